@@ -1,0 +1,130 @@
+/* decode.h — zero-copy packet decoder: link layer, IPv4/IPv6, TCP/UDP/ICMP.
+ *
+ * os_decode() turns one captured frame into an os_pkt: a view made of
+ * pointers and lengths into the caller's buffer (libpcap's), valid until that
+ * buffer is reused. It allocates nothing and copies no payload. Every read
+ * goes through the bounds-checked cursor in bytes.h.
+ *
+ * Three lengths are kept apart: the captured length (what the snaplen kept),
+ * the wire length (what was on the link) and the lengths the headers claim.
+ * A header cut by the snaplen is TRUNCATED; a header that contradicts itself
+ * or the wire length is MALFORMED; both carry a reason (os_reason). A frame
+ * whose headers are complete but whose payload was cut by the snaplen is OK
+ * and has payload_cut set: such frames classify fully. */
+#ifndef OMNISNIFF_DECODE_H
+#define OMNISNIFF_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Decode outcome classes. */
+typedef enum os_status {
+    OS_DEC_OK = 0,       /* transport (or ICMP) header decoded */
+    OS_DEC_NOT_IP,       /* a well-formed frame that carries no IP (ARP, LLDP…) */
+    OS_DEC_FRAGMENT,     /* IP fragment other than the first: no ports, not classified */
+    OS_DEC_OTHER_PROTO,  /* IP packet with a transport we do not decode (GRE, ESP…) */
+    OS_DEC_TRUNCATED,    /* the capture ended inside a header (snaplen cut) */
+    OS_DEC_MALFORMED     /* a header contradicts itself or the wire length */
+} os_status;
+
+/* Reasons, stable ids (used as JSON keys in decode_errors / summary).
+ * X(enum-suffix, "id"). Add at the end only. */
+#define OS_REASONS(X)                                                        \
+    X(NONE, "none")                                                          \
+    X(LINK_TRUNCATED, "link-truncated")             /* L2 header cut */      \
+    X(VLAN_TRUNCATED, "vlan-truncated")                                      \
+    X(VLAN_TOO_DEEP, "vlan-too-deep")               /* > OS_MAX_VLAN tags */ \
+    X(LOOP_BAD_FAMILY, "loopback-bad-family")       /* NULL/LOOP AF value */ \
+    X(IPV4_TRUNCATED, "ipv4-truncated")                                      \
+    X(IPV4_BAD_VERSION, "ipv4-bad-version")                                  \
+    X(IPV4_BAD_IHL, "ipv4-bad-ihl")                 /* IHL < 5 */            \
+    X(IPV4_BAD_TOTAL_LENGTH, "ipv4-bad-total-length") /* < IHL*4 */          \
+    X(IPV4_LENGTH_EXCEEDS_WIRE, "ipv4-length-exceeds-wire")                  \
+    X(IPV6_TRUNCATED, "ipv6-truncated")                                      \
+    X(IPV6_BAD_VERSION, "ipv6-bad-version")                                  \
+    X(IPV6_LENGTH_EXCEEDS_WIRE, "ipv6-length-exceeds-wire")                  \
+    X(IPV6_EXT_TRUNCATED, "ipv6-ext-truncated")                              \
+    X(IPV6_EXT_TOO_MANY, "ipv6-ext-too-many")       /* > OS_MAX_EXT */       \
+    X(IPV6_EXT_BAD_LENGTH, "ipv6-ext-bad-length")   /* runs past payload */  \
+    X(IPV6_JUMBOGRAM, "ipv6-jumbogram")             /* payload length 0 */   \
+    X(TCP_TRUNCATED, "tcp-truncated")                                        \
+    X(TCP_BAD_OFFSET, "tcp-bad-data-offset")        /* < 5 or past segment */\
+    X(UDP_TRUNCATED, "udp-truncated")                                        \
+    X(UDP_BAD_LENGTH, "udp-bad-length")             /* < 8 or > IP payload */\
+    X(ICMP_TRUNCATED, "icmp-truncated")                                      \
+    X(ICMP_QUOTE_TRUNCATED, "icmp-quote-truncated") /* quoted hdr cut: OK */ \
+    X(ICMP_QUOTE_MALFORMED, "icmp-quote-malformed")
+
+#define OS_REASON_ENUM(e, s) OS_R_##e,
+typedef enum os_reason { OS_REASONS(OS_REASON_ENUM) OS_R_COUNT } os_reason;
+#undef OS_REASON_ENUM
+
+#define OS_MAX_VLAN 4 /* 802.1Q/802.1ad tags walked at most */
+#define OS_MAX_EXT 8  /* IPv6 extension headers walked at most */
+
+/* The header of the original datagram quoted inside an ICMP/ICMPv6 error. */
+typedef struct os_quoted {
+    bool valid;          /* an IP header was quoted and decoded */
+    bool has_ports;      /* the first 4 transport bytes were present */
+    uint8_t ipver;       /* 4 or 6 */
+    uint8_t proto;       /* quoted transport protocol (IPPROTO_*) */
+    const uint8_t *src;  /* quoted source address (4 or 16 bytes, in buffer) */
+    const uint8_t *dst;  /* quoted destination address */
+    uint16_t sport;      /* quoted source port (if has_ports) */
+    uint16_t dport;      /* quoted destination port (if has_ports) */
+} os_quoted;
+
+/* A decoded packet: views into the captured buffer, valid until it is reused. */
+typedef struct os_pkt {
+    uint32_t caplen;        /* bytes captured */
+    uint32_t wirelen;       /* bytes on the wire */
+    uint16_t vlan[2];       /* outer and inner VLAN id (0 = none) */
+    uint8_t nvlan;          /* VLAN tags seen (may exceed 2; ids kept for 2) */
+    uint8_t ipver;          /* 4 or 6; 0 if no IP */
+    const uint8_t *src;     /* source address (4 or 16 bytes, in buffer) */
+    const uint8_t *dst;     /* destination address */
+    uint8_t proto;          /* transport protocol number (after IPv6 ext hdrs) */
+    uint8_t ttl;            /* IPv4 TTL / IPv6 hop limit */
+    uint32_t ip_len;        /* IP length as the header claims (hdr + payload) */
+    uint16_t sport;         /* TCP/UDP source port (0 otherwise) */
+    uint16_t dport;         /* TCP/UDP destination port (0 otherwise) */
+    uint8_t tcp_flags;      /* TCP flags byte (FIN=0x01 … CWR=0x80) */
+    uint32_t tcp_seq;       /* TCP sequence number */
+    uint8_t icmp_type;      /* ICMP / ICMPv6 type */
+    uint8_t icmp_code;      /* ICMP / ICMPv6 code */
+    bool icmp_error;        /* an ICMP error message that quotes a datagram */
+    os_quoted quoted;       /* the quoted datagram, for ICMP errors */
+    const uint8_t *payload; /* transport payload (in buffer) */
+    uint32_t payload_len;   /* payload length as the headers claim */
+    uint32_t payload_cap;   /* payload bytes actually captured (<= payload_len) */
+    bool payload_cut;       /* snaplen cut the payload (headers complete) */
+    bool ip_fragment;       /* part of a fragmented datagram (first or not) */
+} os_pkt;
+
+/* TCP flag bits. */
+enum { OS_TH_FIN = 0x01, OS_TH_SYN = 0x02, OS_TH_RST = 0x04, OS_TH_PSH = 0x08,
+       OS_TH_ACK = 0x10, OS_TH_URG = 0x20, OS_TH_ECE = 0x40, OS_TH_CWR = 0x80 };
+
+/* True if omnisniff can decode link type `dlt` (a libpcap DLT_ value). */
+bool os_dlt_supported(int dlt);
+
+/* Decode one frame of link type `dlt` (DLT_ value as pcap_datalink() gives).
+ * `data` holds `caplen` captured bytes of a frame that was `wirelen` long.
+ * Fills *pkt (always fully initialised) and *reason (OS_R_NONE unless the
+ * status is TRUNCATED or MALFORMED, or an ICMP quote problem on an OK
+ * packet). Never reads past data+caplen. Unsupported dlt → MALFORMED with
+ * OS_R_LINK_TRUNCATED is never returned: callers check os_dlt_supported(). */
+os_status os_decode(int dlt, const uint8_t *data, uint32_t caplen,
+                    uint32_t wirelen, os_pkt *pkt, os_reason *reason);
+
+/* Stable id of a reason ("ipv4-bad-ihl"…). */
+const char *os_reason_name(os_reason r);
+
+/* Stable id of a status ("ok", "truncated", "malformed"…). */
+const char *os_status_name(os_status s);
+
+/* Transport name as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", or
+ * the protocol number in decimal written into buf (>= 4 bytes). */
+const char *os_proto_name(uint8_t proto, char buf[4]);
+
+#endif

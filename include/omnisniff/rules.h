@@ -1,0 +1,129 @@
+/* rules.h — the Omnicast rules file: vocabulary, parser and compiled table.
+ *
+ * A rules file is data (grammar: top of rules/omnicast4.rules and
+ * rules/README.md). os_rules_parse() is a pure function over a buffer: it
+ * collects every diagnostic, and only when there is none does it hand back a
+ * compiled ruleset. Compiling turns port ranges into per-transport tables so
+ * that finding the candidate rules for a port costs one array lookup.
+ * No Omnicast port number lives in C code: they all come from the file. */
+#ifndef OMNISNIFF_RULES_H
+#define OMNISNIFF_RULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "omnisniff/util.h"
+
+/* Host roles (spec section 1). Stable ids; add at the end only. */
+#define OS_HOST_ROLES(X)                                  \
+    X(DIRECTORY, "directory", "Directory")                \
+    X(GATEWAY, "gateway", "Gateway")                      \
+    X(ARCHIVER, "archiver", "Archiver")                   \
+    X(ENCODER, "encoder", "encoder")                      \
+    X(CLIENT, "client", "client")                         \
+    X(DFC, "dfc", "Directory Failover Coordinator")       \
+    X(FAILOVER_DIRECTORY, "failover-directory", "failover Directory") \
+    X(FEDERATION, "federation", "federation server")      \
+    X(REMOTE_GATEWAY, "remote-gateway", "remote Gateway") \
+    X(VIRTUAL_MATRIX, "virtual-matrix", "Virtual Matrix")
+
+#define OS_HR_ENUM(e, id, label) OS_HR_##e,
+typedef enum os_hrole { OS_HOST_ROLES(OS_HR_ENUM) OS_HR_COUNT } os_hrole;
+#undef OS_HR_ENUM
+
+typedef uint16_t os_hrole_set;          /* bit (1u << os_hrole) per role */
+#define OS_HR_BIT(r) ((os_hrole_set)(1u << (r)))
+
+/* Stable id of a host role ("archiver"); NULL if out of range. */
+const char *os_hrole_name(os_hrole r);
+/* Human label of a host role ("Archiver"). */
+const char *os_hrole_label(os_hrole r);
+/* Parse a host role id; false if unknown. */
+bool os_hrole_parse(const char *s, size_t len, os_hrole *out);
+
+/* Transport bits of a rule. */
+enum { OS_T_TCP = 1, OS_T_UDP = 2 };
+
+/* Where the matched port sits. */
+typedef enum { OS_PORT_ON_SERVICE = 0, OS_PORT_ON_EITHER } os_port_on;
+/* What the destination address must be. */
+typedef enum {
+    OS_DEST_ANY = 0,        /* unicast service port rule */
+    OS_DEST_MULTICAST,      /* destination in 224.0.0.0/4 or ff00::/8 */
+    OS_DEST_MCAST_TEST      /* destination is the multicast-test setting */
+} os_dest;
+/* Expected TCP initiator. */
+typedef enum { OS_INIT_PEER = 0, OS_INIT_SERVICE, OS_INIT_ANY } os_initiator;
+/* Expected UDP bulk direction. */
+typedef enum { OS_BULK_TO_SERVICE = 0, OS_BULK_FROM_SERVICE, OS_BULK_ANY } os_bulk;
+
+#define OS_RULE_ID_MAX 48
+#define OS_RULE_MAX_OVER 8
+
+/* One compiled traffic-role rule. */
+typedef struct os_rule {
+    char id[OS_RULE_ID_MAX];   /* traffic role id, e.g. "gateway-command" */
+    uint8_t transports;        /* OS_T_TCP | OS_T_UDP */
+    uint16_t port_lo;          /* first service port */
+    uint16_t port_hi;          /* last service port (== port_lo for one) */
+    os_port_on port_on;        /* which side's port is matched */
+    os_dest dest;              /* destination address requirement */
+    os_hrole_set service;      /* host role(s) of the service side; 0 = any */
+    os_hrole_set peers;        /* host roles expected on the other side; 0 = any */
+    os_initiator initiator;    /* expected TCP initiator */
+    os_bulk bulk;              /* expected UDP bulk direction */
+    int8_t infer_service;      /* role inferred for the service side, or -1 */
+    int8_t infer_peer;         /* role inferred for the peer side, or -1 */
+    uint8_t min_peers;         /* distinct peers needed before inferring (>= 1) */
+    bool needs_role;           /* matches only when a host role confirms it */
+    uint16_t over[OS_RULE_MAX_OVER]; /* indices of rules this one wins over */
+    uint8_t nover;             /* entries used in over[] */
+    char *shared;              /* other software on this port, or NULL (owned) */
+    char *kba;                 /* the KBA sentence this rule rests on (owned) */
+    unsigned line;             /* line in the rules file */
+} os_rule;
+
+/* Site settings with no published default (unset until the file sets them). */
+typedef struct os_settings {
+    bool mcast_start_set;   /* multicast-start given */
+    os_addr mcast_start;    /* first multicast group of the site */
+    uint32_t mcast_range;   /* groups in the site's range; 0 = unset */
+    bool mcast_test_set;    /* multicast-test given */
+    os_addr mcast_test;     /* the Gateway's multicast test address */
+} os_settings;
+
+/* A parsed and compiled rules file. */
+typedef struct os_ruleset {
+    os_rule *rule;          /* rules in file order (owned) */
+    uint16_t n;             /* number of rules */
+    os_settings set;        /* settings */
+    uint16_t *port_set[2];  /* [0]=TCP,[1]=UDP: 65536 entries, index of a candidate set */
+    uint16_t *set_off;      /* candidate set k is set_list[set_off[k] .. set_off[k+1]) */
+    uint16_t *set_list;     /* rule indices, file order within a set */
+    uint16_t nsets;         /* number of candidate sets (set 0 is empty) */
+} os_ruleset;
+
+/* Parse and compile the rules in buf[0..len) named `file` (for diagnostics).
+ * Returns true and fills *out only if there was no error; otherwise *out is
+ * left empty and every problem (syntax, unknown keys/roles, bad ranges,
+ * duplicate ids, unresolved overlaps) is in *d as file:line:col: errors. */
+bool os_rules_parse(const char *file, const char *buf, size_t len,
+                    os_ruleset *out, os_diags *d);
+
+/* Rule indices that may match `port` for transport `ipproto` (6 or 17):
+ * sets *n and returns a pointer into the ruleset (NULL with *n = 0 for other
+ * transports). O(1). */
+const uint16_t *os_rules_candidates(const os_ruleset *rs, uint8_t ipproto,
+                                    uint16_t port, unsigned *n);
+
+/* Index of the rule with this id, or -1. */
+int os_rules_find(const os_ruleset *rs, const char *id);
+
+/* Write the compiled table (one line per rule, then settings) to f. */
+void os_rules_dump(const os_ruleset *rs, FILE *f);
+
+/* Free everything *rs owns and zero it. */
+void os_rules_free(os_ruleset *rs);
+
+#endif

@@ -1,0 +1,59 @@
+/* util.h — small shared vocabulary: IP addresses and collected diagnostics.
+ *
+ * os_addr holds an IPv4 or IPv6 address by value (flow keys and host tables
+ * need owned copies of the 4/16 address bytes; payload is never copied).
+ * os_diags collects parser diagnostics, every one formatted as
+ * "file:line:col: error: message" followed by the offending line and a caret,
+ * so a parser can report all problems at once. */
+#ifndef OMNISNIFF_UTIL_H
+#define OMNISNIFF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An IPv4 or IPv6 address. IPv4 uses b[0..3], the rest is zero. */
+typedef struct os_addr {
+    uint8_t ver;    /* 4 or 6 (0 = unset) */
+    uint8_t b[16];  /* address bytes, network order */
+} os_addr;
+
+#define OS_ADDRSTRLEN 46 /* INET6_ADDRSTRLEN */
+
+/* Build an os_addr from 4 or 16 raw bytes (ver 4 or 6). */
+os_addr os_addr_from(uint8_t ver, const uint8_t *bytes);
+
+/* Parse a textual IPv4/IPv6 address; false if it is not one. */
+bool os_addr_parse(const char *s, os_addr *out);
+
+/* Format an address into buf (>= OS_ADDRSTRLEN); returns buf. */
+const char *os_addr_str(const os_addr *a, char *buf);
+
+/* True if a is in a multicast range (224.0.0.0/4 or ff00::/8). */
+bool os_addr_is_multicast(const os_addr *a);
+
+/* True if a lies within net/plen (same family; plen in bits). */
+bool os_addr_in_prefix(const os_addr *a, const os_addr *net, unsigned plen);
+
+/* Compare two addresses (family first, then bytes): <0, 0, >0. */
+int os_addr_cmp(const os_addr *a, const os_addr *b);
+
+/* A list of diagnostics, each a full message ending in '\n'. */
+typedef struct os_diags {
+    char **msg;   /* formatted messages, owned */
+    size_t n;     /* messages held */
+    size_t cap;   /* capacity of msg */
+    size_t errors;/* how many are errors (the rest are notes) */
+} os_diags;
+
+/* Append "file:line:col: error: <fmt>\n<line text>\n<caret>\n" to d.
+ * `line_text`/`line_len` is the offending line (without its newline);
+ * col is 1-based. Allocation failure is recorded as a bare error count. */
+void os_diag_error(os_diags *d, const char *file, unsigned line, unsigned col,
+                   const char *line_text, size_t line_len, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* Free all messages held by d and reset it to empty. */
+void os_diags_free(os_diags *d);
+
+#endif
