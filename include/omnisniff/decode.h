@@ -31,29 +31,35 @@ typedef enum os_status {
  * X(enum-suffix, "id"). Add at the end only. */
 #define OS_REASONS(X)                                                        \
     X(NONE, "none")                                                          \
-    X(LINK_TRUNCATED, "link-truncated")             /* L2 header cut */      \
+    X(CAPLEN_EXCEEDS_WIRE, "caplen-exceeds-wirelen") /* corrupt record */    \
+    X(LINK_TRUNCATED, "link-truncated")   /* snaplen cut the L2 header */    \
+    X(LINK_SHORT, "link-short")           /* frame shorter than L2 header */ \
     X(VLAN_TRUNCATED, "vlan-truncated")                                      \
-    X(VLAN_TOO_DEEP, "vlan-too-deep")               /* > OS_MAX_VLAN tags */ \
-    X(LOOP_BAD_FAMILY, "loopback-bad-family")       /* NULL/LOOP AF value */ \
-    X(IPV4_TRUNCATED, "ipv4-truncated")                                      \
+    X(VLAN_TOO_DEEP, "vlan-too-deep")     /* > OS_MAX_VLAN tags */           \
+    X(LOOP_BAD_FAMILY, "loopback-bad-family") /* NULL/LOOP AF value */       \
+    X(IPV4_TRUNCATED, "ipv4-truncated")   /* snaplen cut the IPv4 header */  \
+    X(IPV4_SHORT, "ipv4-short")           /* frame ends inside the header */ \
     X(IPV4_BAD_VERSION, "ipv4-bad-version")                                  \
-    X(IPV4_BAD_IHL, "ipv4-bad-ihl")                 /* IHL < 5 */            \
+    X(IPV4_BAD_IHL, "ipv4-bad-ihl")       /* IHL < 5 */                      \
     X(IPV4_BAD_TOTAL_LENGTH, "ipv4-bad-total-length") /* < IHL*4 */          \
     X(IPV4_LENGTH_EXCEEDS_WIRE, "ipv4-length-exceeds-wire")                  \
     X(IPV6_TRUNCATED, "ipv6-truncated")                                      \
+    X(IPV6_SHORT, "ipv6-short")                                              \
     X(IPV6_BAD_VERSION, "ipv6-bad-version")                                  \
     X(IPV6_LENGTH_EXCEEDS_WIRE, "ipv6-length-exceeds-wire")                  \
     X(IPV6_EXT_TRUNCATED, "ipv6-ext-truncated")                              \
-    X(IPV6_EXT_TOO_MANY, "ipv6-ext-too-many")       /* > OS_MAX_EXT */       \
-    X(IPV6_EXT_BAD_LENGTH, "ipv6-ext-bad-length")   /* runs past payload */  \
-    X(IPV6_JUMBOGRAM, "ipv6-jumbogram")             /* payload length 0 */   \
+    X(IPV6_EXT_TOO_MANY, "ipv6-ext-too-many") /* > OS_MAX_EXT */             \
+    X(IPV6_EXT_BAD_LENGTH, "ipv6-ext-bad-length") /* runs past payload */    \
+    X(IPV6_JUMBOGRAM, "ipv6-jumbogram")   /* payload length 0 + hop-by-hop */\
     X(TCP_TRUNCATED, "tcp-truncated")                                        \
-    X(TCP_BAD_OFFSET, "tcp-bad-data-offset")        /* < 5 or past segment */\
+    X(TCP_SHORT, "tcp-short")             /* IP payload < 20 bytes */        \
+    X(TCP_BAD_OFFSET, "tcp-bad-data-offset") /* < 5 or past the segment */   \
     X(UDP_TRUNCATED, "udp-truncated")                                        \
-    X(UDP_BAD_LENGTH, "udp-bad-length")             /* < 8 or > IP payload */\
+    X(UDP_BAD_LENGTH, "udp-bad-length")   /* < 8 or > IP payload */          \
     X(ICMP_TRUNCATED, "icmp-truncated")                                      \
-    X(ICMP_QUOTE_TRUNCATED, "icmp-quote-truncated") /* quoted hdr cut: OK */ \
-    X(ICMP_QUOTE_MALFORMED, "icmp-quote-malformed")
+    X(ICMP_SHORT, "icmp-short")           /* IP payload < 8 bytes */         \
+    X(ICMP_QUOTE_TRUNCATED, "icmp-quote-truncated") /* status stays OK */    \
+    X(ICMP_QUOTE_MALFORMED, "icmp-quote-malformed") /* status stays OK */
 
 #define OS_REASON_ENUM(e, s) OS_R_##e,
 typedef enum os_reason { OS_REASONS(OS_REASON_ENUM) OS_R_COUNT } os_reason;
