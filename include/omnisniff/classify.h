@@ -1,0 +1,85 @@
+/* classify.h — Omnicast traffic roles for flows, host roles for addresses.
+ *
+ * The classifier owns what is known about hosts: roles declared in the
+ * user's hosts file and roles inferred from traffic that only that role
+ * produces (each inference keeps its evidence: which rule, which flow, when).
+ * It labels a flow with the best-matching rule of the ruleset and the
+ * confidence that label rests on:
+ *   declared  — a declared host role confirms the rule,
+ *   inferred  — an inferred host role confirms it,
+ *   port      — only the port matched.
+ * Labels are cached in the flow and recomputed only when host knowledge has
+ * changed since (a generation counter), so the per-packet cost is one
+ * integer compare. */
+#ifndef OMNISNIFF_CLASSIFY_H
+#define OMNISNIFF_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "omnisniff/flow.h"
+#include "omnisniff/hosts.h"
+#include "omnisniff/rules.h"
+
+/* Confidence of a label; stable ids "port", "inferred", "declared". */
+typedef enum { OS_CONF_NONE = 0, OS_CONF_PORT, OS_CONF_INFERRED, OS_CONF_DECLARED } os_conf;
+
+/* Stable id of a confidence ("-" for none). */
+const char *os_conf_name(os_conf c);
+
+/* Why a host holds an inferred role. */
+typedef struct os_evidence {
+    uint64_t flow_id;   /* the flow that showed it */
+    uint64_t first_ns;  /* when */
+    int16_t rule;       /* rule index */
+    uint8_t as_service; /* the host was the service side (else the peer) */
+} os_evidence;
+
+#define OS_PEER_TRACK 4 /* distinct peers remembered per host for min-peers */
+
+/* What is known of one address. */
+typedef struct os_host {
+    os_addr addr;                  /* hash key */
+    UT_hash_handle hh;             /* uthash handle */
+    os_hrole_set declared;         /* from the hosts file */
+    os_hrole_set inferred;         /* from traffic */
+    const os_hostdecl *decl;       /* hosts-file entry, or NULL */
+    os_evidence why[OS_HR_COUNT];  /* evidence per inferred role */
+    uint32_t peer_hash[OS_PEER_TRACK]; /* peers seen for a pending inference */
+    int16_t peer_rule[OS_PEER_TRACK];  /* rule each peer was seen on */
+    uint8_t npeer;                 /* entries used */
+} os_host;
+
+typedef struct os_classifier os_classifier;
+
+/* New classifier over rules rs and (optional) hosts file h; both must outlive
+ * it. NULL on allocation failure. */
+os_classifier *os_classifier_new(const os_ruleset *rs, const os_hostsfile *h);
+
+/* Free it and its host table. */
+void os_classifier_free(os_classifier *c);
+
+/* Learn from one packet of flow f sent by key side `side` (call after
+ * os_flowtab_add). Inference only runs on new flows and TCP SYN-ACKs. */
+void os_classify_learn(os_classifier *c, os_flow *f, int side,
+                       const os_pkt *p, bool created);
+
+/* Make f->label current (recomputed only if host knowledge changed). */
+void os_classify_flow(os_classifier *c, os_flow *f);
+
+/* Known roles of an address (declared | inferred) and the best confidence
+ * behind them; OS_CONF_NONE and 0 when nothing is known. */
+os_hrole_set os_classify_host_roles(os_classifier *c, const os_addr *a, os_conf *conf);
+
+/* The host record of an address, or NULL if nothing is known about it. */
+const os_host *os_classify_host(os_classifier *c, const os_addr *a);
+
+/* Every host with a declared or inferred role, sorted by address; *n set.
+ * The array is owned by the caller (free()); NULL with *n = 0 if none. */
+const os_host **os_classify_hosts(os_classifier *c, size_t *n);
+
+/* The address of key side `side` of a flow. */
+os_addr os_flow_addr(const os_flow *f, int side);
+
+#endif

@@ -1,0 +1,117 @@
+/* flow.h — the flow table: bidirectional flows keyed canonically, in uthash.
+ *
+ * A flow key holds the transport, both endpoints ordered canonically (lower
+ * address/port first) and up to two VLAN ids, so both directions of a
+ * conversation land in one flow. Each flow remembers which side initiated it
+ * (the SYN sender, else the first packet's sender), counts packets and bytes
+ * per side, and carries the classification the classify layer stores in it.
+ * Idle flows are evicted per transport timeout; a cap on the number of flows
+ * evicts the least recently seen. Evicted and flushed flows are handed to a
+ * callback, so memory stays bounded on long live captures. */
+#ifndef OMNISNIFF_FLOW_H
+#define OMNISNIFF_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "omnisniff/decode.h"
+
+/* Canonical flow key: endpoint 0 is the lower (address, port). memset to
+ * zero before filling: it is hashed and compared as raw bytes. */
+typedef struct os_flow_key {
+    uint8_t addr[2][16];  /* endpoint addresses (IPv4 in the first 4 bytes) */
+    uint16_t port[2];     /* endpoint ports (0 for ICMP and other transports) */
+    uint16_t vlan[2];     /* outer, inner VLAN id (0 = none) */
+    uint8_t proto;        /* IP protocol number */
+    uint8_t ipver;        /* 4 or 6 */
+    uint8_t pad[2];       /* always zero */
+} os_flow_key;
+_Static_assert(sizeof(os_flow_key) == 44, "flow key must stay packed at 44 bytes");
+
+/* Why a flow left the table. */
+typedef enum { OS_END_IDLE = 0, OS_END_CAP, OS_END_FLUSH } os_flow_end;
+
+/* Which idle list (and timeout) a flow is on. */
+typedef enum { OS_FL_TCP = 0, OS_FL_TCP_CLOSED, OS_FL_UDP, OS_FL_OTHER, OS_FL_NLISTS } os_flow_list;
+
+/* Classification the classify layer stores in a flow. */
+typedef struct os_flow_label {
+    int16_t rule;          /* rule index, or -1 (unclassified) */
+    int16_t alt;           /* an equally possible other rule, or -1 */
+    uint8_t conf;          /* os_conf (classify.h) */
+    uint8_t svc_side;      /* key side (0/1) that is the service side */
+    uint8_t peer_mismatch; /* the peer's known roles are not the expected ones */
+    uint8_t pad;           /* zero */
+    uint32_t gen;          /* host-knowledge generation it was computed at */
+} os_flow_label;
+
+/* One flow. */
+typedef struct os_flow {
+    os_flow_key key;         /* canonical key (hash key) */
+    UT_hash_handle hh;       /* uthash handle */
+    struct os_flow *prev;    /* idle list: less recently seen */
+    struct os_flow *next;    /* idle list: more recently seen */
+    uint64_t id;             /* flow_id: hash of key and first time, < 2^53 */
+    uint64_t first_ns;       /* first packet time (ns since the epoch) */
+    uint64_t last_ns;        /* last packet time */
+    uint64_t bytes[2];       /* wire bytes sent by side 0 / side 1 */
+    uint32_t pkts[2];        /* packets sent by side 0 / side 1 */
+    uint8_t flags[2];        /* TCP flags seen from side 0 / side 1 */
+    uint8_t initiator;       /* side that initiated (SYN sender, else first sender) */
+    uint8_t by_syn;          /* initiator known from a SYN without ACK */
+    uint8_t list;            /* os_flow_list it is on */
+    uint8_t pad;             /* zero */
+    os_flow_label label;     /* classification (classify layer) */
+} os_flow;
+
+/* Timeouts and limits. */
+typedef struct os_flow_cfg {
+    uint64_t timeout_ns[OS_FL_NLISTS]; /* idle timeout per list (0 = never) */
+    uint64_t max_flows;                /* cap on concurrent flows (0 = none) */
+} os_flow_cfg;
+
+/* Called for every flow that leaves the table, before it is freed. */
+typedef void (*os_flow_end_fn)(void *user, os_flow *f, os_flow_end why);
+
+/* Counters kept by the table. */
+typedef struct os_flow_stats {
+    uint64_t active;        /* flows in the table now */
+    uint64_t peak;          /* most flows at once */
+    uint64_t created;       /* flows created */
+    uint64_t ended_idle;    /* evicted by idle timeout */
+    uint64_t ended_cap;     /* evicted by --max-flows */
+} os_flow_stats;
+
+typedef struct os_flowtab os_flowtab;
+
+/* Default configuration (TCP 300 s, closed TCP 10 s, UDP 120 s, other 60 s). */
+os_flow_cfg os_flow_cfg_default(void);
+
+/* Build the canonical key of a decoded packet (status OK). Returns the key
+ * side the packet's sender is on (0 or 1). */
+int os_flow_key_make(const os_pkt *p, os_flow_key *k);
+
+/* New empty table; NULL on allocation failure. */
+os_flowtab *os_flowtab_new(const os_flow_cfg *cfg, os_flow_end_fn fn, void *user);
+
+/* Find or create the flow of packet p seen at ts_ns, and account it: counts,
+ * flags, initiator, idle-list position. *side gets the sender's key side,
+ * *created whether the flow is new. Evicts idle flows and, when the cap is
+ * reached, the least recently seen one. NULL only on allocation failure. */
+os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
+                        int *side, bool *created);
+
+/* Evict flows idle at time now_ns (packet time). */
+void os_flowtab_expire(os_flowtab *t, uint64_t now_ns);
+
+/* End every flow (OS_END_FLUSH), oldest first (first_ns, then id). */
+void os_flowtab_flush(os_flowtab *t);
+
+/* Counters. */
+const os_flow_stats *os_flowtab_stats(const os_flowtab *t);
+
+/* Free the table (flows are freed without the callback). */
+void os_flowtab_free(os_flowtab *t);
+
+#endif

@@ -1,0 +1,49 @@
+/* pipeline.h — one packet through all layers: decode → flow → classify →
+ * report, and the statistics the summary prints. main.c feeds it frames from
+ * a capture; fuzzers and tests can feed it frames from memory. */
+#ifndef OMNISNIFF_PIPELINE_H
+#define OMNISNIFF_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "omnisniff/capture.h"
+#include "omnisniff/flow.h"
+#include "omnisniff/hosts.h"
+#include "omnisniff/report.h"
+#include "omnisniff/rules.h"
+
+/* Output modes. */
+typedef enum { OS_MODE_PACKETS = 0, OS_MODE_QUIET, OS_MODE_JSON } os_mode;
+
+/* How to run. */
+typedef struct os_pipeline_cfg {
+    const os_ruleset *rules;   /* rules (must outlive the pipeline) */
+    const os_hostsfile *hosts; /* declared hosts or NULL (must outlive it) */
+    os_flow_cfg flow;          /* timeouts and cap */
+    int dlt;                   /* link type of the frames */
+    os_mode mode;              /* what to print */
+    FILE *out;                 /* where to print */
+} os_pipeline_cfg;
+
+typedef struct os_pipeline os_pipeline;
+
+/* New pipeline; NULL with err set on allocation failure. */
+os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errlen);
+
+/* Run one frame through every layer. False only on allocation failure. */
+bool os_pipeline_packet(os_pipeline *p, const os_frame *fr);
+
+/* End of input: flush flows (JSON flow records) and print the summary.
+ * `source`/`linktype` name the capture; `kernel` holds live counters;
+ * `read_error` is the error that cut the input short, or NULL. */
+void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
+                        const os_capture_stats *kernel, const char *read_error);
+
+/* The statistics so far. */
+const os_stats *os_pipeline_stats(const os_pipeline *p);
+
+/* Free it. */
+void os_pipeline_free(os_pipeline *p);
+
+#endif

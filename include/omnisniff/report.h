@@ -1,0 +1,69 @@
+/* report.h — what omnisniff prints: tcpdump-like packet lines, the summary
+ * table for people, and JSON Lines records (Suricata EVE field names) for
+ * machines. Formatting only: the numbers come from the pipeline. Output is
+ * deterministic: UTC times, roles in rules-file order, hosts by address. */
+#ifndef OMNISNIFF_REPORT_H
+#define OMNISNIFF_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "omnisniff/capture.h"
+#include "omnisniff/classify.h"
+#include "omnisniff/decode.h"
+#include "omnisniff/flow.h"
+#include "omnisniff/rules.h"
+
+/* Packets, bytes and flows of one traffic role (or of unclassified flows). */
+typedef struct os_total {
+    uint64_t packets; /* packets */
+    uint64_t bytes;   /* wire bytes */
+    uint64_t flows;   /* flows */
+} os_total;
+
+/* Everything the summary reports. */
+typedef struct os_stats {
+    uint64_t packets;                 /* frames read */
+    uint64_t bytes;                   /* their wire bytes */
+    uint64_t first_ns, last_ns;       /* first and last frame time */
+    uint64_t status[OS_DEC_MALFORMED + 1]; /* frames by decode status */
+    uint64_t reason[OS_R_COUNT];      /* truncated/malformed (and ICMP quote) by reason */
+    uint64_t payload_cut;             /* decoded fully, payload cut by the snaplen */
+    os_total *role;                   /* per rule index (rules->n entries) */
+    os_total unclassified;            /* flows no rule matched */
+    os_flow_stats flows;              /* flow table counters */
+    os_capture_stats kernel;          /* live capture counters */
+    const char *source;               /* file name or interface */
+    const char *linktype;             /* link type name */
+    const char *read_error;           /* the capture ended with this error, or NULL */
+} os_stats;
+
+/* Output context. */
+typedef struct os_report {
+    FILE *out;                 /* where to write */
+    const os_ruleset *rules;   /* for role ids */
+    os_classifier *cls;        /* for host roles */
+    uint64_t cached_sec;       /* second of cached_hms */
+    char cached_hms[9];        /* "HH:MM:SS" of cached_sec */
+} os_report;
+
+/* One text line for a frame; f/side only for decoded (OK) packets. */
+void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
+                      const os_pkt *p, const os_flow *f);
+
+/* The JSON "flow" record of a flow leaving the table. */
+void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why);
+
+/* The summary as aligned text tables. */
+void os_report_summary_text(os_report *r, const os_stats *s);
+
+/* The JSON "summary" record. */
+void os_report_summary_json(os_report *r, const os_stats *s);
+
+/* Traffic role label of a flow: "id", "id|alt", or "-". */
+const char *os_report_role(const os_ruleset *rs, const os_flow_label *l, char *buf, size_t len);
+
+/* ISO 8601 UTC time as EVE writes it: 2026-01-15T10:00:00.000000+0000. */
+void os_report_iso_time(uint64_t ts_ns, char buf[32]);
+
+#endif

@@ -1,0 +1,208 @@
+/* capture.c — libpcap wrapper: open offline or live, filter, hand out frames.
+ *
+ * Offline captures are opened with nanosecond precision so pcap (µs/ns) and
+ * pcapng files all yield ns timestamps; live captures use immediate mode so
+ * packets arrive as they happen, and ask for ns timestamps where the kernel
+ * offers them. */
+#include "omnisniff/capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "omnisniff/decode.h"
+
+struct os_capture {
+    pcap_t *p;        /* libpcap handle */
+    bool live;        /* live interface */
+    bool nano;        /* timestamps are in ns */
+    int dlt;          /* link type */
+};
+
+/* Open a file (or stdin) with ns timestamps. */
+static pcap_t *open_offline(const char *file, char *err, size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p;
+
+    if (strcmp(file, "-") == 0)
+        p = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    else
+        p = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!p)
+        snprintf(err, errlen, "%s: %s", strcmp(file, "-") ? file : "<stdin>", ebuf);
+    return p;
+}
+
+/* Report a pcap_activate() problem as one line. */
+static void activate_error(pcap_t *p, int rc, const char *iface, char *err, size_t errlen)
+{
+    const char *why = pcap_geterr(p);
+    if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+        snprintf(err, errlen, "%s: no such interface (%s); list them with -D", iface, why);
+    else if (rc == PCAP_ERROR_PERM_DENIED)
+        snprintf(err, errlen, "%s: permission denied: capturing needs root or CAP_NET_RAW (%s)", iface, why);
+    else
+        snprintf(err, errlen, "%s: %s%s%s", iface, pcap_statustostr(rc),
+                 why && *why ? ": " : "", why ? why : "");
+}
+
+/* Create, configure and activate a live capture. */
+static pcap_t *open_live(const os_capture_opts *o, bool *nano, char *err, size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_create(o->iface, ebuf);
+    int rc;
+
+    if (!p) {
+        snprintf(err, errlen, "%s: %s", o->iface, ebuf);
+        return NULL;
+    }
+    pcap_set_snaplen(p, o->snaplen > 0 ? o->snaplen : 262144);
+    pcap_set_promisc(p, o->promisc);
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_timeout(p, 100);
+    *nano = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;
+    rc = pcap_activate(p);
+    if (rc < 0) {
+        activate_error(p, rc, o->iface, err, errlen);
+        pcap_close(p);
+        return NULL;
+    }
+    *nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    return p;
+}
+
+/* Compile and install the BPF filter. */
+static bool set_filter(pcap_t *p, const char *expr, char *err, size_t errlen)
+{
+    struct bpf_program prog;
+    if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errlen, "bad filter '%s': %s", expr, pcap_geterr(p));
+        return false;
+    }
+    int rc = pcap_setfilter(p, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot set filter '%s': %s", expr, pcap_geterr(p));
+    return rc == 0;
+}
+
+/* Open as o says; NULL with a one-line message on failure. */
+os_capture *os_capture_open(const os_capture_opts *o, char *err, size_t errlen)
+{
+    os_capture *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->live = o->iface != NULL;
+    c->nano = !c->live;
+    c->p = c->live ? open_live(o, &c->nano, err, errlen) : open_offline(o->file, err, errlen);
+    if (!c->p)
+        goto fail;
+    c->dlt = pcap_datalink(c->p);
+    if (!os_dlt_supported(c->dlt)) {
+        const char *n = pcap_datalink_val_to_name(c->dlt);
+        snprintf(err, errlen, "%s: unsupported link type %d (%s); omnisniff reads Ethernet, "
+                 "Linux cooked v1/v2, raw IP and BSD loopback", c->live ? o->iface : o->file,
+                 c->dlt, n ? n : "unknown");
+        goto fail;
+    }
+    if (o->filter && *o->filter && !set_filter(c->p, o->filter, err, errlen))
+        goto fail;
+    return c;
+fail:
+    os_capture_close(c);
+    return NULL;
+}
+
+/* Next packet. */
+os_cap_status os_capture_next(os_capture *c, os_frame *fr, char *err, size_t errlen)
+{
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    int rc = pcap_next_ex(c->p, &h, &d);
+
+    if (rc == 1) {
+        uint64_t frac = (uint64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+        fr->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ULL + frac;
+        fr->caplen = h->caplen;
+        fr->wirelen = h->len;
+        fr->data = d;
+        return OS_CAP_PACKET;
+    }
+    if (rc == 0)
+        return OS_CAP_TIMEOUT;
+    if (rc == PCAP_ERROR_BREAK)
+        return OS_CAP_END;
+    snprintf(err, errlen, "%s", pcap_geterr(c->p));
+    return OS_CAP_ERROR;
+}
+
+/* Ask a running loop to end (async-signal-safe). */
+void os_capture_break(os_capture *c)
+{
+    if (c && c->p)
+        pcap_breakloop(c->p);
+}
+
+/* The libpcap DLT_ value. */
+int os_capture_dlt(const os_capture *c) { return c->dlt; }
+
+/* Link type name. */
+const char *os_capture_dlt_name(const os_capture *c)
+{
+    const char *n = pcap_datalink_val_to_name(c->dlt);
+    return n ? n : "unknown";
+}
+
+/* Snapshot length. */
+int os_capture_snaplen(const os_capture *c) { return pcap_snapshot(c->p); }
+
+/* True for a live capture. */
+bool os_capture_is_live(const os_capture *c) { return c->live; }
+
+/* Kernel counters (live only). */
+os_capture_stats os_capture_get_stats(os_capture *c)
+{
+    os_capture_stats s;
+    struct pcap_stat ps;
+    memset(&s, 0, sizeof s);
+    if (c->live && pcap_stats(c->p, &ps) == 0) {
+        s.valid = true;
+        s.received = ps.ps_recv;
+        s.dropped = ps.ps_drop;
+        s.ifdropped = ps.ps_ifdrop;
+    }
+    return s;
+}
+
+/* Close and free. */
+void os_capture_close(os_capture *c)
+{
+    if (!c)
+        return;
+    if (c->p)
+        pcap_close(c->p);
+    free(c);
+}
+
+/* List interfaces, numbered as tcpdump -D does. */
+bool os_capture_list(FILE *f, char *err, size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all, *d;
+    int i = 1;
+
+    if (pcap_findalldevs(&all, ebuf) != 0) {
+        snprintf(err, errlen, "cannot list interfaces: %s", ebuf);
+        return false;
+    }
+    for (d = all; d; d = d->next, i++)
+        fprintf(f, "%d.%s%s%s%s\n", i, d->name, d->description ? " (" : "",
+                d->description ? d->description : "", d->description ? ")" : "");
+    pcap_freealldevs(all);
+    return true;
+}

@@ -1,0 +1,710 @@
+/* report.c — text lines, summary tables and JSON Lines records.
+ *
+ * Packet lines are assembled in a stack buffer with small appenders and
+ * written with one fwrite: no per-packet allocation, no printf on the hot
+ * path. JSON records use Suricata EVE names (timestamp, flow_id, src_ip,
+ * src_port, dest_ip, dest_port, proto); the flow's initiator is the source.
+ * Every key is documented in README.md ("JSON Lines"). */
+#include "omnisniff/report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A bounded line buffer. */
+typedef struct sb {
+    char b[2048]; /* text */
+    size_t n;     /* used */
+} sb;
+
+static void sb_putn(sb *s, const char *t, size_t n)
+{
+    if (n > sizeof s->b - 1 - s->n)
+        n = sizeof s->b - 1 - s->n;
+    memcpy(s->b + s->n, t, n);
+    s->n += n;
+}
+
+static void sb_puts(sb *s, const char *t) { sb_putn(s, t, strlen(t)); }
+
+static void sb_putc(sb *s, char c) { sb_putn(s, &c, 1); }
+
+static void sb_pad(sb *s, size_t from, size_t width)
+{
+    while (s->n < from + width && s->n < sizeof s->b - 1)
+        s->b[s->n++] = ' ';
+}
+
+static void sb_u64(sb *s, uint64_t v)
+{
+    char t[24];
+    int i = (int)sizeof t;
+    do
+        t[--i] = (char)('0' + v % 10);
+    while ((v /= 10) && i > 0);
+    sb_putn(s, t + i, sizeof t - (size_t)i);
+}
+
+/* Right-aligned number in `width` columns. */
+static void sb_u64w(sb *s, uint64_t v, size_t width)
+{
+    sb tmp;
+    tmp.n = 0;
+    sb_u64(&tmp, v);
+    for (size_t i = tmp.n; i < width; i++)
+        sb_putc(s, ' ');
+    sb_putn(s, tmp.b, tmp.n);
+}
+
+static void sb_addr(sb *s, uint8_t ver, const uint8_t *a)
+{
+    char t[OS_ADDRSTRLEN];
+    os_addr x = os_addr_from(ver, a);
+    sb_puts(s, os_addr_str(&x, t));
+}
+
+/* JSON string with escapes. */
+static void sb_json_str(sb *s, const char *t)
+{
+    static const char hex[] = "0123456789abcdef";
+    sb_putc(s, '"');
+    for (; *t; t++) {
+        unsigned char c = (unsigned char)*t;
+        if (c == '"' || c == '\\') {
+            sb_putc(s, '\\');
+            sb_putc(s, (char)c);
+        } else if (c < 0x20) {
+            char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+            sb_putn(s, e, 6);
+        } else {
+            sb_putc(s, (char)c);
+        }
+    }
+    sb_putc(s, '"');
+}
+
+static void sb_flush(os_report *r, sb *s)
+{
+    sb_putc(s, '\n');
+    fwrite(s->b, 1, s->n, r->out);
+    s->n = 0;
+}
+
+/* Write v as exactly `w` decimal digits (v mod 10^w). */
+static char *put_digits(char *p, unsigned v, int w)
+{
+    for (int i = w - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + w;
+}
+
+/* ISO 8601 UTC time as EVE writes it: 2026-01-15T10:00:00.000000+0000. */
+void os_report_iso_time(uint64_t ts_ns, char buf[32])
+{
+    time_t sec = (time_t)(ts_ns / 1000000000ULL);
+    struct tm tm;
+    char *p = buf;
+    gmtime_r(&sec, &tm);
+    p = put_digits(p, (unsigned)(tm.tm_year + 1900), 4);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)tm.tm_mon + 1, 2);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)tm.tm_mday, 2);
+    *p++ = 'T';
+    p = put_digits(p, (unsigned)tm.tm_hour, 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)tm.tm_min, 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)tm.tm_sec, 2);
+    *p++ = '.';
+    p = put_digits(p, (unsigned)(ts_ns % 1000000000ULL / 1000), 6);
+    memcpy(p, "+0000", 6);
+}
+
+/* HH:MM:SS.uuuuuu, the second part cached. */
+static void sb_time(os_report *r, sb *s, uint64_t ts_ns)
+{
+    uint64_t sec = ts_ns / 1000000000ULL;
+    unsigned us = (unsigned)(ts_ns % 1000000000ULL / 1000);
+    char f[8];
+    if (sec != r->cached_sec) {
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(r->cached_hms, sizeof r->cached_hms, "%02d:%02d:%02d", tm.tm_hour,
+                 tm.tm_min, tm.tm_sec);
+        r->cached_sec = sec;
+    }
+    sb_putn(s, r->cached_hms, 8);
+    f[0] = '.';
+    for (int i = 6; i >= 1; i--, us /= 10)
+        f[i] = (char)('0' + us % 10);
+    sb_putn(s, f, 7);
+}
+
+/* Traffic role label of a flow: "id", "id|alt", or "-". */
+const char *os_report_role(const os_ruleset *rs, const os_flow_label *l, char *buf, size_t len)
+{
+    if (l->rule < 0)
+        return "-";
+    if (l->alt < 0)
+        return rs->rule[l->rule].id;
+    snprintf(buf, len, "%s|%s", rs->rule[l->rule].id, rs->rule[l->alt].id);
+    return buf;
+}
+
+/* TCP flags as tcpdump writes them: S, F, R, P, U, E, W and '.' for ACK. */
+static void sb_tcp_flags(sb *s, uint8_t fl)
+{
+    static const struct { uint8_t bit; char c; } m[] = {
+        { OS_TH_SYN, 'S' }, { OS_TH_FIN, 'F' }, { OS_TH_RST, 'R' }, { OS_TH_PSH, 'P' },
+        { OS_TH_URG, 'U' }, { OS_TH_ECE, 'E' }, { OS_TH_CWR, 'W' }, { OS_TH_ACK, '.' } };
+    size_t n0 = s->n;
+    sb_putc(s, '[');
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (fl & m[i].bit)
+            sb_putc(s, m[i].c);
+    if (s->n == n0 + 1)
+        sb_puts(s, "none");
+    sb_putc(s, ']');
+}
+
+static void sb_endpoint(sb *s, uint8_t ver, const uint8_t *a, uint16_t port, bool ports)
+{
+    sb_addr(s, ver, a);
+    if (ports) {
+        sb_putc(s, '.');
+        sb_u64(s, port);
+    }
+}
+
+/* Transport column and its detail (flags, ICMP type/code). */
+static void sb_transport(sb *s, const os_pkt *p)
+{
+    char nb[4];
+    size_t c0 = s->n;
+    sb_puts(s, p->proto == 58 ? "ICMP6" : os_proto_name(p->proto, nb));
+    sb_pad(s, c0, 6);
+    c0 = s->n;
+    if (p->proto == 6) {
+        sb_tcp_flags(s, p->tcp_flags);
+    } else if (p->proto == 1 || p->proto == 58) {
+        sb_puts(s, "t");
+        sb_u64(s, p->icmp_type);
+        sb_puts(s, "/c");
+        sb_u64(s, p->icmp_code);
+    }
+    sb_pad(s, c0, 7);
+}
+
+/* The line of a decoded IP packet. */
+static void packet_ok(os_report *r, sb *s, const os_pkt *p, const os_flow *f)
+{
+    bool ports = p->proto == 6 || p->proto == 17;
+    size_t c0 = s->n;
+    char rb[2 * OS_RULE_ID_MAX + 2];
+
+    sb_endpoint(s, p->ipver, p->src, p->sport, ports);
+    sb_pad(s, c0, 21);
+    sb_puts(s, " > ");
+    c0 = s->n;
+    sb_endpoint(s, p->ipver, p->dst, p->dport, ports);
+    sb_pad(s, c0, 21);
+    sb_putc(s, ' ');
+    sb_transport(s, p);
+    sb_u64w(s, p->payload_len, 5);
+    sb_puts(s, "  ");
+    c0 = s->n;
+    sb_puts(s, f ? os_report_role(r->rules, &f->label, rb, sizeof rb) : "-");
+    sb_pad(s, c0, 25);
+    sb_puts(s, f && f->label.rule >= 0 ? os_conf_name((os_conf)f->label.conf) : "-");
+}
+
+/* The line of a frame that did not decode to a flow. */
+static void packet_other(sb *s, os_status st, os_reason why, const os_pkt *p)
+{
+    if (p->ipver) {
+        sb_addr(s, p->ipver, p->src);
+        sb_puts(s, " > ");
+        sb_addr(s, p->ipver, p->dst);
+        sb_putc(s, ' ');
+    }
+    sb_puts(s, os_status_name(st));
+    if (why != OS_R_NONE) {
+        sb_puts(s, ": ");
+        sb_puts(s, os_reason_name(why));
+    }
+    if (st == OS_DEC_FRAGMENT || st == OS_DEC_OTHER_PROTO) {
+        char nb[4];
+        sb_puts(s, " proto ");
+        sb_puts(s, os_proto_name(p->proto, nb));
+    }
+    sb_puts(s, ", ");
+    sb_u64(s, p->wirelen);
+    sb_puts(s, " bytes");
+}
+
+/* One text line for a frame. */
+void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
+                      const os_pkt *p, const os_flow *f)
+{
+    sb s;
+    s.n = 0;
+    sb_time(r, &s, ts_ns);
+    sb_putc(&s, ' ');
+    if (st == OS_DEC_OK && p->ipver)
+        packet_ok(r, &s, p, f);
+    else
+        packet_other(&s, st, why, p);
+    if (p->nvlan) {
+        sb_puts(&s, " vlan ");
+        sb_u64(&s, p->vlan[0]);
+        if (p->nvlan > 1) {
+            sb_putc(&s, '.');
+            sb_u64(&s, p->vlan[1]);
+        }
+    }
+    sb_flush(r, &s);
+}
+
+/* ---- JSON flow records ------------------------------------------------ */
+
+static void sb_key(sb *s, const char *k)
+{
+    sb_putc(s, ',');
+    sb_json_str(s, k);
+    sb_putc(s, ':');
+}
+
+static void sb_kv_u64(sb *s, const char *k, uint64_t v)
+{
+    sb_key(s, k);
+    sb_u64(s, v);
+}
+
+static void sb_kv_str(sb *s, const char *k, const char *v)
+{
+    sb_key(s, k);
+    sb_json_str(s, v);
+}
+
+static void sb_kv_time(sb *s, const char *k, uint64_t ts)
+{
+    char t[32];
+    os_report_iso_time(ts, t);
+    sb_kv_str(s, k, t);
+}
+
+static void sb_hex8(sb *s, uint8_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[2] = { hex[v >> 4], hex[v & 15] };
+    sb_putc(s, '"');
+    sb_putn(s, t, 2);
+    sb_putc(s, '"');
+}
+
+/* JSON array of role ids in a set. */
+static void sb_roles(sb *s, os_hrole_set set)
+{
+    bool first = true;
+    sb_putc(s, '[');
+    for (int i = 0; i < OS_HR_COUNT; i++) {
+        if (!(set & OS_HR_BIT(i)))
+            continue;
+        if (!first)
+            sb_putc(s, ',');
+        sb_json_str(s, os_hrole_name((os_hrole)i));
+        first = false;
+    }
+    sb_putc(s, ']');
+}
+
+/* "src_host"/"dest_host": roles and confidence of an endpoint, if known. */
+static void sb_host(os_report *r, sb *s, const char *k, const os_flow *f, int side)
+{
+    os_addr a = os_flow_addr(f, side);
+    os_conf c;
+    os_hrole_set set = os_classify_host_roles(r->cls, &a, &c);
+    const os_host *h;
+    if (!set)
+        return;
+    h = os_classify_host(r->cls, &a);
+    sb_key(s, k);
+    sb_puts(s, "{\"roles\":");
+    sb_roles(s, set);
+    sb_kv_str(s, "confidence", os_conf_name(c));
+    if (h && h->decl && h->decl->name[0])
+        sb_kv_str(s, "name", h->decl->name);
+    sb_putc(s, '}');
+}
+
+/* Endpoints with the initiator as source. */
+static void sb_flow_endpoints(sb *s, const os_flow *f)
+{
+    int src = f->initiator, dst = !src;
+    bool ports = f->key.proto == 6 || f->key.proto == 17;
+    char nb[4];
+    os_addr a = os_flow_addr(f, src), b = os_flow_addr(f, dst);
+    char t[OS_ADDRSTRLEN];
+
+    sb_kv_str(s, "src_ip", os_addr_str(&a, t));
+    if (ports)
+        sb_kv_u64(s, "src_port", f->key.port[src]);
+    sb_kv_str(s, "dest_ip", os_addr_str(&b, t));
+    if (ports)
+        sb_kv_u64(s, "dest_port", f->key.port[dst]);
+    sb_kv_str(s, "proto", os_proto_name(f->key.proto, nb));
+    if (f->key.vlan[0]) {
+        sb_key(s, "vlan");
+        sb_putc(s, '[');
+        sb_u64(s, f->key.vlan[0]);
+        if (f->key.vlan[1]) {
+            sb_putc(s, ',');
+            sb_u64(s, f->key.vlan[1]);
+        }
+        sb_putc(s, ']');
+    }
+}
+
+/* "role", "role_alternatives", "confidence", "service". */
+static void sb_flow_role(os_report *r, sb *s, const os_flow *f)
+{
+    const os_flow_label *l = &f->label;
+    sb_key(s, "role");
+    if (l->rule < 0) {
+        sb_puts(s, "null");
+        sb_kv_str(s, "confidence", "none");
+        return;
+    }
+    sb_json_str(s, r->rules->rule[l->rule].id);
+    if (l->alt >= 0) {
+        sb_key(s, "role_alternatives");
+        sb_putc(s, '[');
+        sb_json_str(s, r->rules->rule[l->alt].id);
+        sb_putc(s, ']');
+    }
+    sb_kv_str(s, "confidence", os_conf_name((os_conf)l->conf));
+    sb_kv_str(s, "service", l->svc_side == f->initiator ? "src" : "dest");
+}
+
+/* The EVE-like "flow" object: counters to server (initiator→) and back. */
+static void sb_flow_counters(sb *s, const os_flow *f, os_flow_end why)
+{
+    static const char *const reason[] = { "timeout", "max-flows", "end" };
+    int src = f->initiator;
+    sb_puts(s, ",\"flow\":{\"pkts_toserver\":");
+    sb_u64(s, f->pkts[src]);
+    sb_kv_u64(s, "pkts_toclient", f->pkts[!src]);
+    sb_kv_u64(s, "bytes_toserver", f->bytes[src]);
+    sb_kv_u64(s, "bytes_toclient", f->bytes[!src]);
+    sb_kv_time(s, "start", f->first_ns);
+    sb_kv_time(s, "end", f->last_ns);
+    sb_kv_str(s, "reason", reason[why]);
+    sb_putc(s, '}');
+    if (f->key.proto == 6) {
+        sb_puts(s, ",\"tcp\":{\"tcp_flags\":");
+        sb_hex8(s, (uint8_t)(f->flags[0] | f->flags[1]));
+        sb_puts(s, ",\"tcp_flags_ts\":");
+        sb_hex8(s, f->flags[src]);
+        sb_puts(s, ",\"tcp_flags_tc\":");
+        sb_hex8(s, f->flags[!src]);
+        sb_putc(s, '}');
+    }
+}
+
+/* The JSON "flow" record of a flow leaving the table. */
+void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why)
+{
+    sb s;
+    char t[32];
+    s.n = 0;
+    os_report_iso_time(f->first_ns, t);
+    sb_puts(&s, "{\"timestamp\":");
+    sb_json_str(&s, t);
+    sb_kv_str(&s, "type", "flow");
+    sb_kv_u64(&s, "flow_id", f->id);
+    sb_flow_endpoints(&s, f);
+    sb_flow_role(r, &s, f);
+    sb_host(r, &s, "src_host", f, f->initiator);
+    sb_host(r, &s, "dest_host", f, !f->initiator);
+    sb_flow_counters(&s, f, why);
+    sb_putc(&s, '}');
+    sb_flush(r, &s);
+}
+
+/* ---- summary ---------------------------------------------------------- */
+
+static const char *const status_key[] = { "ok", "not_ip", "fragment", "other_proto",
+                                          "truncated", "malformed" };
+
+/* Seconds with millisecond precision. */
+static void fmt_duration(const os_stats *s, char *buf, size_t len)
+{
+    uint64_t d = s->packets ? s->last_ns - s->first_ns : 0;
+    snprintf(buf, len, "%" PRIu64 ".%03u s", (uint64_t)(d / 1000000000ULL),
+             (unsigned)(d % 1000000000ULL / 1000000));
+}
+
+static void text_header(os_report *r, const os_stats *s)
+{
+    char a[32], b[32], d[32];
+    fprintf(r->out, "summary: %s (%s), %" PRIu64 " packets, %" PRIu64 " bytes",
+            s->source ? s->source : "-", s->linktype ? s->linktype : "-", s->packets, s->bytes);
+    if (s->packets) {
+        os_report_iso_time(s->first_ns, a);
+        os_report_iso_time(s->last_ns, b);
+        fmt_duration(s, d, sizeof d);
+        fprintf(r->out, ", %s to %s (%s)", a, b, d);
+    }
+    fputc('\n', r->out);
+    if (s->read_error)
+        fprintf(r->out, "input ended early: %s (summary of what was read)\n", s->read_error);
+}
+
+static void text_roles(os_report *r, const os_stats *s)
+{
+    const char *fmt = "%-28s %8" PRIu64 " %10" PRIu64 " %14" PRIu64 "\n";
+    fprintf(r->out, "\n%-28s %8s %10s %14s\n", "traffic role", "flows", "packets", "bytes");
+    for (unsigned i = 0; i < r->rules->n; i++)
+        if (s->role[i].flows)
+            fprintf(r->out, fmt, r->rules->rule[i].id, s->role[i].flows, s->role[i].packets,
+                    s->role[i].bytes);
+    fprintf(r->out, fmt, "(unclassified)", s->unclassified.flows, s->unclassified.packets,
+            s->unclassified.bytes);
+}
+
+/* Comma list of role ids in a set. */
+static void roles_str(os_hrole_set set, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OS_HR_COUNT && n < len; i++)
+        if (set & OS_HR_BIT(i))
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "", os_hrole_name((os_hrole)i));
+}
+
+/* Why a host holds its inferred roles: "archiver: encoder-archiver-unicast, flow N at T". */
+static void evidence_str(const os_ruleset *rs, const os_host *h, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OS_HR_COUNT && n < len; i++) {
+        const os_evidence *e = &h->why[i];
+        char t[32];
+        if (!(h->inferred & OS_HR_BIT(i)))
+            continue;
+        os_report_iso_time(e->first_ns, t);
+        n += (size_t)snprintf(buf + n, len - n, "%s%s: %s as %s, flow %" PRIu64 " at %s",
+                              n ? "; " : "", os_hrole_name((os_hrole)i), rs->rule[e->rule].id,
+                              e->as_service ? "service" : "peer", e->flow_id, t);
+    }
+}
+
+static void text_hosts(os_report *r)
+{
+    size_t n;
+    const os_host **v = os_classify_hosts(r->cls, &n);
+    char a[OS_ADDRSTRLEN], roles[256], why[512];
+
+    fprintf(r->out, "\n%-24s %-30s %-10s %s\n", "host", "roles", "confidence", "evidence");
+    for (size_t i = 0; i < n; i++) {
+        const os_host *h = v[i];
+        roles_str(h->declared | h->inferred, roles, sizeof roles);
+        evidence_str(r->rules, h, why, sizeof why);
+        fprintf(r->out, "%-24s %-30s %-10s %s%s%s\n", os_addr_str(&h->addr, a), roles,
+                h->declared ? "declared" : "inferred",
+                h->decl && h->decl->name[0] ? h->decl->name : "",
+                h->decl && h->decl->name[0] && why[0] ? "; " : "", why);
+    }
+    if (!n)
+        fprintf(r->out, "(no host roles known: give a hosts file with -H, or none were inferred)\n");
+    free(v);
+}
+
+static void text_decode(os_report *r, const os_stats *s)
+{
+    fprintf(r->out, "\n%-28s %8s\n", "decode", "packets");
+    for (int i = 0; i <= OS_DEC_MALFORMED; i++)
+        fprintf(r->out, "%-28s %8" PRIu64 "\n", status_key[i], s->status[i]);
+    fprintf(r->out, "%-28s %8" PRIu64 "\n", "payload_cut_by_snaplen", s->payload_cut);
+    for (int i = 1; i < OS_R_COUNT; i++)
+        if (s->reason[i])
+            fprintf(r->out, "  %-26s %8" PRIu64 "\n", os_reason_name((os_reason)i), s->reason[i]);
+}
+
+static void text_tail(os_report *r, const os_stats *s)
+{
+    fprintf(r->out, "\nflows: %" PRIu64 " created, %" PRIu64 " at most at once, %" PRIu64
+            " ended idle, %" PRIu64 " evicted by --max-flows\n", s->flows.created,
+            s->flows.peak, s->flows.ended_idle, s->flows.ended_cap);
+    if (s->kernel.valid)
+        fprintf(r->out, "kernel: %" PRIu64 " packets received by filter, %" PRIu64
+                " dropped by kernel, %" PRIu64 " dropped by interface\n",
+                s->kernel.received, s->kernel.dropped, s->kernel.ifdropped);
+}
+
+/* The summary as aligned text tables. */
+void os_report_summary_text(os_report *r, const os_stats *s)
+{
+    text_header(r, s);
+    text_roles(r, s);
+    text_hosts(r);
+    text_decode(r, s);
+    text_tail(r, s);
+}
+
+/* Write and reset a partial record (records can outgrow one buffer). */
+static void sb_spill(os_report *r, sb *s)
+{
+    fwrite(s->b, 1, s->n, r->out);
+    s->n = 0;
+}
+
+/* Open an object member: a comma unless it is the first. */
+static void sb_member(sb *s, bool *first, const char *k)
+{
+    if (!*first)
+        sb_putc(s, ',');
+    *first = false;
+    sb_json_str(s, k);
+    sb_putc(s, ':');
+}
+
+/* "k":{"packets":N,"bytes":N,"flows":N} */
+static void json_total(sb *s, bool *first, const char *k, const os_total *t)
+{
+    sb_member(s, first, k);
+    sb_puts(s, "{\"packets\":");
+    sb_u64(s, t->packets);
+    sb_kv_u64(s, "bytes", t->bytes);
+    sb_kv_u64(s, "flows", t->flows);
+    sb_putc(s, '}');
+}
+
+static void json_roles(os_report *r, sb *s, const os_stats *st)
+{
+    bool first = true;
+    sb_puts(s, ",\"roles\":{");
+    for (unsigned i = 0; i < r->rules->n; i++) {
+        json_total(s, &first, r->rules->rule[i].id, &st->role[i]);
+        sb_spill(r, s);
+    }
+    sb_putc(s, '}');
+    first = false;
+    json_total(s, &first, "unclassified", &st->unclassified);
+}
+
+static void json_decode(sb *s, const os_stats *st)
+{
+    bool first = true;
+    sb_puts(s, ",\"decode\":{");
+    for (int i = 0; i <= OS_DEC_MALFORMED; i++) {
+        sb_member(s, &first, status_key[i]);
+        sb_u64(s, st->status[i]);
+    }
+    sb_kv_u64(s, "payload_cut", st->payload_cut);
+    sb_puts(s, "},\"decode_errors\":{");
+    first = true;
+    for (int i = 1; i < OS_R_COUNT; i++) {
+        if (!st->reason[i])
+            continue;
+        sb_member(s, &first, os_reason_name((os_reason)i));
+        sb_u64(s, st->reason[i]);
+    }
+    sb_putc(s, '}');
+}
+
+/* Evidence object: {"archiver":{"rule":..,"flow_id":..,"first_seen":..},…} */
+static void json_evidence(os_report *r, sb *s, const os_host *h)
+{
+    bool first = true;
+    sb_puts(s, ",\"evidence\":{");
+    for (int i = 0; i < OS_HR_COUNT; i++) {
+        const os_evidence *e = &h->why[i];
+        if (!(h->inferred & OS_HR_BIT(i)))
+            continue;
+        sb_member(s, &first, os_hrole_name((os_hrole)i));
+        sb_puts(s, "{\"rule\":");
+        sb_json_str(s, r->rules->rule[e->rule].id);
+        sb_kv_str(s, "as", e->as_service ? "service" : "peer");
+        sb_kv_u64(s, "flow_id", e->flow_id);
+        sb_kv_time(s, "first_seen", e->first_ns);
+        sb_putc(s, '}');
+    }
+    sb_putc(s, '}');
+}
+
+static void json_hosts(os_report *r, sb *s)
+{
+    size_t n;
+    const os_host **v = os_classify_hosts(r->cls, &n);
+    char a[OS_ADDRSTRLEN];
+
+    sb_puts(s, ",\"hosts\":[");
+    for (size_t i = 0; i < n; i++) {
+        const os_host *h = v[i];
+        sb_puts(s, i ? ",{\"ip\":" : "{\"ip\":");
+        sb_json_str(s, os_addr_str(&h->addr, a));
+        sb_key(s, "roles");
+        sb_roles(s, (os_hrole_set)(h->declared | h->inferred));
+        sb_key(s, "declared");
+        sb_roles(s, h->declared);
+        sb_key(s, "inferred");
+        sb_roles(s, h->inferred);
+        if (h->decl && h->decl->name[0])
+            sb_kv_str(s, "name", h->decl->name);
+        json_evidence(r, s, h);
+        sb_putc(s, '}');
+        sb_spill(r, s);
+    }
+    sb_putc(s, ']');
+    free(v);
+}
+
+static void json_tail(sb *s, const os_stats *st)
+{
+    sb_puts(s, ",\"flows\":{\"created\":");
+    sb_u64(s, st->flows.created);
+    sb_kv_u64(s, "peak", st->flows.peak);
+    sb_kv_u64(s, "ended_idle", st->flows.ended_idle);
+    sb_kv_u64(s, "evicted_max_flows", st->flows.ended_cap);
+    sb_putc(s, '}');
+    if (st->kernel.valid) {
+        sb_puts(s, ",\"kernel\":{\"received\":");
+        sb_u64(s, st->kernel.received);
+        sb_kv_u64(s, "dropped", st->kernel.dropped);
+        sb_kv_u64(s, "ifdropped", st->kernel.ifdropped);
+        sb_putc(s, '}');
+    }
+    if (st->read_error)
+        sb_kv_str(s, "read_error", st->read_error);
+}
+
+/* The JSON "summary" record. */
+void os_report_summary_json(os_report *r, const os_stats *st)
+{
+    sb s;
+    char t[32];
+    s.n = 0;
+    os_report_iso_time(st->last_ns, t);
+    sb_puts(&s, "{\"timestamp\":");
+    sb_json_str(&s, t);
+    sb_kv_str(&s, "type", "summary");
+    sb_kv_str(&s, "source", st->source ? st->source : "-");
+    sb_kv_str(&s, "linktype", st->linktype ? st->linktype : "-");
+    sb_kv_u64(&s, "packets", st->packets);
+    sb_kv_u64(&s, "bytes", st->bytes);
+    if (st->packets) {
+        sb_kv_time(&s, "first_seen", st->first_ns);
+        sb_kv_time(&s, "last_seen", st->last_ns);
+    }
+    json_roles(r, &s, st);
+    json_decode(&s, st);
+    sb_spill(r, &s);
+    json_hosts(r, &s);
+    json_tail(&s, st);
+    sb_putc(&s, '}');
+    sb_flush(r, &s);
+}

@@ -1,0 +1,160 @@
+/* test_report.c — exact text lines, EVE timestamps, JSON flow records
+ * (field names, initiator as source, escaping of user-given names). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "omnisniff/report.h"
+#include "pkt.h"
+
+extern const char os_default_rules[];
+extern const unsigned long os_default_rules_len;
+
+#define T0 1768471200000000000ULL /* 2026-01-15T10:00:00Z */
+
+typedef struct rfx {
+    os_ruleset rs;
+    os_hostsfile hf;
+    os_classifier *c;
+    os_flowtab *ft;
+    os_report r;
+    char *buf;
+    size_t len;
+} rfx;
+
+static void rfx_init(rfx *x, const char *hosts)
+{
+    os_diags d = { 0 };
+    os_flow_cfg cfg = os_flow_cfg_default();
+    memset(x, 0, sizeof *x);
+    assert_true(os_rules_parse("r", os_default_rules, os_default_rules_len, &x->rs, &d));
+    if (hosts)
+        assert_true(os_hosts_parse("h", hosts, strlen(hosts), &x->hf, &d));
+    x->c = os_classifier_new(&x->rs, &x->hf);
+    x->ft = os_flowtab_new(&cfg, NULL, NULL);
+    x->r.out = open_memstream(&x->buf, &x->len);
+    x->r.rules = &x->rs;
+    x->r.cls = x->c;
+    x->r.cached_sec = UINT64_MAX;
+}
+
+static const char *rfx_text(rfx *x)
+{
+    fflush(x->r.out);
+    return x->buf;
+}
+
+static void rfx_free(rfx *x)
+{
+    fclose(x->r.out);
+    free(x->buf);
+    os_flowtab_free(x->ft);
+    os_classifier_free(x->c);
+    os_rules_free(&x->rs);
+    os_hosts_free(&x->hf);
+}
+
+static os_flow *rfx_feed(rfx *x, os_pkt *p, uint64_t ts)
+{
+    int side;
+    bool created;
+    os_flow *f = os_flowtab_add(x->ft, p, ts, &side, &created);
+    os_classify_learn(x->c, f, side, p, created);
+    os_classify_flow(x->c, f);
+    return f;
+}
+
+static void test_iso_time(void **state)
+{
+    (void)state;
+    char t[32];
+    os_report_iso_time(T0 + 123456789, t);
+    assert_string_equal(t, "2026-01-15T10:00:00.123456+0000");
+    os_report_iso_time(0, t);
+    assert_string_equal(t, "1970-01-01T00:00:00.000000+0000");
+}
+
+static void test_packet_line_tcp(void **state)
+{
+    (void)state;
+    rfx x;
+    rfx_init(&x, NULL);
+    os_pkt p = tp_make(6, "10.3.0.23", 51000, "10.1.0.10", 5001, OS_TH_SYN, 74);
+    os_flow *f = rfx_feed(&x, &p, T0 + 1000);
+    os_report_packet(&x.r, T0 + 1000, OS_DEC_OK, OS_R_NONE, &p, f);
+    assert_string_equal(rfx_text(&x),
+        "10:00:00.000001 10.3.0.23.51000       > 10.1.0.10.5001        TCP   [S]        0  "
+        "gateway-command          port\n");
+    rfx_free(&x);
+}
+
+static void test_packet_line_ambiguous_and_vlan(void **state)
+{
+    (void)state;
+    rfx x;
+    rfx_init(&x, NULL);
+    os_pkt p = tp_make(6, "10.9.0.10", 52000, "10.1.0.40", 6000, OS_TH_ACK | OS_TH_PSH, 1400);
+    p.payload_len = 1346;
+    p.nvlan = 2;
+    p.vlan[0] = 200;
+    p.vlan[1] = 300;
+    os_flow *f = rfx_feed(&x, &p, T0);
+    os_report_packet(&x.r, T0, OS_DEC_OK, OS_R_NONE, &p, f);
+    assert_string_equal(rfx_text(&x),
+        "10:00:00.000000 10.9.0.10.52000       > 10.1.0.40.6000        TCP   [P.]    1346  "
+        "federation-video|virtual-matrix-video port vlan 200.300\n");
+    rfx_free(&x);
+}
+
+static void test_packet_line_malformed(void **state)
+{
+    (void)state;
+    rfx x;
+    rfx_init(&x, NULL);
+    os_pkt p;
+    memset(&p, 0, sizeof p);
+    p.wirelen = 60;
+    os_report_packet(&x.r, T0, OS_DEC_MALFORMED, OS_R_IPV4_BAD_IHL, &p, NULL);
+    assert_string_equal(rfx_text(&x), "10:00:00.000000 malformed: ipv4-bad-ihl, 60 bytes\n");
+    rfx_free(&x);
+}
+
+static void test_flow_json_initiator_is_source_and_escapes(void **state)
+{
+    (void)state;
+    rfx x;
+    rfx_init(&x, "10.1.0.10 gateway gw\"1\\a\n");
+    os_pkt syn = tp_make(6, "10.3.0.23", 51000, "10.1.0.10", 5001, OS_TH_SYN, 74);
+    os_pkt sa = tp_make(6, "10.1.0.10", 5001, "10.3.0.23", 51000, OS_TH_SYN | OS_TH_ACK, 74);
+    rfx_feed(&x, &sa, T0); /* the answer is captured first */
+    os_flow *f = rfx_feed(&x, &syn, T0 + 1000);
+    os_report_flow_json(&x.r, f, OS_END_FLUSH);
+    char want[1024];
+    snprintf(want, sizeof want,
+        "{\"timestamp\":\"2026-01-15T10:00:00.000000+0000\",\"type\":\"flow\",\"flow_id\":%llu,"
+        "\"src_ip\":\"10.3.0.23\",\"src_port\":51000,\"dest_ip\":\"10.1.0.10\",\"dest_port\":5001,"
+        "\"proto\":\"TCP\",\"role\":\"gateway-command\",\"confidence\":\"declared\",\"service\":\"dest\","
+        "\"dest_host\":{\"roles\":[\"gateway\"],\"confidence\":\"declared\",\"name\":\"gw\\\"1\\\\a\"},"
+        "\"flow\":{\"pkts_toserver\":1,\"pkts_toclient\":1,\"bytes_toserver\":74,\"bytes_toclient\":74,"
+        "\"start\":\"2026-01-15T10:00:00.000000+0000\",\"end\":\"2026-01-15T10:00:00.000001+0000\","
+        "\"reason\":\"end\"},\"tcp\":{\"tcp_flags\":\"12\",\"tcp_flags_ts\":\"02\",\"tcp_flags_tc\":\"12\"}}\n",
+        (unsigned long long)f->id);
+    assert_string_equal(rfx_text(&x), want);
+    rfx_free(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_iso_time),
+        cmocka_unit_test(test_packet_line_tcp),
+        cmocka_unit_test(test_packet_line_ambiguous_and_vlan),
+        cmocka_unit_test(test_packet_line_malformed),
+        cmocka_unit_test(test_flow_json_initiator_is_source_and_escapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
