@@ -163,7 +163,9 @@ static bool eval(os_classifier *c, const os_flow *f, int ri, int svc, int port_s
     out->svc = svc;
     out->dest_class = r->dest == OS_DEST_MCAST_TEST ? 2 : r->dest == OS_DEST_MULTICAST;
     out->confirms = (s >= FIT_INFERRED) + (p >= FIT_INFERRED);
-    if (r->needs_role && !out->confirms)
+    if ((r->needs == OS_NEED_ANY && !out->confirms) ||
+        (r->needs == OS_NEED_SERVICE && s < FIT_INFERRED) ||
+        (r->needs == OS_NEED_PEER && p < FIT_INFERRED))
         return false;
     out->mismatch = p == FIT_CONFLICT;
     out->conf = !out->confirms ? OS_CONF_PORT

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,11 +91,14 @@ static void usage(FILE *f)
 "  omnisniff --check-rules -R my-site.rules\n", f);
 }
 
-/* Print "omnisniff: msg" and return the usage exit code. */
-static int fail(const char *fmt, const char *a, const char *b)
+/* Print "omnisniff: msg" on one line and return the usage exit code. */
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
-    fprintf(stderr, "omnisniff: ");
-    fprintf(stderr, fmt, a, b);
+    va_list ap;
+    fputs("omnisniff: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputc('\n', stderr);
     return EXIT_USAGE;
 }
@@ -172,23 +176,23 @@ static int take_opt(opts *o, int c, const char *arg)
     case O_CHECK: o->check_rules = true; return -1;
     case 's':
         if (!parse_num(arg, 1, 262144, &v))
-            return fail("-s: snaplen must be a number from 1 to 262144, not '%s'%s", arg, "");
+            return fail("-s: snaplen must be a number from 1 to 262144, not '%s'", arg);
         o->cap.snaplen = (int)v;
         return -1;
     case 'c':
         if (!parse_num(arg, 1, ULLONG_MAX, &v))
-            return fail("-c: count must be a positive number, not '%s'%s", arg, "");
+            return fail("-c: count must be a positive number, not '%s'", arg);
         o->count = v;
         return -1;
     case O_MAXFLOWS:
         if (!parse_num(arg, 1, ULLONG_MAX, &v))
-            return fail("--max-flows: must be a positive number, not '%s'%s", arg, "");
+            return fail("--max-flows: must be a positive number, not '%s'", arg);
         o->flow.max_flows = v;
         return -1;
     case O_TTCP: case O_TTCPC: case O_TUDP: case O_TOTHER:
         if (!set_timeout(o, c == O_TTCP ? OS_FL_TCP : c == O_TTCPC ? OS_FL_TCP_CLOSED
                             : c == O_TUDP ? OS_FL_UDP : OS_FL_OTHER, arg))
-            return fail("timeout must be whole seconds (0 = never), not '%s'%s", arg, "");
+            return fail("timeout must be whole seconds (0 = never), not '%s'", arg);
         return -1;
     case O_HELP: usage(stdout); return EXIT_OK;
     case O_VERSION: printf("omnisniff %s\n", OMNISNIFF_VERSION); return EXIT_OK;
@@ -210,7 +214,7 @@ static int parse_args(int argc, char **argv, opts *o)
     if (o->list_ifaces || o->check_rules)
         return -1;
     if (!o->cap.file == !o->cap.iface)
-        return fail("give exactly one of -r FILE or -i IFACE (see --help)%s%s", "", "");
+        return fail("give exactly one of -r FILE or -i IFACE (see --help)");
     o->cap.filter = o->filter;
     return -1;
 }
@@ -268,7 +272,7 @@ static bool load_rules(const char *path, os_ruleset *rs)
     bool ok;
 
     if (path && !(buf = owned = read_file(path, &len, err, sizeof err))) {
-        fail("cannot read rules file %s%s", err, "");
+        fail("cannot read rules file %s", err);
         return false;
     }
     ok = os_rules_parse(path ? path : os_default_rules_name, buf, len, rs, &d);
@@ -291,7 +295,7 @@ static bool load_hosts(const char *path, os_hostsfile *hf)
     bool ok;
 
     if (!buf) {
-        fail("cannot read hosts file %s%s", err, "");
+        fail("cannot read hosts file %s", err);
         return false;
     }
     ok = os_hosts_parse(path, buf, len, hf, &d);
@@ -350,7 +354,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     os_capture_stats ks;
 
     if (!cap)
-        return fail("%s%s", err, "");
+        return fail("%s", err);
     memset(&cfg, 0, sizeof cfg);
     cfg.rules = rs;
     cfg.hosts = hf;
@@ -360,7 +364,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     cfg.out = stdout;
     if (!(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
         os_capture_close(cap);
-        return fail("%s%s", perr, "");
+        return fail("%s", perr);
     }
     g_cap = cap;
     install_signals();
@@ -387,7 +391,7 @@ int main(int argc, char **argv)
     if (rc >= 0)
         goto out;
     if (o.list_ifaces) {
-        rc = os_capture_list(stdout, err, sizeof err) ? EXIT_OK : fail("%s%s", err, "");
+        rc = os_capture_list(stdout, err, sizeof err) ? EXIT_OK : fail("%s", err);
         goto out;
     }
     rc = EXIT_USAGE;

@@ -217,7 +217,8 @@ static void packet_ok(os_report *r, sb *s, const os_pkt *p, const os_flow *f)
     sb_puts(s, "  ");
     c0 = s->n;
     sb_puts(s, f ? os_report_role(r->rules, &f->label, rb, sizeof rb) : "-");
-    sb_pad(s, c0, 25);
+    sb_pad(s, c0, 24);
+    sb_putc(s, ' ');
     sb_puts(s, f && f->label.rule >= 0 ? os_conf_name((os_conf)f->label.conf) : "-");
 }
 
@@ -463,15 +464,16 @@ static void text_header(os_report *r, const os_stats *s)
         fprintf(r->out, "input ended early: %s (summary of what was read)\n", s->read_error);
 }
 
+#define ROLE_ROW "%-28s %8" PRIu64 " %10" PRIu64 " %14" PRIu64 "\n"
+
 static void text_roles(os_report *r, const os_stats *s)
 {
-    const char *fmt = "%-28s %8" PRIu64 " %10" PRIu64 " %14" PRIu64 "\n";
     fprintf(r->out, "\n%-28s %8s %10s %14s\n", "traffic role", "flows", "packets", "bytes");
     for (unsigned i = 0; i < r->rules->n; i++)
         if (s->role[i].flows)
-            fprintf(r->out, fmt, r->rules->rule[i].id, s->role[i].flows, s->role[i].packets,
+            fprintf(r->out, ROLE_ROW, r->rules->rule[i].id, s->role[i].flows, s->role[i].packets,
                     s->role[i].bytes);
-    fprintf(r->out, fmt, "(unclassified)", s->unclassified.flows, s->unclassified.packets,
+    fprintf(r->out, ROLE_ROW, "(unclassified)", s->unclassified.flows, s->unclassified.packets,
             s->unclassified.bytes);
 }
 

@@ -53,6 +53,13 @@ typedef enum {
     OS_DEST_MULTICAST,      /* destination in 224.0.0.0/4 or ff00::/8 */
     OS_DEST_MCAST_TEST      /* destination is the multicast-test setting */
 } os_dest;
+/* Which host role must confirm a rule before it applies (match=). */
+typedef enum {
+    OS_NEED_NONE = 0,   /* match=port: the port is enough */
+    OS_NEED_ANY,        /* match=role: a role on either side confirms it */
+    OS_NEED_SERVICE,    /* match=service-role: the service side's role must */
+    OS_NEED_PEER        /* match=peer-role: the peer's role must */
+} os_need;
 /* Expected TCP initiator. */
 typedef enum { OS_INIT_PEER = 0, OS_INIT_SERVICE, OS_INIT_ANY } os_initiator;
 /* Expected UDP bulk direction. */
@@ -76,7 +83,7 @@ typedef struct os_rule {
     int8_t infer_service;      /* role inferred for the service side, or -1 */
     int8_t infer_peer;         /* role inferred for the peer side, or -1 */
     uint8_t min_peers;         /* distinct peers needed before inferring (>= 1) */
-    bool needs_role;           /* matches only when a host role confirms it */
+    os_need needs;             /* which host role must confirm it (match=) */
     uint16_t over[OS_RULE_MAX_OVER]; /* indices of rules this one wins over */
     uint8_t nover;             /* entries used in over[] */
     char *shared;              /* other software on this port, or NULL (owned) */

@@ -1,0 +1,123 @@
+/* util.c — IP addresses by value and collected parser diagnostics.
+ *
+ * Addresses are parsed and printed with inet_pton/inet_ntop; diagnostics are
+ * formatted once, when they are raised, as "file:line:col: error: msg"
+ * followed by the offending line and a caret under the column. */
+#include "omnisniff/util.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Build an os_addr from 4 or 16 raw bytes. */
+os_addr os_addr_from(uint8_t ver, const uint8_t *bytes)
+{
+    os_addr a;
+    memset(&a, 0, sizeof a);
+    a.ver = ver;
+    memcpy(a.b, bytes, ver == 6 ? 16 : 4);
+    return a;
+}
+
+/* Parse a textual IPv4/IPv6 address. */
+bool os_addr_parse(const char *s, os_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (inet_pton(AF_INET, s, out->b) == 1) {
+        out->ver = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, s, out->b) == 1) {
+        out->ver = 6;
+        return true;
+    }
+    memset(out, 0, sizeof *out);
+    return false;
+}
+
+/* Format an address into buf (>= OS_ADDRSTRLEN). */
+const char *os_addr_str(const os_addr *a, char *buf)
+{
+    if (!inet_ntop(a->ver == 6 ? AF_INET6 : AF_INET, a->b, buf, OS_ADDRSTRLEN))
+        strcpy(buf, "?");
+    return buf;
+}
+
+/* True for 224.0.0.0/4 and ff00::/8. */
+bool os_addr_is_multicast(const os_addr *a)
+{
+    return a->ver == 4 ? (a->b[0] & 0xf0) == 0xe0 : a->ver == 6 && a->b[0] == 0xff;
+}
+
+/* True if a lies within net/plen. */
+bool os_addr_in_prefix(const os_addr *a, const os_addr *net, unsigned plen)
+{
+    unsigned full = plen / 8, rest = plen % 8;
+    if (a->ver != net->ver || plen > (a->ver == 6 ? 128u : 32u))
+        return false;
+    if (memcmp(a->b, net->b, full) != 0)
+        return false;
+    if (!rest)
+        return true;
+    uint8_t mask = (uint8_t)(0xff00 >> rest);
+    return (a->b[full] & mask) == (net->b[full] & mask);
+}
+
+/* Family first, then bytes. */
+int os_addr_cmp(const os_addr *a, const os_addr *b)
+{
+    if (a->ver != b->ver)
+        return a->ver < b->ver ? -1 : 1;
+    return memcmp(a->b, b->b, sizeof a->b);
+}
+
+/* Append a formatted message; on allocation failure only count it. */
+static void push(os_diags *d, char *m)
+{
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? d->cap * 2 : 8;
+        char **nm = realloc(d->msg, nc * sizeof *nm);
+        if (!nm) {
+            free(m);
+            return;
+        }
+        d->msg = nm;
+        d->cap = nc;
+    }
+    d->msg[d->n++] = m;
+}
+
+/* Append "file:line:col: error: …", the line, and a caret. */
+void os_diag_error(os_diags *d, const char *file, unsigned line, unsigned col,
+                   const char *line_text, size_t line_len, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    size_t caret = col ? col - 1 : 0, n;
+    char *m;
+
+    d->errors++;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    n = strlen(file) + strlen(msg) + 2 * line_len + caret + 64;
+    if (!(m = malloc(n)))
+        return;
+    int k = snprintf(m, n, "%s:%u:%u: error: %s\n%.*s\n", file, line, col, msg,
+                     (int)line_len, line_text);
+    for (size_t i = 0; i < caret && (size_t)k + 3 < n; i++)
+        m[k++] = i < line_len && line_text[i] == '\t' ? '\t' : ' ';
+    memcpy(m + k, "^\n", 3);
+    push(d, m);
+}
+
+/* Free all messages and reset. */
+void os_diags_free(os_diags *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->msg[i]);
+    free(d->msg);
+    memset(d, 0, sizeof *d);
+}
