@@ -30,7 +30,12 @@ static pcap_t *open_offline(const char *file, char *err, size_t errlen)
         p = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, ebuf);
     else
         p = pcap_open_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-    if (!p)
+    if (!p && strstr(ebuf, "unknown file format"))
+        snprintf(err, errlen, "%s: not a pcap or pcapng capture file (%s)",
+                 strcmp(file, "-") ? file : "<stdin>", ebuf);
+    else if (!p && strncmp(ebuf, file, strlen(file)) == 0)
+        snprintf(err, errlen, "%s", ebuf); /* libpcap named the file already */
+    else if (!p)
         snprintf(err, errlen, "%s: %s", strcmp(file, "-") ? file : "<stdin>", ebuf);
     return p;
 }

@@ -198,6 +198,18 @@ static void sb_transport(sb *s, const os_pkt *p)
     sb_pad(s, c0, 7);
 }
 
+/* " quotes UDP 10.2.0.31.40000 > 10.1.0.20.15002": the datagram an ICMP error is about. */
+static void sb_quoted(sb *s, const os_quoted *q)
+{
+    char nb[4];
+    sb_puts(s, " quotes ");
+    sb_puts(s, os_proto_name(q->proto, nb));
+    sb_putc(s, ' ');
+    sb_endpoint(s, q->ipver, q->src, q->sport, q->has_ports);
+    sb_puts(s, " > ");
+    sb_endpoint(s, q->ipver, q->dst, q->dport, q->has_ports);
+}
+
 /* The line of a decoded IP packet. */
 static void packet_ok(os_report *r, sb *s, const os_pkt *p, const os_flow *f)
 {
@@ -220,6 +232,8 @@ static void packet_ok(os_report *r, sb *s, const os_pkt *p, const os_flow *f)
     sb_pad(s, c0, 24);
     sb_putc(s, ' ');
     sb_puts(s, f && f->label.rule >= 0 ? os_conf_name((os_conf)f->label.conf) : "-");
+    if (p->icmp_error && p->quoted.valid)
+        sb_quoted(s, &p->quoted);
 }
 
 /* The line of a frame that did not decode to a flow. */

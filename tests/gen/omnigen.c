@@ -1,0 +1,693 @@
+/* omnigen.c — writes omnisniff's sample captures (pcaps/) deterministically.
+ *
+ * usage: omnigen OUTDIR
+ *
+ * Every frame is built byte by byte (Ethernet, VLAN tags, Linux cooked v1/v2,
+ * BSD loopback, raw IP; IPv4 and IPv6 with extension headers; TCP, UDP,
+ * ICMP/ICMPv6 with correct checksums) and written as classic pcap (either
+ * byte order, µs or ns) or pcapng. Times start at 2026-01-15 10:00:00 UTC and
+ * never depend on the clock, so the output is the same on every run; a ctest
+ * checks the committed captures against it. The site and its addresses are
+ * described in tests/gen/README.md. Test data only: the product reads every
+ * port from rules/omnicast4.rules. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1768471200ULL /* 2026-01-15T10:00:00Z */
+#define MAXF 2048        /* frame buffer */
+#define MAXP 4096        /* packets per capture */
+
+/* One built frame (link-layer agnostic: the IP datagram is kept and the
+ * link header is added when the capture is written). */
+typedef struct frame {
+    uint64_t ts_ns;       /* time */
+    uint8_t ip[MAXF];     /* IP datagram */
+    uint32_t len;         /* its length */
+    uint16_t vlan[2];     /* VLAN ids (0 = none) */
+    uint8_t nvlan;        /* tags */
+    uint16_t tpid0;       /* outer tag type */
+    int raw_l2;           /* ip[] is a complete Ethernet frame (non-IP, broken) */
+    uint32_t caplen_override; /* != 0: write this caplen (may exceed len) */
+    uint32_t wire_override;   /* != 0: claim this wire length */
+    uint32_t seq;             /* creation order: ties in time keep it */
+} frame;
+
+typedef struct capture {
+    frame *f;
+    int n;
+} capture;
+
+static capture g; /* the capture being built */
+
+static frame *newf(uint64_t ts_ns)
+{
+    if (g.n >= MAXP) {
+        fprintf(stderr, "omnigen: too many packets\n");
+        exit(1);
+    }
+    frame *f = &g.f[g.n++];
+    memset(f, 0, sizeof *f);
+    f->ts_ns = ts_ns;
+    f->seq = (uint32_t)g.n;
+    return f;
+}
+
+static void be16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void be32(uint8_t *p, uint32_t v) { be16(p, v >> 16); be16(p + 2, v & 0xffff); }
+
+/* Internet checksum over a pseudo header sum plus data. */
+static uint16_t csum(uint32_t sum, const uint8_t *d, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)(d[i] << 8 | d[i + 1]);
+    if (n & 1)
+        sum += (uint32_t)d[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/* ---- addresses -------------------------------------------------------- */
+
+typedef struct addr {
+    int v6;
+    uint8_t b[16];
+} addr;
+
+static addr A4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+    addr x;
+    memset(&x, 0, sizeof x);
+    x.b[0] = (uint8_t)a, x.b[1] = (uint8_t)b, x.b[2] = (uint8_t)c, x.b[3] = (uint8_t)d;
+    return x;
+}
+
+/* fdNN:x::y style IPv6: prefix word p0, p1, last word h. */
+static addr A6(unsigned p0, unsigned p1, unsigned h)
+{
+    addr x;
+    memset(&x, 0, sizeof x);
+    x.v6 = 1;
+    be16(x.b, p0);
+    be16(x.b + 2, p1);
+    be16(x.b + 14, h);
+    return x;
+}
+
+static uint32_t pseudo(const addr *s, const addr *d, uint8_t proto, uint32_t len)
+{
+    uint32_t sum = proto + len;
+    int n = s->v6 ? 16 : 4;
+    for (int i = 0; i < n; i += 2)
+        sum += (uint32_t)(s->b[i] << 8 | s->b[i + 1]) + (uint32_t)(d->b[i] << 8 | d->b[i + 1]);
+    return sum;
+}
+
+/* ---- IP and transport ------------------------------------------------- */
+
+static uint16_t ip_id = 1;
+
+/* Extension headers to put in front of the transport (IPv6 only). */
+typedef struct ext {
+    int n;            /* how many */
+    uint8_t type[12]; /* header types (0, 60, 43, 44) */
+    uint16_t frag;    /* fragment offset/flags word for a 44 */
+} ext;
+
+/* IPv4 or IPv6 header + ext headers + l4 into f->ip. */
+static void ip_wrap(frame *f, const addr *s, const addr *d, uint8_t proto, const uint8_t *l4,
+                    uint32_t l4len, const ext *x, uint16_t frag4)
+{
+    uint8_t *p = f->ip;
+    if (!s->v6) {
+        memset(p, 0, 20);
+        p[0] = 0x45;
+        be16(p + 2, 20 + l4len);
+        be16(p + 4, ip_id++);
+        be16(p + 6, frag4 ? frag4 : 0x4000);
+        p[8] = 64;
+        p[9] = proto;
+        memcpy(p + 12, s->b, 4);
+        memcpy(p + 16, d->b, 4);
+        be16(p + 10, csum(0, p, 20));
+        memcpy(p + 20, l4, l4len);
+        f->len = 20 + l4len;
+        return;
+    }
+    uint32_t hl = 0;
+    uint8_t *e = p + 40;
+    for (int i = 0; x && i < x->n; i++, e += 8, hl += 8) {
+        memset(e, 0, 8);
+        e[0] = i + 1 < x->n ? x->type[i + 1] : proto;
+        if (x->type[i] == 44)
+            be16(e + 2, x->frag), be32(e + 4, 0x1234);
+        else
+            e[2] = 1, e[3] = 4; /* PadN option filling the 6 bytes */
+    }
+    memset(p, 0, 40);
+    p[0] = 0x60;
+    be16(p + 4, hl + l4len);
+    p[6] = x && x->n ? x->type[0] : proto;
+    p[7] = 64;
+    memcpy(p + 8, s->b, 16);
+    memcpy(p + 24, d->b, 16);
+    memcpy(p + 40 + hl, l4, l4len);
+    f->len = 40 + hl + l4len;
+}
+
+static void fill(uint8_t *p, uint32_t n, uint32_t seed)
+{
+    for (uint32_t i = 0; i < n; i++)
+        p[i] = (uint8_t)((seed * 31 + i * 7) & 0xff);
+}
+
+/* One TCP segment. */
+static frame *tcp(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t seq,
+                  uint32_t ack, uint8_t flags, uint32_t paylen)
+{
+    uint8_t l4[MAXF];
+    frame *f = newf(ts);
+    memset(l4, 0, 20);
+    be16(l4, sp);
+    be16(l4 + 2, dp);
+    be32(l4 + 4, seq);
+    be32(l4 + 8, ack);
+    l4[12] = 5 << 4;
+    l4[13] = flags;
+    be16(l4 + 14, 64240);
+    fill(l4 + 20, paylen, seq);
+    be16(l4 + 16, csum(pseudo(&s, &d, 6, 20 + paylen), l4, 20 + paylen));
+    ip_wrap(f, &s, &d, 6, l4, 20 + paylen, NULL, 0);
+    return f;
+}
+
+/* One UDP datagram (with optional IPv6 extension headers). */
+static frame *udpx(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t paylen,
+                   const ext *x)
+{
+    uint8_t l4[MAXF];
+    frame *f = newf(ts);
+    be16(l4, sp);
+    be16(l4 + 2, dp);
+    be16(l4 + 4, 8 + paylen);
+    be16(l4 + 6, 0);
+    fill(l4 + 8, paylen, sp + dp);
+    uint16_t c = csum(pseudo(&s, &d, 17, 8 + paylen), l4, 8 + paylen);
+    be16(l4 + 6, c ? c : 0xffff);
+    ip_wrap(f, &s, &d, 17, l4, 8 + paylen, x, 0);
+    return f;
+}
+
+static frame *udp(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t paylen)
+{
+    return udpx(ts, s, sp, d, dp, paylen, NULL);
+}
+
+enum { FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16 };
+
+#define MS 1000000ULL
+#define SEC 1000000000ULL
+
+/* A whole TCP connection: handshake, n data segments each way, close. */
+static uint64_t tcp_conn(uint64_t t, addr c, unsigned cp, addr s, unsigned sp, int n_cs,
+                         uint32_t sz_cs, int n_sc, uint32_t sz_sc)
+{
+    uint32_t cs = 1000, ss = 50000;
+    tcp(t, c, cp, s, sp, cs++, 0, SYN, 0);
+    tcp(t += MS, s, sp, c, cp, ss++, cs, SYN | ACK, 0);
+    tcp(t += MS, c, cp, s, sp, cs, ss, ACK, 0);
+    for (int i = 0; i < n_cs; i++, cs += sz_cs)
+        tcp(t += MS, c, cp, s, sp, cs, ss, PSH | ACK, sz_cs);
+    for (int i = 0; i < n_sc; i++, ss += sz_sc)
+        tcp(t += MS, s, sp, c, cp, ss, cs, PSH | ACK, sz_sc);
+    tcp(t += MS, c, cp, s, sp, cs++, ss, FIN | ACK, 0);
+    tcp(t += MS, s, sp, c, cp, ss++, cs, FIN | ACK, 0);
+    tcp(t += MS, c, cp, s, sp, cs, ss, ACK, 0);
+    return t;
+}
+
+/* n datagrams of sz bytes, dt apart. */
+static uint64_t udp_stream(uint64_t t, addr s, unsigned sp, addr d, unsigned dp, int n,
+                           uint32_t sz, uint64_t dt)
+{
+    for (int i = 0; i < n; i++, t += dt)
+        udp(t, s, sp, d, dp, sz);
+    return t;
+}
+
+/* ---- link layers and file formats ------------------------------------- */
+
+enum { LT_NULL = 0, LT_EN10MB = 1, LT_RAW = 101, LT_LOOP = 108, LT_SLL = 113, LT_USER0 = 147,
+       LT_SLL2 = 276 };
+
+/* Link header + datagram of f for link type lt into out; returns length. */
+static uint32_t l2(const frame *f, int lt, uint8_t *out)
+{
+    int v6 = (f->ip[0] >> 4) == 6;
+    unsigned et = v6 ? 0x86dd : 0x0800;
+    uint32_t h = 0;
+    if (f->raw_l2 || lt == LT_RAW || lt == LT_USER0) {
+        memcpy(out, f->ip, f->len);
+        return f->len;
+    }
+    if (lt == LT_EN10MB) {
+        static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
+        memcpy(out, mac, 12);
+        h = 12;
+        for (int i = 0; i < f->nvlan; i++, h += 4) {
+            be16(out + h, i == 0 && f->tpid0 ? f->tpid0 : 0x8100);
+            be16(out + h + 2, f->vlan[i]);
+        }
+        be16(out + h, et);
+        h += 2;
+    } else if (lt == LT_SLL) {
+        memset(out, 0, 16);
+        be16(out + 2, 1);
+        be16(out + 4, 6);
+        out[6] = 2;
+        be16(out + 14, et);
+        h = 16;
+    } else if (lt == LT_SLL2) {
+        memset(out, 0, 20);
+        be16(out, et);
+        be32(out + 4, 2);
+        be16(out + 8, 1);
+        out[11] = 6;
+        h = 20;
+    } else { /* NULL: host order (little-endian here); LOOP: network order */
+        uint32_t af = v6 ? 30 : 2;
+        if (lt == LT_LOOP)
+            be32(out, af);
+        else
+            out[0] = (uint8_t)af, out[1] = out[2] = out[3] = 0;
+        h = 4;
+    }
+    memcpy(out + h, f->ip, f->len);
+    return h + f->len;
+}
+
+static void w16(FILE *o, unsigned v, int be)
+{
+    uint8_t b[2] = { (uint8_t)(be ? v >> 8 : v), (uint8_t)(be ? v : v >> 8) };
+    fwrite(b, 1, 2, o);
+}
+
+static void w32(FILE *o, uint32_t v, int be)
+{
+    if (be) {
+        w16(o, v >> 16, 1);
+        w16(o, v & 0xffff, 1);
+    } else {
+        w16(o, v & 0xffff, 0);
+        w16(o, v >> 16, 0);
+    }
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const frame *x = a, *y = b;
+    if (x->ts_ns != y->ts_ns)
+        return x->ts_ns < y->ts_ns ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static FILE *open_out(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *o = fopen(path, "wb");
+    if (!o) {
+        perror(path);
+        exit(1);
+    }
+    printf("%-30s %4d packets\n", name, g.n);
+    return o;
+}
+
+/* Classic pcap; be = big-endian, ns = nanosecond magic. */
+static void write_pcap(const char *dir, const char *name, int lt, int be, int ns,
+                       uint32_t snaplen, uint32_t cut_after)
+{
+    FILE *o = open_out(dir, name);
+    static uint8_t buf[MAXF + 64];
+    w32(o, ns ? 0xa1b23c4d : 0xa1b2c3d4, be);
+    w16(o, 2, be);
+    w16(o, 4, be);
+    w32(o, 0, be);
+    w32(o, 0, be);
+    w32(o, snaplen, be);
+    w32(o, (uint32_t)lt, be);
+    for (int i = 0; i < g.n && (!cut_after || (uint32_t)i < cut_after); i++) {
+        const frame *f = &g.f[i];
+        uint32_t len = l2(f, lt, buf);
+        uint32_t cap = len < snaplen ? len : snaplen;
+        if (f->caplen_override)
+            cap = f->caplen_override;
+        w32(o, (uint32_t)(f->ts_ns / SEC), be);
+        w32(o, (uint32_t)(f->ts_ns % SEC / (ns ? 1 : 1000)), be);
+        w32(o, cap, be);
+        w32(o, f->wire_override ? f->wire_override : len, be);
+        fwrite(buf, 1, cap <= len ? cap : len, o);
+        for (uint32_t k = len; k < cap; k++)
+            fputc(0, o); /* caplen larger than the frame: pad */
+    }
+    fclose(o);
+}
+
+/* pcapng: one section, one interface, enhanced packet blocks. */
+static void write_pcapng(const char *dir, const char *name, int lt, int be, int ns)
+{
+    FILE *o = open_out(dir, name);
+    static uint8_t buf[MAXF + 64];
+    w32(o, 0x0A0D0D0A, be); w32(o, 28, be); w32(o, 0x1A2B3C4D, be);
+    w16(o, 1, be); w16(o, 0, be); w32(o, 0xffffffff, be); w32(o, 0xffffffff, be);
+    w32(o, 28, be);
+    uint32_t idb = ns ? 32 : 20;
+    w32(o, 1, be); w32(o, idb, be); w16(o, (unsigned)lt, be); w16(o, 0, be); w32(o, 262144, be);
+    if (ns) { /* if_tsresol = 9 (10^-9), then opt_endofopt */
+        w16(o, 9, be); w16(o, 1, be); fputc(9, o); fputc(0, o); fputc(0, o); fputc(0, o);
+        w16(o, 0, be); w16(o, 0, be);
+    }
+    w32(o, idb, be);
+    for (int i = 0; i < g.n; i++) {
+        uint32_t len = l2(&g.f[i], lt, buf), pad = (4 - len % 4) % 4;
+        uint64_t t = ns ? g.f[i].ts_ns : g.f[i].ts_ns / 1000;
+        w32(o, 6, be); w32(o, 32 + len + pad, be); w32(o, 0, be);
+        w32(o, (uint32_t)(t >> 32), be); w32(o, (uint32_t)t, be);
+        w32(o, len, be); w32(o, len, be);
+        fwrite(buf, 1, len, o);
+        for (uint32_t k = 0; k < pad; k++)
+            fputc(0, o);
+        w32(o, 32 + len + pad, be);
+    }
+    fclose(o);
+}
+
+static void reset(void) { g.n = 0; ip_id = 1; }
+
+static void sort_capture(void) { qsort(g.f, (size_t)g.n, sizeof *g.f, by_time); }
+
+/* ---- the site --------------------------------------------------------- */
+
+#define DIR A4(10, 1, 0, 10)  /* Directory + Gateway (same server) */
+#define GW DIR
+#define DFC A4(10, 1, 0, 11)
+#define FODIR A4(10, 1, 0, 12)
+#define GW2 A4(10, 1, 0, 13)  /* the primary Gateway's Directory link */
+#define ARC A4(10, 1, 0, 20)
+#define ENC1 A4(10, 2, 0, 31)
+#define ENC2 A4(10, 2, 0, 32)
+#define CLI A4(10, 3, 0, 23)
+#define CLI2 A4(10, 3, 0, 24)
+#define FED A4(10, 1, 0, 40)
+#define RGW A4(10, 9, 0, 10)
+#define VM A4(10, 1, 0, 50)
+#define INFRA A4(10, 1, 0, 1) /* DNS/NTP server, router */
+#define MC1 A4(239, 10, 0, 1)
+#define MC2 A4(239, 10, 0, 2)
+
+/* A raw Ethernet frame (ARP and other non-IP). */
+static void ether_raw(uint64_t ts, const uint8_t *b, uint32_t n)
+{
+    frame *f = newf(ts);
+    memcpy(f->ip, b, n);
+    f->len = n;
+    f->raw_l2 = 1;
+}
+
+/* ARP who-has 10.1.0.20 tell 10.3.0.23, and the reply. */
+static void arp_pair(uint64_t t)
+{
+    uint8_t b[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0x17, 0x08, 0x06,
+                      0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 0x17, 10, 3, 0, 23,
+                      0, 0, 0, 0, 0, 0, 10, 1, 0, 20 };
+    ether_raw(t, b, 42);
+    b[21] = 2;
+    memcpy(b, b + 6, 6);
+    ether_raw(t + MS, b, 42);
+}
+
+/* Every traffic role of the spec, in its documented direction. */
+static void site_omnicast(uint64_t t)
+{
+    tcp_conn(t, GW2, 40000, DIR, 7998, 2, 60, 2, 60);
+    tcp_conn(t + 1 * SEC, CLI, 51000, GW, 5001, 3, 200, 3, 400);
+    udp_stream(t + 2 * SEC, CLI, 50000, GW, 8000, 2, 32, 10 * MS);
+    udp_stream(t + 2 * SEC + 5 * MS, GW, 8000, CLI, 50000, 2, 32, 10 * MS);
+    udp_stream(t + 2500 * MS, GW, 8001, CLI, 50002, 20, 1300, 33 * MS);
+    tcp_conn(t + 4 * SEC, CLI, 51001, GW, 5002, 1, 100, 10, 1400);
+    tcp_conn(t + 5 * SEC, CLI2, 51002, GW, 80, 1, 300, 2, 1200);
+    udp_stream(t + 6 * SEC, ENC1, 40000, ARC, 15000, 10, 1300, 33 * MS);
+    udp_stream(t + 6 * SEC + 10 * MS, ENC2, 40000, ARC, 15002, 10, 1300, 33 * MS);
+    udp(t + 6 * SEC + 500 * MS, ARC, 15000, ENC1, 40000, 40);
+    udp_stream(t + 8 * SEC, ARC, 41000, GW, 28000, 15, 1300, 33 * MS);
+    udp_stream(t + 10 * SEC, ENC1, 40010, MC1, 47806, 10, 1300, 33 * MS);
+    udp_stream(t + 10 * SEC + 5 * MS, ENC1, 40011, MC1, 47807, 5, 200, 66 * MS);
+    udp_stream(t + 10 * SEC + 10 * MS, ENC2, 40010, MC2, 47806, 10, 1300, 33 * MS);
+    tcp_conn(t + 12 * SEC, CLI, 51003, ARC, 6061, 1, 80, 10, 1400);
+    tcp_conn(t + 14 * SEC, CLI, 51004, DFC, 7999, 2, 100, 2, 100);
+    tcp_conn(t + 15 * SEC, FODIR, 52001, GW, 5001, 2, 150, 2, 150);
+    tcp_conn(t + 16 * SEC, FED, 52002, RGW, 5001, 2, 200, 2, 300);
+    tcp_conn(t + 16 * SEC + 500 * MS, FED, 52003, RGW, 5002, 1, 100, 5, 1400);
+    tcp_conn(t + 18 * SEC, RGW, 52004, FED, 6000, 5, 1400, 1, 100);
+    tcp_conn(t + 19 * SEC, CLI, 51005, VM, 6001, 1, 100, 5, 1400);
+}
+
+/* DNS, NTP, SSH and ARP: traffic that is not Omnicast. */
+static void site_background(uint64_t t)
+{
+    udp(t, CLI, 53000, INFRA, 53, 40);
+    udp(t + MS, INFRA, 53, CLI, 53000, 80);
+    udp(t + 2 * SEC, CLI, 123, INFRA, 123, 48);
+    udp(t + 2 * SEC + MS, INFRA, 123, CLI, 123, 48);
+    tcp_conn(t + 3 * SEC, CLI, 51010, ARC, 22, 3, 64, 3, 128);
+    arp_pair(t + 4 * SEC);
+}
+
+static void build_site(void)
+{
+    reset();
+    site_omnicast(T0 * SEC);
+    site_background(T0 * SEC + 20 * SEC);
+    sort_capture();
+}
+
+/* ---- other captures --------------------------------------------------- */
+
+/* The same six packets for every link type. */
+static void build_small(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    tcp(t, CLI, 51000, GW, 5001, 1000, 0, SYN, 0);
+    tcp(t + MS, GW, 5001, CLI, 51000, 50000, 1001, SYN | ACK, 0);
+    tcp(t + 2 * MS, CLI, 51000, GW, 5001, 1001, 50001, ACK, 0);
+    tcp(t + 3 * MS, CLI, 51000, GW, 5001, 1001, 50001, PSH | ACK, 120);
+    udp(t + 4 * MS, ENC1, 40000, ARC, 15000, 1300);
+    udp(t + 5 * MS, ENC1, 40000, ARC, 15000, 1300);
+}
+
+/* One 5-tuple on VLAN 100, on QinQ 200/300 and untagged: three flows. */
+static void build_vlan(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    for (int i = 0; i < 6; i++) {
+        frame *f = udp(t + (uint64_t)i * MS, ENC1, 40000, ARC, 15000, 1300);
+        if (i < 2) {
+            f->nvlan = 1, f->vlan[0] = 100;
+        } else if (i < 4) {
+            f->nvlan = 2, f->vlan[0] = 200, f->vlan[1] = 300, f->tpid0 = 0x88a8;
+        }
+    }
+}
+
+/* ICMP(v6) error quoting datagram q (q->len bytes); type/code. */
+static frame *icmp_err(uint64_t ts, addr from, addr to, int type, int code, const frame *q,
+                       uint32_t qlen)
+{
+    uint8_t l4[MAXF];
+    frame *f = newf(ts);
+    uint8_t proto = from.v6 ? 58 : 1;
+    memset(l4, 0, 8);
+    l4[0] = (uint8_t)type;
+    l4[1] = (uint8_t)code;
+    memcpy(l4 + 8, q->ip, qlen);
+    uint32_t n = 8 + qlen;
+    be16(l4 + 2, from.v6 ? csum(pseudo(&from, &to, 58, n), l4, n) : csum(0, l4, n));
+    ip_wrap(f, &from, &to, proto, l4, n, NULL, 0);
+    return f;
+}
+
+/* Take the last frame out of the capture (used as a quote). */
+static frame pop(void) { return g.f[--g.n]; }
+
+static void build_ipv6(void)
+{
+    uint64_t t = T0 * SEC;
+    addr gw = A6(0xfd00, 1, 0x10), arc = A6(0xfd00, 1, 0x20), enc = A6(0xfd00, 2, 0x31);
+    addr cli = A6(0xfd00, 3, 0x23), rtr = A6(0xfd00, 1, 1), mc = A6(0xff15, 0, 0);
+    ext hop = { 2, { 0, 60 }, 0 }, f1 = { 1, { 44 }, 0x0001 }, f2 = { 1, { 44 }, 185 << 3 };
+    reset();
+    be16(mc.b + 12, 0x10), be16(mc.b + 14, 1); /* ff15::10:1 */
+    tcp_conn(t, cli, 51000, gw, 5001, 2, 200, 2, 400);
+    for (int i = 0; i < 3; i++)
+        udpx(t + SEC + (uint64_t)i * 33 * MS, enc, 40000, arc, 15000, 1200, &hop);
+    udpx(t + 2 * SEC, enc, 40001, arc, 15001, 1472, &f1);
+    frame *second = newf(t + 2 * SEC + MS);
+    uint8_t data[300];
+    fill(data, sizeof data, 7);
+    ip_wrap(second, &enc, &arc, 17, data, sizeof data, &f2, 0);
+    tcp(t + 3 * SEC, cli, 51020, arc, 6062, 2000, 0, SYN, 0);
+    frame q = pop();
+    icmp_err(t + 3 * SEC + MS, rtr, cli, 1, 1, &q, q.len);
+    udp_stream(t + 4 * SEC, enc, 40010, mc, 47806, 5, 1300, 33 * MS);
+}
+
+/* One defect a packet; comments name the defect (see tests/gen/README.md). */
+static void build_malformed(void)
+{
+    uint64_t t = T0 * SEC;
+    ext ten = { 10, { 60, 60, 60, 60, 60, 60, 60, 60, 60, 60 }, 0 }, one = { 1, { 60 }, 0 };
+    addr e6 = A6(0xfd00, 2, 0x31), a6 = A6(0xfd00, 1, 0x20);
+    frame *f;
+    reset();
+    udp(t, ENC1, 40000, ARC, 15000, 100)->ip[0] = 0x44;            /* 1 IPv4 IHL 4 */
+    udp(t + 1 * MS, ENC1, 40000, ARC, 15000, 100)->ip[0] = 0x55;   /* 2 version 5 */
+    be16(udp(t + 2 * MS, ENC1, 40000, ARC, 15000, 100)->ip + 2, 16); /* 3 total < IHL*4 */
+    f = udp(t + 3 * MS, ENC1, 40000, ARC, 15000, 100);             /* 4 total > frame */
+    be16(f->ip + 2, f->len + 100);
+    f = udp(t + 4 * MS, e6, 40000, a6, 15000, 100);                /* 5 v6 payload > frame */
+    be16(f->ip + 4, f->len);
+    udpx(t + 5 * MS, e6, 40000, a6, 15000, 100, &ten);             /* 6 10 ext headers */
+    udpx(t + 6 * MS, e6, 40000, a6, 15000, 100, &one)->ip[41] = 20; /* 7 ext past payload */
+    tcp(t + 7 * MS, CLI, 51000, GW, 5001, 1, 0, SYN, 0)->ip[32] = 3 << 4;  /* 8 offset 3 */
+    tcp(t + 8 * MS, CLI, 51000, GW, 5001, 1, 0, SYN, 0)->ip[32] = 15 << 4; /* 9 offset 15 */
+    be16(udp(t + 9 * MS, ENC1, 40000, ARC, 15000, 100)->ip + 24, 4);   /* 10 UDP length 4 */
+    be16(udp(t + 10 * MS, ENC1, 40000, ARC, 15000, 100)->ip + 24, 500); /* 11 UDP > IP */
+    f = newf(t + 11 * MS);                                          /* 12 ICMP, 4 bytes */
+    uint8_t four[4] = { 8, 0, 0, 0 };
+    addr s = CLI, d = GW;
+    ip_wrap(f, &s, &d, 1, four, 4, NULL, 0);
+    uint8_t tiny[10] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0 };
+    ether_raw(t + 12 * MS, tiny, 10);                               /* 13 10-byte frame */
+    f = udp(t + 13 * MS, ENC1, 40000, ARC, 15000, 100);            /* 14 caplen > wirelen */
+    f->wire_override = 14 + f->len - 10;
+    udpx(t + 14 * MS, ENC1, 40020, ARC, 15000, 1472, NULL);        /* 15 first fragment */
+    g.f[g.n - 1].ip[6] = 0x20, g.f[g.n - 1].ip[7] = 0;
+    f = newf(t + 15 * MS);                                          /* 16 fragment offset 185 */
+    uint8_t data[200];
+    fill(data, sizeof data, 3);
+    s = ENC1, d = ARC;
+    ip_wrap(f, &s, &d, 17, data, sizeof data, NULL, 185);
+    udp(t + 16 * MS, ENC1, 40000, ARC, 15002, 100);                /* 17 ICMP port unreachable */
+    frame q = pop();
+    icmp_err(t + 16 * MS, ARC, ENC1, 3, 3, &q, 28);
+    tcp(t + 17 * MS, CLI, 51000, ARC, 6061, 1, 0, SYN, 0);         /* 18 admin prohibited */
+    q = pop();
+    icmp_err(t + 17 * MS, INFRA, CLI, 3, 13, &q, 28);
+    udp(t + 18 * MS, ENC1, 40000, ARC, 15000, 100);                /* 19-21 healthy */
+    udp(t + 19 * MS, ENC2, 40000, ARC, 15002, 100);
+    tcp(t + 20 * MS, CLI, 51001, GW, 5001, 1, 0, SYN, 0);
+    udp(t + 21 * MS, ENC1, 40000, ARC, 15000, 100)->caplen_override = 14 + 10; /* 22 cut in IPv4 */
+    tcp(t + 22 * MS, CLI, 51002, GW, 5001, 1, 0, SYN, 0)->caplen_override = 14 + 20 + 10; /* 23 cut in TCP */
+}
+
+/* A UDP datagram in 3 fragments and a TCP segment in 2. */
+static void build_fragments(void)
+{
+    uint64_t t = T0 * SEC;
+    addr s = ENC1, d = ARC, c = CLI, gw = GW;
+    uint8_t l4[3000];
+    reset();
+    be16(l4, 40000), be16(l4 + 2, 15000), be16(l4 + 4, 8 + 2992), be16(l4 + 6, 0);
+    fill(l4 + 8, 2992, 1);
+    for (int i = 0; i < 3; i++) {
+        uint16_t off = (uint16_t)(i * 1000 / 8), mf = i < 2 ? 0x2000 : 0;
+        ip_wrap(newf(t + (uint64_t)i * MS), &s, &d, 17, l4 + i * 1000, 1000, NULL,
+                (uint16_t)(mf | off | (i == 0 ? 0 : 0)));
+        if (i == 0)
+            g.f[g.n - 1].ip[6] = 0x20, g.f[g.n - 1].ip[7] = 0;
+    }
+    memset(l4, 0, 20);
+    be16(l4, 51000), be16(l4 + 2, 5001), be32(l4 + 4, 1), l4[12] = 5 << 4, l4[13] = PSH | ACK;
+    fill(l4 + 20, 1580, 2);
+    ip_wrap(newf(t + 10 * MS), &c, &gw, 6, l4, 800, NULL, 0x2000);
+    g.f[g.n - 1].ip[6] = 0x20, g.f[g.n - 1].ip[7] = 0;
+    ip_wrap(newf(t + 11 * MS), &c, &gw, 6, l4 + 800, 800, NULL, 100);
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    FILE *o = open_out(dir, name);
+    fputs(text, o);
+    fclose(o);
+}
+
+/* The site capture cut inside its 21st record. */
+static void write_cut(const char *dir)
+{
+    static const uint8_t junk[37] = { 0 };
+    char path[1024];
+    build_site();
+    g.n = 20;
+    write_pcap(dir, "cut-mid-record.pcap", LT_EN10MB, 0, 0, 262144, 20);
+    snprintf(path, sizeof path, "%s/cut-mid-record.pcap", dir);
+    FILE *o = fopen(path, "ab");
+    if (!o)
+        exit(1);
+    w32(o, (uint32_t)T0 + 30, 0), w32(o, 0, 0), w32(o, 1000, 0), w32(o, 1000, 0);
+    fwrite(junk, 1, sizeof junk, o);
+    fclose(o);
+}
+
+static const char site_hosts[] =
+    "# omnicast-site.hosts — host roles of the sample site (pcaps/omnicast-site.*)\n"
+    "# ADDRESS-or-CIDR  ROLE[,ROLE...]       name\n"
+    "10.1.0.10          directory,gateway    dir-gw1\n"
+    "10.1.0.11          dfc                  dfc1\n"
+    "10.1.0.12          failover-directory   dir2\n"
+    "10.1.0.13          gateway              gw-primary\n"
+    "10.1.0.20          archiver             arch1\n"
+    "10.2.0.0/24        encoder\n"
+    "10.3.0.0/24        client\n"
+    "10.1.0.40          federation           fed1\n"
+    "10.9.0.10          remote-gateway       remote-gw\n"
+    "10.1.0.50          virtual-matrix       vm1\n";
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "pcaps";
+    if (!(g.f = calloc(MAXP, sizeof *g.f)))
+        return 1;
+    build_site();
+    write_pcap(dir, "omnicast-site.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_pcap(dir, "omnicast-site-snap96.pcap", LT_EN10MB, 0, 0, 96, 0);
+    write_pcapng(dir, "omnicast-site.pcapng", LT_EN10MB, 1, 1);
+    write_cut(dir);
+    build_small();
+    write_pcap(dir, "linktype-sll.pcap", LT_SLL, 0, 0, 262144, 0);
+    write_pcap(dir, "linktype-sll2.pcap", LT_SLL2, 0, 0, 262144, 0);
+    write_pcap(dir, "linktype-raw.pcap", LT_RAW, 1, 1, 262144, 0);
+    write_pcap(dir, "linktype-null.pcap", LT_NULL, 0, 0, 262144, 0);
+    write_pcap(dir, "linktype-loop.pcap", LT_LOOP, 0, 0, 262144, 0);
+    g.n = 2;
+    write_pcap(dir, "unknown-linktype.pcap", LT_USER0, 0, 0, 262144, 0);
+    build_vlan();
+    write_pcap(dir, "vlan-qinq.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    build_ipv6();
+    write_pcapng(dir, "ipv6-site.pcapng", LT_EN10MB, 0, 0);
+    build_malformed();
+    write_pcap(dir, "malformed.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    build_fragments();
+    write_pcap(dir, "fragments.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    reset();
+    write_pcap(dir, "empty.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "not-a-capture.pcap", "this is not a capture: omnisniff must say so "
+               "in one line and exit 2, never guess.\n");
+    write_text(dir, "omnicast-site.hosts", site_hosts);
+    free(g.f);
+    return 0;
+}
