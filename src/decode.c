@@ -152,7 +152,8 @@ static os_status dec_udp(dc *d)
     os_get_be16(&c, &p->sport);
     os_get_be16(&c, &p->dport);
     os_get_be16(&c, &ulen);
-    if (ulen < 8 || ulen > avail)
+    /* a first fragment carries the UDP length of the whole datagram */
+    if (ulen < 8 || (ulen > avail && !p->ip_fragment))
         return bad(d, OS_R_UDP_BAD_LENGTH);
     set_payload(d, 8, ulen);
     return OS_DEC_OK;

@@ -469,15 +469,15 @@ static bool rule_key(ps *p, os_rule *r, const tok *t, pending *pd, rmeta *m)
                "port-on dest initiator bulk infer min-peers match over shared kba)");
         return false;
     }
-    if (!t->has_eq || t->vlen == 0) {
-        equote(p, t->off, "", p->text + t->off, kl, " needs a value: KEY=VALUE");
-        return false;
-    }
     if (pd->seen[k]) {
         equote(p, t->off, "key ", keys[k].name, strlen(keys[k].name), " given twice");
         return false;
     }
-    pd->seen[k] = true;
+    pd->seen[k] = true; /* even if its value is bad: one error per key */
+    if (!t->has_eq || t->vlen == 0) {
+        equote(p, t->off, "", p->text + t->off, kl, " needs a value: KEY=VALUE");
+        return false;
+    }
     if (k == K_INFER)
         pd->infer = t;
     if (k == K_PORT)

@@ -1,0 +1,306 @@
+/* test_rules.c — the rules parser: the embedded default set, exact
+ * diagnostics (file:line:col, message, line, caret), all errors collected,
+ * nothing loaded on error, overlaps, settings, and the port tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "omnisniff/rules.h"
+
+extern const char os_default_rules[];
+extern const unsigned long os_default_rules_len;
+
+static bool parse(const char *text, os_ruleset *rs, os_diags *d)
+{
+    memset(d, 0, sizeof *d);
+    return os_rules_parse("t.rules", text, strlen(text), rs, d);
+}
+
+/* Parse, expect failure with exactly one diagnostic equal to want. */
+static void expect_one(const char *text, const char *want)
+{
+    os_ruleset rs;
+    os_diags d;
+    assert_false(parse(text, &rs, &d));
+    assert_int_equal(rs.n, 0);
+    assert_null(rs.rule);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.msg[0], want);
+    os_diags_free(&d);
+}
+
+static void test_default_rules_parse_and_hold_every_role(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {
+        "directory-link", "gateway-command", "gateway-tcp-video", "gateway-udp-video",
+        "gateway-udp-discovery", "gateway-web", "multicast-video", "multicast-audio",
+        "multicast-test", "encoder-archiver-unicast", "archiver-playback",
+        "archiver-gateway-unicast", "federation-remote-command", "federation-remote-video",
+        "federation-video", "dfc-command", "failover-directory-link", "virtual-matrix-video" };
+    os_ruleset rs;
+    os_diags d = { 0 };
+    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    assert_int_equal(d.n, 0);
+    assert_int_equal(rs.n, sizeof ids / sizeof ids[0]);
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        int k = os_rules_find(&rs, ids[i]);
+        assert_true(k >= 0);
+        assert_non_null(rs.rule[k].kba);
+        assert_true(strlen(rs.rule[k].kba) > 20);
+    }
+    assert_false(rs.set.mcast_start_set);
+    assert_false(rs.set.mcast_test_set);
+    assert_int_equal(rs.set.mcast_range, 0);
+    os_rules_free(&rs);
+}
+
+/* Ids of the candidates for a port, space separated. */
+static const char *cands(const os_ruleset *rs, uint8_t proto, uint16_t port)
+{
+    static char buf[512];
+    unsigned n;
+    const uint16_t *v = os_rules_candidates(rs, proto, port, &n);
+    buf[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        strcat(buf, i ? " " : "");
+        strcat(buf, rs->rule[v[i]].id);
+    }
+    return buf;
+}
+
+static void test_default_candidates(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d = { 0 };
+    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    assert_string_equal(cands(&rs, 6, 7998), "directory-link");
+    assert_string_equal(cands(&rs, 17, 8000), "gateway-udp-video gateway-udp-discovery multicast-test");
+    assert_string_equal(cands(&rs, 17, 8500), "gateway-udp-video multicast-test");
+    assert_string_equal(cands(&rs, 6, 6000), "federation-video virtual-matrix-video");
+    assert_string_equal(cands(&rs, 6, 5001),
+                        "gateway-command federation-remote-command failover-directory-link");
+    assert_string_equal(cands(&rs, 17, 15500), "multicast-test encoder-archiver-unicast");
+    assert_string_equal(cands(&rs, 17, 28001), "multicast-test archiver-gateway-unicast");
+    assert_string_equal(cands(&rs, 17, 47806), "multicast-video multicast-test");
+    assert_string_equal(cands(&rs, 6, 22), "");
+    assert_string_equal(cands(&rs, 1, 5001), "");
+    int k = os_rules_find(&rs, "gateway-udp-discovery");
+    assert_int_equal(rs.rule[k].nover, 1);
+    assert_string_equal(rs.rule[rs.rule[k].over[0]].id, "gateway-udp-video");
+    k = os_rules_find(&rs, "encoder-archiver-unicast");
+    assert_int_equal(rs.rule[k].infer_service, OS_HR_ARCHIVER);
+    assert_int_equal(rs.rule[k].infer_peer, OS_HR_ENCODER);
+    assert_int_equal(rs.rule[k].min_peers, 2);
+    os_rules_free(&rs);
+}
+
+static void test_range_edges(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_true(parse("rule r proto=udp port=15000-16000 kba=k\n"
+                      "rule s proto=tcp port=1 kba=k\nrule t proto=tcp port=65535 kba=k\n",
+                      &rs, &d));
+    assert_string_equal(cands(&rs, 17, 14999), "");
+    assert_string_equal(cands(&rs, 17, 15000), "r");
+    assert_string_equal(cands(&rs, 17, 16000), "r");
+    assert_string_equal(cands(&rs, 17, 16001), "");
+    assert_string_equal(cands(&rs, 6, 15000), "");
+    assert_string_equal(cands(&rs, 6, 0), "");
+    assert_string_equal(cands(&rs, 6, 1), "s");
+    assert_string_equal(cands(&rs, 6, 65535), "t");
+    os_rules_free(&rs);
+}
+
+static void test_keys_and_defaults(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_true(parse("# comment\n\n  rule x proto=tcp,udp port=any service=any peer=client,gateway "
+                      "port-on=either dest=multicast initiator=service bulk=from-service "
+                      "infer=peer:client min-peers=3 match=peer-role shared=\"a \\\"b\\\"\" "
+                      "kba=\"say \\\\ it\" # trailing comment\n"
+                      "rule y proto=udp port=9 kba=k\r\n", &rs, &d));
+    const os_rule *r = &rs.rule[0];
+    assert_int_equal(r->transports, OS_T_TCP | OS_T_UDP);
+    assert_int_equal(r->port_lo, 0);
+    assert_int_equal(r->port_hi, 65535);
+    assert_int_equal(r->service, 0);
+    assert_int_equal(r->peers, OS_HR_BIT(OS_HR_CLIENT) | OS_HR_BIT(OS_HR_GATEWAY));
+    assert_int_equal(r->port_on, OS_PORT_ON_EITHER);
+    assert_int_equal(r->dest, OS_DEST_MULTICAST);
+    assert_int_equal(r->initiator, OS_INIT_SERVICE);
+    assert_int_equal(r->bulk, OS_BULK_FROM_SERVICE);
+    assert_int_equal(r->infer_peer, OS_HR_CLIENT);
+    assert_int_equal(r->infer_service, -1);
+    assert_int_equal(r->min_peers, 3);
+    assert_int_equal(r->needs, OS_NEED_PEER);
+    assert_string_equal(r->shared, "a \"b\"");
+    assert_string_equal(r->kba, "say \\ it");
+    assert_int_equal(r->line, 3);
+    r = &rs.rule[1];
+    assert_int_equal(r->initiator, OS_INIT_PEER);
+    assert_int_equal(r->bulk, OS_BULK_ANY);
+    assert_int_equal(r->needs, OS_NEED_NONE);
+    assert_null(r->shared);
+    os_rules_free(&rs);
+}
+
+static void test_settings(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_true(parse("set multicast-start 239.10.0.1\nset multicast-range 64\n"
+                      "set multicast-test ff15::1\n", &rs, &d));
+    assert_true(rs.set.mcast_start_set);
+    assert_int_equal(rs.set.mcast_range, 64);
+    assert_true(rs.set.mcast_test_set);
+    assert_int_equal(rs.set.mcast_test.ver, 6);
+    os_rules_free(&rs);
+}
+
+static void test_exact_diagnostics(void **state)
+{
+    (void)state;
+    expect_one("rule a proto=tcp port=70000 kba=k\n",
+               "t.rules:1:23: error: bad value for port: '70000' (N or N-M with 1 <= N <= M <= 65535, or any)\n"
+               "rule a proto=tcp port=70000 kba=k\n"
+               "                      ^\n");
+    expect_one("\trule a proto=tcp port=1 peer=gatway kba=k\n",
+               "t.rules:1:31: error: peer: unknown host role 'gatway' (directory gateway archiver "
+               "encoder client dfc failover-directory federation remote-gateway virtual-matrix, or any)\n"
+               "\trule a proto=tcp port=1 peer=gatway kba=k\n"
+               "\t                             ^\n");
+    expect_one("rule a proto=tcp kba=k\n",
+               "t.rules:1:6: error: rule 'a' needs port=\n"
+               "rule a proto=tcp kba=k\n"
+               "     ^\n");
+    expect_one("rule a proto=tcp port=1 kba=k\nrule a proto=udp port=2 kba=k\n",
+               "t.rules:2:6: error: rule 'a' defined twice (first on line 1)\n"
+               "rule a proto=udp port=2 kba=k\n"
+               "     ^\n");
+    expect_one("rule a proto=tcp port=1 over=b kba=k\n",
+               "t.rules:1:30: error: over: no rule 'b' in this file\n"
+               "rule a proto=tcp port=1 over=b kba=k\n"
+               "                             ^\n");
+    expect_one("rule a proto=tcp port=1 over=a kba=k\n",
+               "t.rules:1:30: error: over: rule 'a' cannot win over itself\n"
+               "rule a proto=tcp port=1 over=a kba=k\n"
+               "                             ^\n");
+    expect_one("rule a proto=tcp port=1 infer=peer kba=k\n",
+               "t.rules:1:31: error: infer: 'peer' needs :ROLE (peer= is not exactly one role)\n"
+               "rule a proto=tcp port=1 infer=peer kba=k\n"
+               "                              ^\n");
+    expect_one("set multicast-range 0\n",
+               "t.rules:1:21: error: bad value for 'multicast-range': a number of groups (1 to 16777216) or unset\n"
+               "set multicast-range 0\n"
+               "                    ^\n");
+    expect_one("set multicast-test unset\nset multicast-test unset\n",
+               "t.rules:2:5: error: setting 'multicast-test' given twice\n"
+               "set multicast-test unset\n"
+               "    ^\n");
+    expect_one("rule a proto=tcp port=1 kba=\n",
+               "t.rules:1:25: error: 'kba' needs a value: KEY=VALUE\n"
+               "rule a proto=tcp port=1 kba=\n"
+               "                        ^\n");
+}
+
+static void test_all_errors_collected(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_false(parse("rule a proto=x port=1 kba=k\nrule b proto=tcp port=0 kba=k\n"
+                       "rule c proto=tcp port=1 min-peers=0 kba=k\nbogus\n"
+                       "rule d proto=tcp port=2 kba=k\n", &rs, &d));
+    assert_int_equal(d.n, 4);
+    assert_int_equal(d.errors, 4);
+    assert_non_null(strstr(d.msg[0], "t.rules:1:14: error: bad value for proto"));
+    assert_non_null(strstr(d.msg[1], "t.rules:2:23: error: bad value for port"));
+    assert_non_null(strstr(d.msg[2], "t.rules:3:35: error: bad value for min-peers"));
+    assert_non_null(strstr(d.msg[3], "t.rules:4:1: error: unknown statement 'bogus'"));
+    assert_int_equal(rs.n, 0);
+    os_diags_free(&d);
+}
+
+static void test_overlaps(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    expect_one("rule v proto=udp port=8000-9000 service=gateway kba=k\n"
+               "rule w proto=tcp,udp port=8500 service=gateway kba=k\n",
+               "t.rules:2:27: error: rule 'w' overlaps rule 'v' (line 1) on udp port 8500 for the "
+               "same host roles; add over= to one of them or give them different service=/peer= roles\n"
+               "rule w proto=tcp,udp port=8500 service=gateway kba=k\n"
+               "                          ^\n");
+    /* resolved by over=, by disjoint service roles, by disjoint peers, by dest */
+    assert_true(parse("rule v proto=udp port=8000-9000 service=gateway kba=k\n"
+                      "rule w proto=udp port=8000 service=gateway over=v kba=k\n"
+                      "rule x proto=udp port=8100 service=archiver kba=k\n"
+                      "rule y proto=udp port=9500 service=gateway peer=encoder kba=k\n"
+                      "rule z proto=udp port=9500 service=gateway peer=client kba=k\n"
+                      "rule m proto=udp port=8300 dest=multicast kba=k\n", &rs, &d));
+    os_rules_free(&rs);
+    /* a different transport does not overlap */
+    assert_true(parse("rule v proto=udp port=8000 kba=k\nrule w proto=tcp port=8000 kba=k\n", &rs, &d));
+    os_rules_free(&rs);
+}
+
+static void test_hrole_names(void **state)
+{
+    (void)state;
+    os_hrole r;
+    assert_true(os_hrole_parse("failover-directory", 18, &r));
+    assert_int_equal(r, OS_HR_FAILOVER_DIRECTORY);
+    assert_false(os_hrole_parse("failover", 8, &r));
+    assert_string_equal(os_hrole_name(OS_HR_REMOTE_GATEWAY), "remote-gateway");
+    assert_string_equal(os_hrole_label(OS_HR_ARCHIVER), "Archiver");
+    assert_null(os_hrole_name(OS_HR_COUNT));
+}
+
+static void test_dump_is_deterministic(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_true(parse("rule a proto=udp port=15000-16000 service=archiver peer=encoder "
+                      "bulk=to-service infer=service,peer min-peers=2 kba=k\n", &rs, &d));
+    os_rules_dump(&rs, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "a                          udp     15000-16000 service any            "
+                                "archiver <- encoder initiator=peer bulk=to-service "
+                                "infer=service:archiver infer=peer:encoder min-peers=2\n"));
+    assert_non_null(strstr(buf, "set multicast-test unset\n"));
+    free(buf);
+    os_rules_free(&rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_rules_parse_and_hold_every_role),
+        cmocka_unit_test(test_default_candidates),
+        cmocka_unit_test(test_range_edges),
+        cmocka_unit_test(test_keys_and_defaults),
+        cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_exact_diagnostics),
+        cmocka_unit_test(test_all_errors_collected),
+        cmocka_unit_test(test_overlaps),
+        cmocka_unit_test(test_hrole_names),
+        cmocka_unit_test(test_dump_is_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
