@@ -280,24 +280,35 @@ static void infer(os_classifier *c, os_host *h, int role, const os_flow *f,
 }
 
 /* Remember peer pa of host h on rule ri; returns distinct peers so far. */
-static unsigned note_peer(os_host *h, int ri, const os_addr *pa)
+static unsigned note_peer(os_host *h, int ri, const os_addr *pa, const os_flow *f, uint64_t ts)
 {
-    uint32_t hv = 2166136261u;
     unsigned seen = 0;
     bool known = false;
-    for (size_t i = 0; i < sizeof pa->b; i++)
-        hv = (hv ^ pa->b[i]) * 16777619u;
     for (unsigned i = 0; i < h->npeer; i++) {
-        if (h->peer_rule[i] != ri)
+        if (h->peer[i].rule != ri)
             continue;
         seen++;
-        known |= h->peer_hash[i] == hv;
+        known |= os_addr_cmp(&h->peer[i].addr, pa) == 0;
     }
-    if (!known && h->npeer < OS_PEER_TRACK) {
-        h->peer_hash[h->npeer] = hv;
-        h->peer_rule[h->npeer++] = (int16_t)ri;
-    }
+    if (!known && h->npeer < OS_PEER_TRACK)
+        h->peer[h->npeer++] = (os_peer_seen){ *pa, f->id, ts, (int16_t)ri };
     return seen + !known;
+}
+
+/* The service host's role is now known: the peers seen before it are what
+ * the rule says they are too, each with the evidence of its own flow. */
+static void infer_waiting_peers(os_classifier *c, os_host *sh, int ri, int role)
+{
+    for (unsigned i = 0; i < sh->npeer; i++) {
+        const os_peer_seen *ps = &sh->peer[i];
+        os_host *ph;
+        if (ps->rule != ri || !(ph = host_get(c, &ps->addr, true)) ||
+            (ph->inferred & OS_HR_BIT(role)))
+            continue;
+        ph->inferred |= OS_HR_BIT(role);
+        ph->why[role] = (os_evidence){ ps->flow_id, ps->first_ns, (int16_t)ri, 0 };
+        c->gen++;
+    }
 }
 
 /* Apply rule ri's infer= with service side svc to flow f. */
@@ -305,18 +316,24 @@ static void infer_rule(os_classifier *c, const os_flow *f, int ri, int svc, uint
 {
     const os_rule *r = &c->rs->rule[ri];
     os_addr sa = os_flow_addr(f, svc), pa = os_flow_addr(f, !svc);
-    os_host *sh, *ph;
+    os_host *sh = NULL;
 
     if ((r->infer_service < 0 && r->infer_peer < 0) || !transport_ok(r, f->key.proto) ||
         !dest_ok(c->rs, r, &sa))
         return;
-    sh = r->infer_service >= 0 ? host_get(c, &sa, true) : NULL;
-    if (sh && note_peer(sh, ri, &pa) >= (r->min_peers ? r->min_peers : 1))
-        infer(c, sh, r->infer_service, f, ri, true, ts);
-    if (r->infer_peer < 0 || (sh && !(sh->inferred & OS_HR_BIT(r->infer_service))))
-        return;
-    ph = host_get(c, &pa, true);
-    infer(c, ph, r->infer_peer, f, ri, false, ts);
+    if (r->infer_service >= 0) {
+        sh = host_get(c, &sa, true);
+        if (!sh)
+            return;
+        if (note_peer(sh, ri, &pa, f, ts) >= (r->min_peers ? r->min_peers : 1))
+            infer(c, sh, r->infer_service, f, ri, true, ts);
+        if (!(sh->inferred & OS_HR_BIT(r->infer_service)))
+            return; /* the peer's role waits for the service side's */
+        if (r->infer_peer >= 0)
+            infer_waiting_peers(c, sh, ri, r->infer_peer);
+    }
+    if (r->infer_peer >= 0)
+        infer(c, host_get(c, &pa, true), r->infer_peer, f, ri, false, ts);
 }
 
 /* Learn from one packet of flow f sent by key side `side`. */

@@ -38,6 +38,14 @@ typedef struct os_evidence {
 
 #define OS_PEER_TRACK 4 /* distinct peers remembered per host for min-peers */
 
+/* A peer seen on a rule whose service-side inference waits for min-peers. */
+typedef struct os_peer_seen {
+    os_addr addr;       /* the peer */
+    uint64_t flow_id;   /* its first flow on the rule */
+    uint64_t first_ns;  /* when */
+    int16_t rule;       /* rule index */
+} os_peer_seen;
+
 /* What is known of one address. */
 typedef struct os_host {
     os_addr addr;                  /* hash key */
@@ -46,8 +54,7 @@ typedef struct os_host {
     os_hrole_set inferred;         /* from traffic */
     const os_hostdecl *decl;       /* hosts-file entry, or NULL */
     os_evidence why[OS_HR_COUNT];  /* evidence per inferred role */
-    uint32_t peer_hash[OS_PEER_TRACK]; /* peers seen for a pending inference */
-    int16_t peer_rule[OS_PEER_TRACK];  /* rule each peer was seen on */
+    os_peer_seen peer[OS_PEER_TRACK]; /* peers seen for a pending inference */
     uint8_t npeer;                 /* entries used */
 } os_host;
 

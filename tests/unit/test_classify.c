@@ -197,6 +197,11 @@ static void test_archiver_needs_two_sources(void **state)
     assert_int_equal(os_classify_host_roles(fx.c, &arc, &c), OS_HR_BIT(OS_HR_ARCHIVER));
     assert_int_equal(os_classify_host_roles(fx.c, &e2, &c), OS_HR_BIT(OS_HR_ENCODER));
     assert_int_equal(f->label.conf, OS_CONF_INFERRED);
+    /* the first source is an encoder too, with the evidence of its own flow */
+    assert_int_equal(os_classify_host_roles(fx.c, &e1, &c), OS_HR_BIT(OS_HR_ENCODER));
+    const os_host *h1 = os_classify_host(fx.c, &e1);
+    assert_int_equal(h1->why[OS_HR_ENCODER].first_ns, 1 * S);
+    assert_false(h1->why[OS_HR_ENCODER].as_service);
     fx_free(&fx);
 }
 
