@@ -429,16 +429,22 @@ static void sb_flow_counters(sb *s, const os_flow *f, os_flow_end why)
     }
 }
 
+/* Start a JSON Lines record: {"timestamp":…,"type":… */
+static void sb_record(sb *s, uint64_t ts, const char *type)
+{
+    char t[32];
+    s->n = 0;
+    os_report_iso_time(ts, t);
+    sb_puts(s, "{\"timestamp\":");
+    sb_json_str(s, t);
+    sb_kv_str(s, "type", type);
+}
+
 /* The JSON "flow" record of a flow leaving the table. */
 void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why)
 {
     sb s;
-    char t[32];
-    s.n = 0;
-    os_report_iso_time(f->first_ns, t);
-    sb_puts(&s, "{\"timestamp\":");
-    sb_json_str(&s, t);
-    sb_kv_str(&s, "type", "flow");
+    sb_record(&s, f->first_ns, "flow");
     sb_kv_u64(&s, "flow_id", f->id);
     sb_flow_endpoints(&s, f);
     sb_flow_role(r, &s, f);
@@ -702,12 +708,7 @@ static void json_tail(sb *s, const os_stats *st)
 void os_report_summary_json(os_report *r, const os_stats *st)
 {
     sb s;
-    char t[32];
-    s.n = 0;
-    os_report_iso_time(st->last_ns, t);
-    sb_puts(&s, "{\"timestamp\":");
-    sb_json_str(&s, t);
-    sb_kv_str(&s, "type", "summary");
+    sb_record(&s, st->last_ns, "summary");
     sb_kv_str(&s, "source", st->source ? st->source : "-");
     sb_kv_str(&s, "linktype", st->linktype ? st->linktype : "-");
     sb_kv_u64(&s, "packets", st->packets);
