@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# live_capture.sh — omnisniff -i on a real link: two network namespaces
+# joined by a veth pair, real kernel TCP and UDP on Omnicast ports, capture
+# stopped by SIGINT. Asserts the roles are labelled, the summary is printed
+# with the kernel's counters, and the exit code is 0.
+# usage: live_capture.sh OMNISNIFF     (exit 77 = skipped: needs root and ip netns)
+set -u
+bin=$1
+[ "$(id -u)" = 0 ] && command -v ip >/dev/null || { echo "skip: needs root and iproute2"; exit 77; }
+a=osn-a$$ b=osn-b$$
+cleanup() { ip netns del "$a" 2>/dev/null; ip netns del "$b" 2>/dev/null; rm -rf "$tmp"; }
+tmp=$(mktemp -d); trap cleanup EXIT
+ip netns add "$a" && ip netns add "$b" || { echo "skip: cannot create network namespaces"; exit 77; }
+ip link add va type veth peer name vb || { echo "skip: no veth"; exit 77; }
+ip link set va netns "$a"; ip link set vb netns "$b"
+ip -n "$a" addr add 192.0.2.1/24 dev va; ip -n "$b" addr add 192.0.2.2/24 dev vb
+ip -n "$a" link set va up; ip -n "$b" link set vb up
+ip -n "$a" link set lo up; ip -n "$b" link set lo up
+
+# omnisniff watches b's side of the link; a connects to b's closed TCP 5001
+# (the kernel answers RST) and sends five datagrams to UDP 15000 (answered by
+# ICMP port unreachable): real kernel traffic, nothing to install
+ip netns exec "$b" timeout 10 "$bin" -i vb -l >"$tmp/out" 2>"$tmp/err" &
+cap=$!
+sleep 1
+ip netns exec "$a" bash -c '
+  (exec 3<>/dev/tcp/192.0.2.2/5001) 2>/dev/null
+  for i in 1 2 3 4 5; do echo video$i > /dev/udp/192.0.2.2/15000; done' 2>/dev/null
+sleep 0.5
+kill -INT "$cap"
+wait "$cap"; rc=$?
+fail=0
+check() { grep -qE "$1" "$tmp/out" || { echo "missing: $1"; fail=1; }; }
+check '192\.0\.2\.1\.[0-9]+ +> 192\.0\.2\.2\.5001 +TCP +\[S\].*gateway-command +port'
+check '192\.0\.2\.1\.[0-9]+ +> 192\.0\.2\.2\.15000 +UDP .*encoder-archiver-unicast'
+check '192\.0\.2\.2\.5001 +> 192\.0\.2\.1\.[0-9]+ +TCP +\[R\.\].*gateway-command'
+check 'ICMP +t3/c3 .* quotes UDP 192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.15000'
+check '^gateway-command +1 +2 '
+check '^encoder-archiver-unicast +5 +5 '
+check '^kernel: [0-9]+ packets received by filter, 0 dropped by kernel'
+[ "$rc" = 0 ] || { echo "exit code $rc"; fail=1; }
+[ -s "$tmp/err" ] && { echo "stderr:"; cat "$tmp/err"; fail=1; }
+[ $fail = 0 ] || { echo "--- output"; cat "$tmp/out"; }
+exit $fail
