@@ -115,16 +115,19 @@ os_hrole_set os_classify_host_roles(os_classifier *c, const os_addr *a, os_conf 
     return h ? (os_hrole_set)(h->declared | h->inferred) : 0;
 }
 
-/* How the roles of host h fit the wanted set (0 = any). */
+/* How the roles of host h fit the wanted set (0 = any). Only declared roles
+ * can contradict a rule: inferred roles are what traffic has shown so far,
+ * and one server often holds several roles (Directory + Gateway), so an
+ * inferred role confirms but never excludes. */
 static fit role_fit(const os_host *h, os_hrole_set want)
 {
-    if (!want || !h || !(h->declared | h->inferred))
+    if (!want || !h)
         return FIT_UNKNOWN;
     if (h->declared & want)
         return FIT_DECLARED;
     if (h->inferred & want)
         return FIT_INFERRED;
-    return FIT_CONFLICT;
+    return h->declared ? FIT_CONFLICT : FIT_UNKNOWN;
 }
 
 /* Does the service side's address meet the rule's dest requirement? */

@@ -29,6 +29,12 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
     t->packets += (uint64_t)f->pkts[0] + f->pkts[1];
     t->bytes += f->bytes[0] + f->bytes[1];
     t->flows++;
+    if (f->label.alt >= 0) {
+        if (!t->ambiguous++)
+            t->alt = f->label.alt;
+        else if (t->alt != f->label.alt)
+            t->mixed_alt = true;
+    }
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_flow_json(&p->rep, f, why);
 }

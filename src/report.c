@@ -489,10 +489,15 @@ static void text_header(os_report *r, const os_stats *s)
 static void text_roles(os_report *r, const os_stats *s)
 {
     fprintf(r->out, "\n%-28s %8s %10s %14s\n", "traffic role", "flows", "packets", "bytes");
-    for (unsigned i = 0; i < r->rules->n; i++)
-        if (s->role[i].flows)
-            fprintf(r->out, ROLE_ROW, r->rules->rule[i].id, s->role[i].flows, s->role[i].packets,
-                    s->role[i].bytes);
+    for (unsigned i = 0; i < r->rules->n; i++) {
+        const os_total *t = &s->role[i];
+        if (!t->flows)
+            continue;
+        fprintf(r->out, ROLE_ROW, r->rules->rule[i].id, t->flows, t->packets, t->bytes);
+        if (t->ambiguous)
+            fprintf(r->out, "  (%" PRIu64 " of them could also be %s%s: give host roles with -H)\n",
+                    t->ambiguous, r->rules->rule[t->alt].id, t->mixed_alt ? " or another role" : "");
+    }
     fprintf(r->out, ROLE_ROW, "(unclassified)", s->unclassified.flows, s->unclassified.packets,
             s->unclassified.bytes);
 }
@@ -602,6 +607,7 @@ static void json_total(sb *s, bool *first, const char *k, const os_total *t)
     sb_u64(s, t->packets);
     sb_kv_u64(s, "bytes", t->bytes);
     sb_kv_u64(s, "flows", t->flows);
+    sb_kv_u64(s, "ambiguous_flows", t->ambiguous);
     sb_putc(s, '}');
 }
 

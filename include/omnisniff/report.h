@@ -5,6 +5,7 @@
 #ifndef OMNISNIFF_REPORT_H
 #define OMNISNIFF_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +20,9 @@ typedef struct os_total {
     uint64_t packets; /* packets */
     uint64_t bytes;   /* wire bytes */
     uint64_t flows;   /* flows */
+    uint64_t ambiguous; /* of those, flows another role fitted equally well */
+    int16_t alt;      /* that other role (the first seen) */
+    bool mixed_alt;   /* ambiguous flows named different other roles */
 } os_total;
 
 /* Everything the summary reports. */

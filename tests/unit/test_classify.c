@@ -180,6 +180,27 @@ static void test_directory_inferred_from_syn_ack_with_evidence(void **state)
     fx_free(&fx);
 }
 
+/* One server is Directory and Gateway: inferring "directory" from 7998 must
+ * not stop its Gateway ports from being labelled. */
+static void test_inferred_role_never_excludes_another(void **state)
+{
+    (void)state;
+    fixture fx;
+    os_addr dir;
+    os_conf c;
+    fx_init(&fx, NULL, NULL);
+    feed(&fx, tp_make(6, "10.1.0.13", 40000, "10.1.0.10", 7998, OS_TH_SYN, 60), 1 * S);
+    feed(&fx, tp_make(6, "10.1.0.10", 7998, "10.1.0.13", 40000, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+    assert_true(os_addr_parse("10.1.0.10", &dir));
+    assert_int_equal(os_classify_host_roles(fx.c, &dir, &c), OS_HR_BIT(OS_HR_DIRECTORY));
+    os_flow *f = feed(&fx, tp_make(6, "10.3.0.23", 51000, "10.1.0.10", 5001, OS_TH_SYN, 60), 2 * S);
+    assert_string_equal(role_of(&fx, f), "gateway-command");
+    assert_int_equal(f->label.conf, OS_CONF_PORT);
+    f = feed(&fx, tp_make(17, "10.1.0.10", 8001, "10.3.0.23", 50002, 0, 1300), 3 * S);
+    assert_string_equal(role_of(&fx, f), "gateway-udp-video");
+    fx_free(&fx);
+}
+
 static void test_archiver_needs_two_sources(void **state)
 {
     (void)state;
@@ -317,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_unrelated_traffic_unclassified),
         cmocka_unit_test(test_match_role_rule_needs_confirmation),
         cmocka_unit_test(test_directory_inferred_from_syn_ack_with_evidence),
+        cmocka_unit_test(test_inferred_role_never_excludes_another),
         cmocka_unit_test(test_archiver_needs_two_sources),
         cmocka_unit_test(test_multicast_sender_inferred_encoder),
         cmocka_unit_test(test_unicast_to_47806_is_not_multicast_video),
