@@ -176,14 +176,37 @@ static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, in
     return f;
 }
 
+/* Follow the handshake: SYN (and retries), SYN-ACK or RST, final ACK. */
+static void handshake(os_flow *f, int side, uint8_t fl, bool first)
+{
+    bool syn = (fl & (OS_TH_SYN | OS_TH_ACK)) == OS_TH_SYN;
+    if (first && !syn)
+        f->hs |= OS_HS_MID;
+    if (syn && side == f->initiator) {
+        f->hs |= OS_HS_SYN;
+        if (f->syns < 255)
+            f->syns++;
+    } else if (side != f->initiator && (fl & OS_TH_SYN) && (fl & OS_TH_ACK)) {
+        f->hs |= OS_HS_SYNACK;
+    } else if (side != f->initiator && (fl & OS_TH_RST) && !(f->hs & OS_HS_SYNACK) &&
+               (f->hs & OS_HS_SYN)) {
+        f->hs |= OS_HS_REFUSED;
+    } else if (side == f->initiator && (fl & OS_TH_ACK) && (f->hs & OS_HS_SYNACK)) {
+        f->hs |= OS_HS_ACK;
+    }
+}
+
 /* Update TCP state: initiator from a bare SYN, closed list on RST/FINs. */
-static void tcp_update(os_flowtab *t, os_flow *f, int side, uint8_t fl)
+static void tcp_update(os_flowtab *t, os_flow *f, int side, uint8_t fl, bool first)
 {
     f->flags[side] |= fl;
     if ((fl & (OS_TH_SYN | OS_TH_ACK)) == OS_TH_SYN && !f->by_syn) {
         f->initiator = (uint8_t)side;
         f->by_syn = 1;
+    } else if (first && (fl & OS_TH_SYN)) {
+        f->initiator = (uint8_t)!side; /* a SYN-ACK answers the other side's SYN */
     }
+    handshake(f, side, fl, first);
     bool closed = (fl & OS_TH_RST) ||
                   ((f->flags[0] & OS_TH_FIN) && (f->flags[1] & OS_TH_FIN));
     if (closed && f->list != OS_FL_TCP_CLOSED) {
@@ -217,8 +240,28 @@ os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
     f->pkts[*side]++;
     f->bytes[*side] += p->wirelen;
     if (p->proto == 6)
-        tcp_update(t, f, *side, p->tcp_flags);
+        tcp_update(t, f, *side, p->tcp_flags, *created);
     return f;
+}
+
+/* Handshake verdict of a TCP flow. */
+os_hs_verdict os_flow_hs(const os_flow *f)
+{
+    if (!(f->hs & OS_HS_SYN))
+        return OS_HSV_MIDSTREAM;
+    if (f->hs & OS_HS_REFUSED)
+        return OS_HSV_REFUSED;
+    if (!(f->hs & OS_HS_SYNACK))
+        return OS_HSV_UNANSWERED;
+    return (f->hs & OS_HS_ACK) ? OS_HSV_ESTABLISHED : OS_HSV_PARTIAL;
+}
+
+/* Stable id of a verdict. */
+const char *os_flow_hs_name(os_hs_verdict v)
+{
+    static const char *const n[] = { "established", "refused", "unanswered", "midstream",
+                                     "partial" };
+    return (unsigned)v <= OS_HSV_PARTIAL ? n[v] : "unknown";
 }
 
 static int cmp_first(const void *a, const void *b)

@@ -29,6 +29,8 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
     t->packets += (uint64_t)f->pkts[0] + f->pkts[1];
     t->bytes += f->bytes[0] + f->bytes[1];
     t->flows++;
+    if (f->key.proto == 6)
+        p->st.handshake[os_flow_hs(f)]++;
     if (f->label.alt >= 0) {
         if (!t->ambiguous++)
             t->alt = f->label.alt;

@@ -425,6 +425,8 @@ static void sb_flow_counters(sb *s, const os_flow *f, os_flow_end why)
         sb_hex8(s, f->flags[src]);
         sb_puts(s, ",\"tcp_flags_tc\":");
         sb_hex8(s, f->flags[!src]);
+        sb_kv_str(s, "state", os_flow_hs_name(os_flow_hs(f)));
+        sb_kv_u64(s, "syn_count", f->syns);
         sb_putc(s, '}');
     }
 }
@@ -563,7 +565,12 @@ static void text_decode(os_report *r, const os_stats *s)
 
 static void text_tail(os_report *r, const os_stats *s)
 {
-    fprintf(r->out, "\nflows: %" PRIu64 " created, %" PRIu64 " at most at once, %" PRIu64
+    fputs("\ntcp handshakes:", r->out);
+    for (int v = 0; v <= OS_HSV_PARTIAL; v++)
+        fprintf(r->out, "%s %" PRIu64 " %s", v ? "," : "", s->handshake[v],
+                os_flow_hs_name((os_hs_verdict)v));
+    fputc('\n', r->out);
+    fprintf(r->out, "flows: %" PRIu64 " created, %" PRIu64 " at most at once, %" PRIu64
             " ended idle, %" PRIu64 " evicted by --max-flows\n", s->flows.created,
             s->flows.peak, s->flows.ended_idle, s->flows.ended_cap);
     if (s->kernel.valid)
@@ -693,6 +700,13 @@ static void json_hosts(os_report *r, sb *s)
 
 static void json_tail(sb *s, const os_stats *st)
 {
+    bool first = true;
+    sb_puts(s, ",\"tcp_handshakes\":{");
+    for (int v = 0; v <= OS_HSV_PARTIAL; v++) {
+        sb_member(s, &first, os_flow_hs_name((os_hs_verdict)v));
+        sb_u64(s, st->handshake[v]);
+    }
+    sb_putc(s, '}');
     sb_puts(s, ",\"flows\":{\"created\":");
     sb_u64(s, st->flows.created);
     sb_kv_u64(s, "peak", st->flows.peak);

@@ -32,6 +32,24 @@ _Static_assert(sizeof(os_flow_key) == 44, "flow key must stay packed at 44 bytes
 /* Why a flow left the table. */
 typedef enum { OS_END_IDLE = 0, OS_END_CAP, OS_END_FLUSH } os_flow_end;
 
+/* TCP handshake as seen (bits of os_flow.hs). */
+enum {
+    OS_HS_SYN = 1,      /* the initiator sent a SYN */
+    OS_HS_SYNACK = 2,   /* the responder answered SYN-ACK */
+    OS_HS_ACK = 4,      /* the initiator acknowledged the SYN-ACK */
+    OS_HS_REFUSED = 8,  /* the responder answered the SYN with RST */
+    OS_HS_MID = 16      /* the first packet seen was not a SYN */
+};
+
+/* Handshake verdict of a TCP flow; stable ids (see os_flow_hs_name). */
+typedef enum {
+    OS_HSV_ESTABLISHED = 0, /* SYN, SYN-ACK, ACK */
+    OS_HSV_REFUSED,         /* SYN answered by RST */
+    OS_HSV_UNANSWERED,      /* SYN(s), no answer seen */
+    OS_HSV_MIDSTREAM,       /* the capture began after the handshake */
+    OS_HSV_PARTIAL          /* SYN-ACK seen but not the final ACK */
+} os_hs_verdict;
+
 /* Which idle list (and timeout) a flow is on. */
 typedef enum { OS_FL_TCP = 0, OS_FL_TCP_CLOSED, OS_FL_UDP, OS_FL_OTHER, OS_FL_NLISTS } os_flow_list;
 
@@ -61,7 +79,8 @@ typedef struct os_flow {
     uint8_t initiator;       /* side that initiated (SYN sender, else first sender) */
     uint8_t by_syn;          /* initiator known from a SYN without ACK */
     uint8_t list;            /* os_flow_list it is on */
-    uint8_t pad;             /* zero */
+    uint8_t hs;              /* OS_HS_* bits (TCP) */
+    uint8_t syns;            /* bare SYNs from the initiator (saturates at 255) */
     os_flow_label label;     /* classification (classify layer) */
 } os_flow;
 
@@ -110,6 +129,13 @@ void os_flowtab_flush(os_flowtab *t);
 
 /* Counters. */
 const os_flow_stats *os_flowtab_stats(const os_flowtab *t);
+
+/* Handshake verdict of a TCP flow. */
+os_hs_verdict os_flow_hs(const os_flow *f);
+
+/* Stable id of a verdict: "established", "refused", "unanswered",
+ * "midstream", "partial". */
+const char *os_flow_hs_name(os_hs_verdict v);
 
 /* Free the table (flows are freed without the callback). */
 void os_flowtab_free(os_flowtab *t);

@@ -36,6 +36,7 @@ typedef struct os_stats {
     os_total *role;                   /* per rule index (rules->n entries) */
     os_total unclassified;            /* flows no rule matched */
     os_flow_stats flows;              /* flow table counters */
+    uint64_t handshake[OS_HSV_PARTIAL + 1]; /* TCP flows by handshake verdict */
     os_capture_stats kernel;          /* live capture counters */
     const char *source;               /* file name or interface */
     const char *linktype;             /* link type name */

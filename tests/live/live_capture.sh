@@ -37,6 +37,7 @@ check '192\.0\.2\.2\.5001 +> 192\.0\.2\.1\.[0-9]+ +TCP +\[R\.\].*gateway-command
 check 'ICMP +t3/c3 .* quotes UDP 192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.15000'
 check '^gateway-command +1 +2 '
 check '^encoder-archiver-unicast +5 +5 '
+check '^tcp handshakes: 0 established, 1 refused, 0 unanswered'
 check '^kernel: [0-9]+ packets received by filter, 0 dropped by kernel'
 [ "$rc" = 0 ] || { echo "exit code $rc"; fail=1; }
 [ -s "$tmp/err" ] && { echo "stderr:"; cat "$tmp/err"; fail=1; }

@@ -220,6 +220,62 @@ static void test_flow_id_deterministic_and_53_bits(void **state)
     os_flowtab_free(t2);
 }
 
+/* Feed (sender is client?, flags) steps of one TCP flow; return it. */
+static os_flow *tcp_steps(os_flowtab *t, const uint8_t (*steps)[2], int n)
+{
+    os_flow *f = NULL;
+    int s;
+    bool c;
+    for (int i = 0; i < n; i++) {
+        os_pkt p = steps[i][0] ? tp_make(6, "10.3.0.23", 51000, "10.1.0.20", 6061, steps[i][1], 60)
+                               : tp_make(6, "10.1.0.20", 6061, "10.3.0.23", 51000, steps[i][1], 60);
+        f = os_flowtab_add(t, &p, (uint64_t)(i + 1) * S, &s, &c);
+    }
+    return f;
+}
+
+static void test_handshake_verdicts(void **state)
+{
+    (void)state;
+    enum { C = 1, Sv = 0, SYN = OS_TH_SYN, SA = OS_TH_SYN | OS_TH_ACK, A = OS_TH_ACK,
+           RA = OS_TH_RST | OS_TH_ACK, PA = OS_TH_PSH | OS_TH_ACK };
+    static const uint8_t est[][2] = { { C, SYN }, { Sv, SA }, { C, A }, { C, PA } };
+    static const uint8_t refused[][2] = { { C, SYN }, { Sv, RA } };
+    static const uint8_t unanswered[][2] = { { C, SYN }, { C, SYN }, { C, SYN } };
+    static const uint8_t mid[][2] = { { Sv, PA }, { C, A } };
+    static const uint8_t partial[][2] = { { C, SYN }, { Sv, SA } };
+    static const uint8_t late_rst[][2] = { { C, SYN }, { Sv, SA }, { C, A }, { Sv, RA } };
+    static const struct { const uint8_t (*s)[2]; int n; os_hs_verdict v; uint8_t syns; } k[] = {
+        { est, 4, OS_HSV_ESTABLISHED, 1 }, { refused, 2, OS_HSV_REFUSED, 1 },
+        { unanswered, 3, OS_HSV_UNANSWERED, 3 }, { mid, 2, OS_HSV_MIDSTREAM, 0 },
+        { partial, 2, OS_HSV_PARTIAL, 1 }, { late_rst, 4, OS_HSV_ESTABLISHED, 1 },
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        os_flow_cfg cfg = os_flow_cfg_default();
+        os_flowtab *t = os_flowtab_new(&cfg, NULL, NULL);
+        os_flow *f = tcp_steps(t, k[i].s, k[i].n);
+        print_message("case %zu: %s\n", i, os_flow_hs_name(os_flow_hs(f)));
+        assert_int_equal(os_flow_hs(f), k[i].v);
+        assert_int_equal(f->syns, k[i].syns);
+        os_flowtab_free(t);
+    }
+    assert_string_equal(os_flow_hs_name(OS_HSV_UNANSWERED), "unanswered");
+}
+
+static void test_syn_ack_first_makes_the_other_side_initiator(void **state)
+{
+    (void)state;
+    os_flow_cfg cfg = os_flow_cfg_default();
+    os_flowtab *t = os_flowtab_new(&cfg, NULL, NULL);
+    os_pkt sa = tp_make(6, "10.1.0.10", 5001, "10.3.0.23", 51000, OS_TH_SYN | OS_TH_ACK, 60);
+    int s;
+    bool c;
+    os_flow *f = os_flowtab_add(t, &sa, 1 * S, &s, &c);
+    assert_int_equal(f->initiator, !s);
+    assert_int_equal(os_flow_hs(f), OS_HSV_MIDSTREAM);
+    os_flowtab_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +289,8 @@ int main(void)
         cmocka_unit_test(test_max_flows_evicts_least_recently_seen),
         cmocka_unit_test(test_flush_oldest_first),
         cmocka_unit_test(test_flow_id_deterministic_and_53_bits),
+        cmocka_unit_test(test_handshake_verdicts),
+        cmocka_unit_test(test_syn_ack_first_makes_the_other_side_initiator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

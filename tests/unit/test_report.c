@@ -141,7 +141,7 @@ static void test_flow_json_initiator_is_source_and_escapes(void **state)
         "\"dest_host\":{\"roles\":[\"gateway\"],\"confidence\":\"declared\",\"name\":\"gw\\\"1\\\\a\"},"
         "\"flow\":{\"pkts_toserver\":1,\"pkts_toclient\":1,\"bytes_toserver\":74,\"bytes_toclient\":74,"
         "\"start\":\"2026-01-15T10:00:00.000000+0000\",\"end\":\"2026-01-15T10:00:00.000001+0000\","
-        "\"reason\":\"end\"},\"tcp\":{\"tcp_flags\":\"12\",\"tcp_flags_ts\":\"02\",\"tcp_flags_tc\":\"12\"}}\n",
+        "\"reason\":\"end\"},\"tcp\":{\"tcp_flags\":\"12\",\"tcp_flags_ts\":\"02\",\"tcp_flags_tc\":\"12\",\"state\":\"partial\",\"syn_count\":1}}\n",
         (unsigned long long)f->id);
     assert_string_equal(rfx_text(&x), want);
     rfx_free(&x);
