@@ -2,12 +2,14 @@
 # bootstrap.sh — set up omnisniff on a fresh Debian 12 machine (as root).
 #   bash .ci/bootstrap.sh demo   install what is missing, build, run on a bundled capture
 #   bash .ci/bootstrap.sh test   the same, then every test: a normal build and an
-#                                ASan+UBSan build, each with the unit and golden suites
+#                                ASan+UBSan build, each with the unit and golden suites,
+#                                then a 60 s libFuzzer smoke run of each fuzz target
 set -euo pipefail
 mode=${1:-demo}
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc make cmake pkg-config libpcap-dev uthash-dev libcmocka-dev)
+[ "$mode" = test ] && pkgs+=(clang libclang-rt-14-dev iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -41,6 +43,10 @@ case "$mode" in
     echo "== tests under ASan+UBSan (build-asan/)"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       ctest --test-dir build-asan --output-on-failure -j "$jobs"
+    echo "== fuzz smoke run: 60 s per target (build-fuzz/)"
+    CC=clang cmake -S . -B build-fuzz -DOMNISNIFF_FUZZ=ON -DOMNISNIFF_TESTS=OFF >/dev/null
+    cmake --build build-fuzz -j "$jobs"
+    bash fuzz/run.sh build-fuzz 60
     ;;
   *) echo "usage: bash .ci/bootstrap.sh demo|test" >&2; exit 2 ;;
 esac
