@@ -137,7 +137,7 @@ static os_flow *oldest(os_flowtab *t)
 }
 
 /* 53-bit flow id from key and first time (FNV-1a 64). */
-static uint64_t flow_id(const os_flow_key *k, uint64_t first_ns)
+uint64_t os_flow_id(const os_flow_key *k, uint64_t first_ns)
 {
     uint64_t h = 1469598103934665603ULL;
     const uint8_t *b = (const uint8_t *)k;
@@ -164,7 +164,7 @@ static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, in
     memset(f, 0, sizeof *f);
     f->key = *k;
     f->first_ns = f->last_ns = ts;
-    f->id = flow_id(k, ts);
+    f->id = os_flow_id(k, ts);
     f->initiator = (uint8_t)side;
     f->label.rule = f->label.alt = -1;
     f->label.gen = UINT32_MAX;
@@ -290,6 +290,14 @@ void os_flowtab_flush(os_flowtab *t)
     for (i = 0; i < n; i++)
         flow_end(t, v[i], OS_END_FLUSH);
     free(v);
+}
+
+/* The flow with key k, or NULL. */
+os_flow *os_flowtab_find(os_flowtab *t, const os_flow_key *k)
+{
+    os_flow *f;
+    HASH_FIND(hh, t->hash, k, sizeof *k, f);
+    return f;
 }
 
 /* Counters. */

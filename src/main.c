@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "omnisniff/capture.h"
+#include "omnisniff/findings.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/pipeline.h"
 #include "omnisniff/rules.h"
@@ -33,6 +34,8 @@ typedef struct opts {
     bool line_buffered;      /* -l */
     uint64_t count;          /* -c (0 = all) */
     os_flow_cfg flow;        /* timeouts and cap */
+    os_severity fail_on;     /* --fail-on */
+    const char *explain;     /* --explain KIND */
     char *filter;            /* joined trailing arguments (owned) */
 } opts;
 
@@ -66,6 +69,10 @@ static void usage(FILE *f)
 "  -R FILE            use FILE instead of the built-in rules (omnicast4.rules)\n"
 "  -H FILE            hosts file: 'ADDRESS-or-CIDR ROLE[,ROLE...] [name]' a line\n"
 "  --check-rules      validate the rules (-R FILE or built-in), print the table\n"
+"findings\n"
+"  --fail-on SEV      exit 1 when a finding of severity SEV or worse was found:\n"
+"                     error (default), warning, info, or never\n"
+"  --explain KIND     what a finding kind means, the KBA text behind it, what to check\n"
 "output\n"
 "  (default)          one line per packet, then the summary\n"
 "  -q                 only the summary\n"
@@ -80,7 +87,7 @@ static void usage(FILE *f)
 "\n"
 "exit status\n"
 "  0  the input was read to its end (or the capture was stopped)\n"
-"  1  findings at or above --fail-on severity (reserved: findings come later)\n"
+"  1  findings at or above the --fail-on severity (default: error)\n"
 "  2  usage error, bad rules or hosts file, unreadable or cut capture,\n"
 "     unsupported link type, interface missing or not permitted\n"
 "\n"
@@ -88,7 +95,9 @@ static void usage(FILE *f)
 "  omnisniff -r site.pcap -H site.hosts\n"
 "  omnisniff -q -r customer.pcapng\n"
 "  omnisniff -i eth0 -s 96 udp portrange 15000-16000\n"
-"  omnisniff --check-rules -R my-site.rules\n", f);
+"  omnisniff --check-rules -R my-site.rules\n"
+"  omnisniff -q --fail-on warning -r customer.pcap || echo 'look at the findings'\n"
+"  omnisniff --explain unanswered-connection\n", f);
 }
 
 /* Print "omnisniff: msg" on one line and return the usage exit code. */
@@ -134,7 +143,8 @@ static char *join_args(int argc, char **argv, int i)
     return s;
 }
 
-enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION };
+enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
+       O_FAILON, O_EXPLAIN };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -144,6 +154,8 @@ static const struct option long_opts[] = {
     { "tcp-closed-timeout", required_argument, NULL, O_TTCPC },
     { "udp-timeout", required_argument, NULL, O_TUDP },
     { "other-timeout", required_argument, NULL, O_TOTHER },
+    { "fail-on", required_argument, NULL, O_FAILON },
+    { "explain", required_argument, NULL, O_EXPLAIN },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -194,6 +206,11 @@ static int take_opt(opts *o, int c, const char *arg)
                             : c == O_TUDP ? OS_FL_UDP : OS_FL_OTHER, arg))
             return fail("timeout must be whole seconds (0 = never), not '%s'", arg);
         return -1;
+    case O_FAILON:
+        if (!os_severity_parse(arg, &o->fail_on))
+            return fail("--fail-on: error, warning, info or never, not '%s'", arg);
+        return -1;
+    case O_EXPLAIN: o->explain = arg; return -1;
     case O_HELP: usage(stdout); return EXIT_OK;
     case O_VERSION: printf("omnisniff %s\n", OMNISNIFF_VERSION); return EXIT_OK;
     default: usage(stderr); return EXIT_USAGE;
@@ -207,11 +224,12 @@ static int parse_args(int argc, char **argv, opts *o)
     memset(o, 0, sizeof *o);
     o->cap.promisc = true;
     o->flow = os_flow_cfg_default();
+    o->fail_on = OS_SEV_ERROR;
     while ((c = getopt_long(argc, argv, "+r:i:s:pc:DR:H:ql", long_opts, NULL)) != -1)
         if ((rc = take_opt(o, c, optarg)) >= 0)
             return rc;
     o->filter = join_args(argc, argv, optind);
-    if (o->list_ifaces || o->check_rules)
+    if (o->list_ifaces || o->check_rules || o->explain)
         return -1;
     if (!o->cap.file == !o->cap.iface)
         return fail("give exactly one of -r FILE or -i IFACE (see --help)");
@@ -308,6 +326,21 @@ static bool load_hosts(const char *path, os_hostsfile *hf)
     return ok;
 }
 
+/* --explain KIND. */
+static int explain(const char *kind)
+{
+    os_finding_kind k;
+    if (!os_finding_kind_parse(kind, &k)) {
+        fprintf(stderr, "omnisniff: --explain: unknown finding kind '%s'; kinds:", kind);
+        for (int i = 0; i < OS_FK_COUNT; i++)
+            fprintf(stderr, " %s", os_finding_kind_name((os_finding_kind)i));
+        fputc('\n', stderr);
+        return EXIT_USAGE;
+    }
+    fputs(os_finding_explain(k), stdout);
+    return EXIT_OK;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -375,9 +408,13 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
                        &ks, read_err);
     if (read_err)
         fail("%s: %s", o->cap.file ? o->cap.file : o->cap.iface, read_err);
+    os_severity worst = os_pipeline_worst(pl);
     os_pipeline_free(pl);
     os_capture_close(cap);
-    return read_err ? EXIT_USAGE : EXIT_OK;
+    if (read_err)
+        return EXIT_USAGE;
+    return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on
+               ? EXIT_FINDINGS : EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -390,6 +427,10 @@ int main(int argc, char **argv)
 
     if (rc >= 0)
         goto out;
+    if (o.explain) {
+        rc = explain(o.explain);
+        goto out;
+    }
     if (o.list_ifaces) {
         rc = os_capture_list(stdout, err, sizeof err) ? EXIT_OK : fail("%s", err);
         goto out;

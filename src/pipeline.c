@@ -9,11 +9,13 @@
 
 #include "omnisniff/classify.h"
 #include "omnisniff/decode.h"
+#include "omnisniff/findings.h"
 
 struct os_pipeline {
     os_pipeline_cfg cfg;   /* configuration */
     os_flowtab *flows;     /* flow table */
     os_classifier *cls;    /* roles */
+    os_checker *chk;       /* findings */
     os_report rep;         /* output context */
     os_stats st;           /* counters */
 };
@@ -25,6 +27,7 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
     os_total *t;
 
     os_classify_flow(p->cls, f);
+    os_check_flow(p->chk, f);
     t = f->label.rule >= 0 ? &p->st.role[f->label.rule] : &p->st.unclassified;
     t->packets += (uint64_t)f->pkts[0] + f->pkts[1];
     t->bytes += f->bytes[0] + f->bytes[1];
@@ -41,6 +44,14 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
         os_report_flow_json(&p->rep, f, why);
 }
 
+/* A new finding: shown at once between the packet lines. */
+static void on_finding(void *user, const os_finding *f)
+{
+    os_pipeline *p = user;
+    if (p->cfg.mode == OS_MODE_PACKETS)
+        os_report_finding_live(&p->rep, f);
+}
+
 /* New pipeline; NULL with err set on allocation failure. */
 os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errlen)
 {
@@ -51,7 +62,8 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->st.role = calloc(cfg->rules->n ? cfg->rules->n : 1, sizeof *p->st.role);
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
-    if (!p->st.role || !p->flows || !p->cls)
+    p->chk = p->cls ? os_checker_new(cfg->rules, p->cls, on_finding, p) : NULL;
+    if (!p->st.role || !p->flows || !p->cls || !p->chk)
         goto oom;
     p->rep.out = cfg->out;
     p->rep.rules = cfg->rules;
@@ -89,6 +101,51 @@ static bool makes_flow(os_status st, const os_pkt *pk)
     return st == OS_DEC_OK && pk->ipver != 0;
 }
 
+/* Tie an ICMP error to the flow it quotes (from the table, or made up from
+ * the quote when that flow was never seen) and check it. */
+static void check_quote(os_pipeline *p, const os_pkt *pk, uint64_t ts)
+{
+    const os_quoted *q = &pk->quoted;
+    os_pkt t;
+    os_flow_key k;
+    os_flow tmp, *f;
+    memset(&t, 0, sizeof t);
+    t.ipver = q->ipver;
+    t.src = q->src;
+    t.dst = q->dst;
+    t.sport = q->sport;
+    t.dport = q->dport;
+    t.proto = q->proto;
+    t.vlan[0] = pk->vlan[0];
+    t.vlan[1] = pk->vlan[1];
+    int side = os_flow_key_make(&t, &k);
+    if (!(f = os_flowtab_find(p->flows, &k))) {
+        memset(&tmp, 0, sizeof tmp);
+        tmp.key = k;
+        tmp.id = os_flow_id(&k, 0);
+        tmp.initiator = (uint8_t)side;
+        tmp.first_ns = tmp.last_ns = ts;
+        tmp.label.rule = tmp.label.alt = -1;
+        tmp.label.gen = UINT32_MAX;
+        f = &tmp;
+    }
+    os_classify_flow(p->cls, f);
+    os_check_icmp(p->chk, pk, f, ts);
+}
+
+/* Per-packet checks: SYN retries and refusals, new multicast streams,
+ * ICMP errors. */
+static void check_packet(os_pipeline *p, os_flow *f, int side, const os_pkt *pk, bool created,
+                         uint64_t ts)
+{
+    if (pk->proto == 6)
+        os_check_tcp_packet(p->chk, f, side, pk, ts);
+    else if (pk->proto == 17 && created)
+        os_check_multicast(p->chk, f, side);
+    else if (pk->icmp_error && pk->quoted.valid && pk->quoted.has_ports)
+        check_quote(p, pk, ts);
+}
+
 /* Run one frame through every layer. */
 bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 {
@@ -104,8 +161,8 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
         if (!(f = os_flowtab_add(p->flows, &pk, fr->ts_ns, &side, &created)))
             return false;
         os_classify_learn(p->cls, f, side, &pk, created);
-        if (p->cfg.mode == OS_MODE_PACKETS)
-            os_classify_flow(p->cls, f);
+        os_classify_flow(p->cls, f);
+        check_packet(p, f, side, &pk, created, fr->ts_ns);
     } else {
         os_flowtab_expire(p->flows, fr->ts_ns);
     }
@@ -118,7 +175,14 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
                         const os_capture_stats *kernel, const char *read_error)
 {
+    os_severity worst;
     os_flowtab_flush(p->flows);
+    os_check_finish(p->chk);
+    p->st.finding = os_checker_findings(p->chk, &p->st.nfindings);
+    os_checker_counts(p->chk, p->st.findings, &worst);
+    if (p->cfg.mode == OS_MODE_JSON)
+        for (size_t i = 0; i < p->st.nfindings; i++)
+            os_report_finding_json(&p->rep, p->st.finding[i]);
     p->st.flows = *os_flowtab_stats(p->flows);
     if (kernel)
         p->st.kernel = *kernel;
@@ -132,6 +196,15 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
     fflush(p->cfg.out);
 }
 
+/* The most severe finding so far (OS_SEV_NEVER if none). */
+os_severity os_pipeline_worst(const os_pipeline *p)
+{
+    uint64_t counts[OS_FK_COUNT];
+    os_severity worst;
+    os_checker_counts(p->chk, counts, &worst);
+    return worst;
+}
+
 /* The statistics so far. */
 const os_stats *os_pipeline_stats(const os_pipeline *p) { return &p->st; }
 
@@ -141,6 +214,7 @@ void os_pipeline_free(os_pipeline *p)
     if (!p)
         return;
     os_flowtab_free(p->flows);
+    os_checker_free(p->chk);
     os_classifier_free(p->cls);
     free(p->st.role);
     free(p);

@@ -337,9 +337,8 @@ static void sb_roles(sb *s, os_hrole_set set)
 }
 
 /* "src_host"/"dest_host": roles and confidence of an endpoint, if known. */
-static void sb_host(os_report *r, sb *s, const char *k, const os_flow *f, int side)
+static void sb_host_addr(os_report *r, sb *s, const char *k, os_addr a)
 {
-    os_addr a = os_flow_addr(f, side);
     os_conf c;
     os_hrole_set set = os_classify_host_roles(r->cls, &a, &c);
     const os_host *h;
@@ -450,11 +449,88 @@ void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why)
     sb_kv_u64(&s, "flow_id", f->id);
     sb_flow_endpoints(&s, f);
     sb_flow_role(r, &s, f);
-    sb_host(r, &s, "src_host", f, f->initiator);
-    sb_host(r, &s, "dest_host", f, !f->initiator);
+    sb_host_addr(r, &s, "src_host", os_flow_addr(f, f->initiator));
+    sb_host_addr(r, &s, "dest_host", os_flow_addr(f, !f->initiator));
     sb_flow_counters(&s, f, why);
     sb_putc(&s, '}');
     sb_flush(r, &s);
+}
+
+/* ---- findings ---------------------------------------------------------- */
+
+/* A finding as it is raised (text mode, between packet lines). */
+void os_report_finding_live(os_report *r, const os_finding *f)
+{
+    fprintf(r->out, "!! [%s] %s: %s\n", os_severity_name(f->sev), os_finding_kind_name(f->kind),
+            f->text);
+}
+
+static void sb_finding_flow(sb *s, const os_finding *f)
+{
+    char t[OS_ADDRSTRLEN], nb[4];
+    bool ports = f->proto == 6 || f->proto == 17;
+    sb_kv_u64(s, "flow_id", f->flow_id);
+    sb_kv_str(s, "src_ip", os_addr_str(&f->src, t));
+    if (ports)
+        sb_kv_u64(s, "src_port", f->sport);
+    sb_kv_str(s, "dest_ip", os_addr_str(&f->dst, t));
+    if (ports)
+        sb_kv_u64(s, "dest_port", f->dport);
+    sb_kv_str(s, "proto", os_proto_name(f->proto, nb));
+}
+
+/* The JSON "finding" record. */
+void os_report_finding_json(os_report *r, const os_finding *f)
+{
+    sb s;
+    char t[OS_ADDRSTRLEN];
+    sb_record(&s, f->first_ns, "finding");
+    sb_kv_str(&s, "kind", os_finding_kind_name(f->kind));
+    sb_kv_str(&s, "severity", os_severity_name(f->sev));
+    if (f->has_flow)
+        sb_finding_flow(&s, f);
+    else
+        sb_kv_str(&s, "host_ip", os_addr_str(&f->src, t));
+    if (f->has_reporter)
+        sb_kv_str(&s, "reporter_ip", os_addr_str(&f->reporter, t));
+    sb_key(&s, "role");
+    if (f->rule >= 0) {
+        sb_json_str(&s, r->rules->rule[f->rule].id);
+        sb_kv_str(&s, "kba", r->rules->rule[f->rule].kba);
+    } else {
+        sb_puts(&s, "null");
+    }
+    sb_kv_time(&s, "first_seen", f->first_ns);
+    sb_kv_time(&s, "last_seen", f->last_ns);
+    sb_kv_u64(&s, "packets", f->packets);
+    sb_host_addr(r, &s, f->has_flow ? "src_host" : "host", f->src);
+    if (f->has_flow)
+        sb_host_addr(r, &s, "dest_host", f->dst);
+    sb_kv_str(&s, "explanation", f->text);
+    sb_putc(&s, '}');
+    sb_flush(r, &s);
+}
+
+static void text_findings(os_report *r, const os_stats *s)
+{
+    uint64_t by[3] = { 0 };
+    char a[32], b[32], nb[4], sa[OS_ADDRSTRLEN], da[OS_ADDRSTRLEN];
+    for (size_t i = 0; i < s->nfindings; i++)
+        by[s->finding[i]->sev]++;
+    fprintf(r->out, "\nfindings: %" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info\n",
+            by[2], by[2] == 1 ? "" : "s", by[1], by[1] == 1 ? "" : "s", by[0]);
+    for (size_t i = 0; i < s->nfindings; i++) {
+        const os_finding *f = s->finding[i];
+        os_report_iso_time(f->first_ns, a);
+        os_report_iso_time(f->last_ns, b);
+        fprintf(r->out, "[%s] %s", os_severity_name(f->sev), os_finding_kind_name(f->kind));
+        if (f->has_flow)
+            fprintf(r->out, " %s %s.%u > %s.%u", os_proto_name(f->proto, nb),
+                    os_addr_str(&f->src, sa), f->sport, os_addr_str(&f->dst, da), f->dport);
+        fprintf(r->out, " %s, %" PRIu64 " packet%s, %s to %s\n    %s\n",
+                f->rule >= 0 ? r->rules->rule[f->rule].id : "-", f->packets,
+                f->packets == 1 ? "" : "s", a, b, f->text);
+    }
 }
 
 /* ---- summary ---------------------------------------------------------- */
@@ -585,6 +661,7 @@ void os_report_summary_text(os_report *r, const os_stats *s)
     text_header(r, s);
     text_roles(r, s);
     text_hosts(r);
+    text_findings(r, s);
     text_decode(r, s);
     text_tail(r, s);
 }
@@ -701,6 +778,15 @@ static void json_hosts(os_report *r, sb *s)
 static void json_tail(sb *s, const os_stats *st)
 {
     bool first = true;
+    sb_puts(s, ",\"findings\":{");
+    for (int k = 0; k < OS_FK_COUNT; k++) {
+        if (!st->findings[k])
+            continue;
+        sb_member(s, &first, os_finding_kind_name((os_finding_kind)k));
+        sb_u64(s, st->findings[k]);
+    }
+    sb_putc(s, '}');
+    first = true;
     sb_puts(s, ",\"tcp_handshakes\":{");
     for (int v = 0; v <= OS_HSV_PARTIAL; v++) {
         sb_member(s, &first, os_flow_hs_name((os_hs_verdict)v));

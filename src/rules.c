@@ -353,6 +353,16 @@ static bool text_value(ps *p, const tok *t, const char *key, char **out)
     return true;
 }
 
+static bool k_one_peer(ps *p, os_rule *r, const tok *t)
+{
+    static const char *const w[] = { "no", "yes" };
+    int i;
+    if (!one_of(p, t, "one-peer", w, 2, " (yes or no)", &i))
+        return false;
+    r->one_peer = i == 1;
+    return true;
+}
+
 static bool k_shared(ps *p, os_rule *r, const tok *t) { return text_value(p, t, "shared", &r->shared); }
 static bool k_kba(ps *p, os_rule *r, const tok *t) { return text_value(p, t, "kba", &r->kba); }
 
@@ -447,6 +457,7 @@ static const struct key {
     { "port-on", k_port_on }, { "dest", k_dest }, { "initiator", k_initiator },
     { "bulk", k_bulk }, { "infer", k_infer }, { "min-peers", k_min_peers },
     { "match", k_match }, { "over", k_over }, { "shared", k_shared }, { "kba", k_kba },
+    { "one-peer", k_one_peer },
 };
 enum { N_KEYS = sizeof keys / sizeof keys[0], K_PROTO = 0, K_PORT = 1, K_INFER = 8, K_KBA = 13 };
 
@@ -466,7 +477,7 @@ static bool rule_key(ps *p, os_rule *r, const tok *t, pending *pd, rmeta *m)
     size_t kl = t->has_eq ? t->voff - 1 - t->off : t->len;
     if (k < 0) {
         equote(p, t->off, "unknown key ", p->text + t->off, kl, " (proto port service peer "
-               "port-on dest initiator bulk infer min-peers match over shared kba)");
+               "port-on dest initiator bulk infer min-peers match over shared kba one-peer)");
         return false;
     }
     if (pd->seen[k]) {
@@ -875,6 +886,8 @@ static void dump_rule(const os_ruleset *rs, const os_rule *r, FILE *f)
                 : r->needs == OS_NEED_SERVICE ? "service-role" : "peer-role");
     for (unsigned i = 0; i < r->nover; i++)
         fprintf(f, "%s%s", i ? "," : " over=", rs->rule[r->over[i]].id);
+    if (r->one_peer)
+        fputs(" one-peer=yes", f);
     if (r->shared)
         fprintf(f, " shared=\"%s\"", r->shared);
     fputc('\n', f);

@@ -121,6 +121,12 @@ os_flowtab *os_flowtab_new(const os_flow_cfg *cfg, os_flow_end_fn fn, void *user
 os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
                         int *side, bool *created);
 
+/* The flow with key k, or NULL. */
+os_flow *os_flowtab_find(os_flowtab *t, const os_flow_key *k);
+
+/* The flow_id a flow with key k first seen at first_ns gets. */
+uint64_t os_flow_id(const os_flow_key *k, uint64_t first_ns);
+
 /* Evict flows idle at time now_ns (packet time). */
 void os_flowtab_expire(os_flowtab *t, uint64_t now_ns);
 

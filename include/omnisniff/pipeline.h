@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "omnisniff/capture.h"
+#include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/report.h"
@@ -39,6 +40,9 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr);
  * `read_error` is the error that cut the input short, or NULL. */
 void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
                         const os_capture_stats *kernel, const char *read_error);
+
+/* The most severe finding so far (OS_SEV_NEVER if none). */
+os_severity os_pipeline_worst(const os_pipeline *p);
 
 /* The statistics so far. */
 const os_stats *os_pipeline_stats(const os_pipeline *p);

@@ -12,6 +12,7 @@
 #include "omnisniff/capture.h"
 #include "omnisniff/classify.h"
 #include "omnisniff/decode.h"
+#include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
 #include "omnisniff/rules.h"
 
@@ -41,6 +42,9 @@ typedef struct os_stats {
     const char *source;               /* file name or interface */
     const char *linktype;             /* link type name */
     const char *read_error;           /* the capture ended with this error, or NULL */
+    uint64_t findings[OS_FK_COUNT];   /* findings per kind */
+    const os_finding *const *finding; /* all findings, most severe first */
+    size_t nfindings;                 /* how many */
 } os_stats;
 
 /* Output context. */
@@ -58,6 +62,12 @@ void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
 
 /* The JSON "flow" record of a flow leaving the table. */
 void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why);
+
+/* A finding as it is raised (text mode, between packet lines). */
+void os_report_finding_live(os_report *r, const os_finding *f);
+
+/* The JSON "finding" record. */
+void os_report_finding_json(os_report *r, const os_finding *f);
 
 /* The summary as aligned text tables. */
 void os_report_summary_text(os_report *r, const os_stats *s);

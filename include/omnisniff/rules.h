@@ -84,6 +84,7 @@ typedef struct os_rule {
     int8_t infer_peer;         /* role inferred for the peer side, or -1 */
     uint8_t min_peers;         /* distinct peers needed before inferring (>= 1) */
     os_need needs;             /* which host role must confirm it (match=) */
+    bool one_peer;             /* only one peer host may use it (one-peer=yes) */
     uint16_t over[OS_RULE_MAX_OVER]; /* indices of rules this one wins over */
     uint8_t nover;             /* entries used in over[] */
     char *shared;              /* other software on this port, or NULL (owned) */

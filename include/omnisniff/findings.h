@@ -1,0 +1,124 @@
+/* findings.h — flagged facts about Omnicast traffic (spec section 3).
+ *
+ * The checks run on what the lower layers already know: a flow's traffic
+ * role, service side and confidence (classify), its TCP handshake verdict and
+ * byte counts (flow), ICMP errors and the datagram they quote (decode), host
+ * roles with their evidence. Every expectation (ports, service side,
+ * expected initiator, bulk direction, peers) comes from the rules file.
+ * One finding per flow and kind, counted; each carries a sentence a
+ * technician can act on. Kinds and severities are stable ids. */
+#ifndef OMNISNIFF_FINDINGS_H
+#define OMNISNIFF_FINDINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "omnisniff/classify.h"
+#include "omnisniff/decode.h"
+#include "omnisniff/flow.h"
+#include "omnisniff/rules.h"
+
+/* Finding kinds: X(enum, "id"). Add at the end only. */
+#define OS_FINDING_KINDS(X)                              \
+    X(REVERSED_DIRECTION, "reversed-direction")          \
+    X(WRONG_TRANSPORT, "wrong-transport")                \
+    X(UNEXPECTED_PEER, "unexpected-peer")                \
+    X(UNANSWERED_CONNECTION, "unanswered-connection")    \
+    X(CONNECTION_REFUSED, "connection-refused")          \
+    X(ICMP_UNREACHABLE, "icmp-unreachable")              \
+    X(MULTICAST_PORT_MISMATCH, "multicast-port-mismatch") \
+    X(MULTICAST_GROUP_CONFLICT, "multicast-group-conflict") \
+    X(MULTICAST_OUT_OF_RANGE, "multicast-out-of-range")  \
+    X(ROLE_CONFLICT, "role-conflict")                    \
+    X(UNDOCUMENTED_PORT, "undocumented-port")
+
+#define OS_FK_ENUM(e, id) OS_FK_##e,
+typedef enum os_finding_kind { OS_FINDING_KINDS(OS_FK_ENUM) OS_FK_COUNT } os_finding_kind;
+#undef OS_FK_ENUM
+
+/* Severities, lowest first; stable ids "info", "warning", "error". */
+typedef enum { OS_SEV_INFO = 0, OS_SEV_WARNING, OS_SEV_ERROR, OS_SEV_NEVER } os_severity;
+
+#define OS_FINDING_TEXT_MAX 480
+
+/* Identity of a finding: one per flow (or host, or stream) and kind. */
+typedef struct os_finding_key {
+    uint64_t subject;      /* flow_id, or a hash of the host / multicast stream */
+    uint32_t kind;         /* os_finding_kind */
+    uint32_t pad;          /* zero */
+} os_finding_key;
+
+/* One finding. */
+typedef struct os_finding {
+    os_finding_key key;         /* hash key */
+    UT_hash_handle hh;          /* uthash handle */
+    os_finding_kind kind;       /* what */
+    os_severity sev;            /* how bad */
+    uint64_t flow_id;           /* the flow (0 for host findings) */
+    os_addr src, dst;           /* initiator → responder (ICMP: the quoted flow's) */
+    uint16_t sport, dport;      /* ports (0 if none) */
+    uint8_t proto;              /* transport */
+    bool has_flow;              /* flow fields are set */
+    os_addr reporter;           /* ICMP: the host that sent the error */
+    bool has_reporter;          /* reporter is set */
+    int16_t rule;               /* traffic role (rule index), or -1 */
+    uint64_t first_ns, last_ns; /* first and last time seen */
+    uint64_t packets;           /* packets behind it */
+    char text[OS_FINDING_TEXT_MAX]; /* the sentence for the technician */
+    uint32_t seq;               /* order found */
+} os_finding;
+
+/* Stable id of a kind / a severity. */
+const char *os_finding_kind_name(os_finding_kind k);
+const char *os_severity_name(os_severity s);
+
+/* Parse a kind id; false if unknown. */
+bool os_finding_kind_parse(const char *s, os_finding_kind *out);
+
+/* Parse "error", "warning", "info" or "never" (for --fail-on). */
+bool os_severity_parse(const char *s, os_severity *out);
+
+/* Default severity of a kind (icmp-unreachable may be raised to error). */
+os_severity os_finding_default_severity(os_finding_kind k);
+
+/* What a kind means and what to check, for --explain (several lines). */
+const char *os_finding_explain(os_finding_kind k);
+
+typedef struct os_checker os_checker;
+
+/* Called once for each new finding, when it is first raised. */
+typedef void (*os_finding_fn)(void *user, const os_finding *f);
+
+/* New checker over rules rs and classifier c (both outlive it). */
+os_checker *os_checker_new(const os_ruleset *rs, os_classifier *c, os_finding_fn fn, void *user);
+
+/* Check a flow leaving the table (its label is current). */
+void os_check_flow(os_checker *k, const os_flow *f);
+
+/* Check a TCP packet as it arrives: SYN retries and refusals are flagged at
+ * once, so a live capture shows them without waiting for the flow to end. */
+void os_check_tcp_packet(os_checker *k, const os_flow *f, int side, const os_pkt *p,
+                         uint64_t ts);
+
+/* Check an ICMP error whose quoted datagram belongs to flow `quoted` (which
+ * may be a flow made up from the quote alone, not in the table). */
+void os_check_icmp(os_checker *k, const os_pkt *p, const os_flow *quoted, uint64_t ts);
+
+/* Check a new UDP flow to a multicast group. */
+void os_check_multicast(os_checker *k, const os_flow *f, int sender);
+
+/* End of run: host-level checks (role conflicts). */
+void os_check_finish(os_checker *k);
+
+/* Every finding, most severe first, then in the order found; *n set.
+ * Owned by the checker. */
+const os_finding *const *os_checker_findings(os_checker *k, size_t *n);
+
+/* Findings per kind, and the most severe severity seen (OS_SEV_NEVER if none). */
+void os_checker_counts(const os_checker *k, uint64_t counts[OS_FK_COUNT], os_severity *worst);
+
+/* Free it. */
+void os_checker_free(os_checker *k);
+
+#endif

@@ -1,0 +1,764 @@
+/* findings.c — the direction rules and firewall diagnosis of spec section 3.
+ *
+ * Each check reads what the lower layers established (label, service side,
+ * confidence, handshake verdict, byte counts, quoted ICMP datagrams, host
+ * roles) and every expectation from the rules file. Findings are kept in a
+ * uthash keyed by (subject, kind), so each flow/host/stream yields one
+ * finding per kind, counted. Ports that other software shares are flagged
+ * only when host roles make the flow Omnicast (spec section 1). */
+#include "omnisniff/findings.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FK_ID(e, id) id,
+static const char *const kind_ids[] = { OS_FINDING_KINDS(FK_ID) };
+#undef FK_ID
+
+/* The first source seen on a (service host, rule) or (group, port). */
+typedef struct first_peer {
+    uint8_t key[20];     /* address bytes + rule or port */
+    UT_hash_handle hh;   /* uthash handle */
+    os_addr peer;        /* first peer / source */
+} first_peer;
+
+struct os_checker {
+    const os_ruleset *rs;     /* expectations */
+    os_classifier *cls;       /* host roles */
+    os_finding_fn fn;         /* new-finding callback */
+    void *user;               /* its argument */
+    os_finding *set;          /* uthash of findings */
+    first_peer *peers;        /* first peers (max-one-peer rules, multicast streams) */
+    uint32_t seq;             /* findings raised */
+    os_finding **sorted;      /* last sorted view */
+};
+
+/* Stable id of a kind. */
+const char *os_finding_kind_name(os_finding_kind k)
+{
+    return (unsigned)k < OS_FK_COUNT ? kind_ids[k] : "unknown";
+}
+
+/* Stable id of a severity. */
+const char *os_severity_name(os_severity s)
+{
+    static const char *const n[] = { "info", "warning", "error", "never" };
+    return (unsigned)s <= OS_SEV_NEVER ? n[s] : "unknown";
+}
+
+/* Parse a kind id. */
+bool os_finding_kind_parse(const char *s, os_finding_kind *out)
+{
+    for (int i = 0; i < OS_FK_COUNT; i++)
+        if (strcmp(s, kind_ids[i]) == 0) {
+            *out = (os_finding_kind)i;
+            return true;
+        }
+    return false;
+}
+
+/* Parse a --fail-on severity. */
+bool os_severity_parse(const char *s, os_severity *out)
+{
+    for (int i = 0; i <= OS_SEV_NEVER; i++)
+        if (strcmp(s, os_severity_name((os_severity)i)) == 0) {
+            *out = (os_severity)i;
+            return true;
+        }
+    return false;
+}
+
+/* Default severity of a kind (spec section 3). */
+os_severity os_finding_default_severity(os_finding_kind k)
+{
+    switch (k) {
+    case OS_FK_REVERSED_DIRECTION: case OS_FK_WRONG_TRANSPORT: case OS_FK_UNEXPECTED_PEER:
+    case OS_FK_MULTICAST_GROUP_CONFLICT:
+        return OS_SEV_ERROR;
+    case OS_FK_UNDOCUMENTED_PORT:
+        return OS_SEV_INFO;
+    default:
+        return OS_SEV_WARNING;
+    }
+}
+
+/* New checker. */
+os_checker *os_checker_new(const os_ruleset *rs, os_classifier *c, os_finding_fn fn, void *user)
+{
+    os_checker *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->rs = rs;
+    k->cls = c;
+    k->fn = fn;
+    k->user = user;
+    return k;
+}
+
+/* Free it. */
+void os_checker_free(os_checker *k)
+{
+    os_finding *f, *t;
+    first_peer *p, *q;
+    if (!k)
+        return;
+    HASH_ITER(hh, k->set, f, t) {
+        HASH_DEL(k->set, f);
+        free(f);
+    }
+    HASH_ITER(hh, k->peers, p, q) {
+        HASH_DEL(k->peers, p);
+        free(p);
+    }
+    free(k->sorted);
+    free(k);
+}
+
+/* ---- raising ----------------------------------------------------------- */
+
+/* The finding for (subject, kind): the existing one, or a new one (*fresh). */
+static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kind kind,
+                                 bool *fresh)
+{
+    os_finding_key key = { subject, (uint32_t)kind, 0 };
+    os_finding *x;
+    HASH_FIND(hh, k->set, &key, sizeof key, x);
+    *fresh = x == NULL;
+    if (x || !(x = calloc(1, sizeof *x)))
+        return x;
+    x->key = key;
+    x->kind = kind;
+    x->sev = os_finding_default_severity(kind);
+    x->rule = -1;
+    x->seq = k->seq++;
+    HASH_ADD(hh, k->set, key, sizeof x->key, x);
+    return x;
+}
+
+/* Flow fields with the initiator as source. */
+static void set_flow(os_finding *x, const os_flow *f)
+{
+    int s = f->initiator;
+    x->has_flow = true;
+    x->flow_id = f->id;
+    x->src = os_flow_addr(f, s);
+    x->dst = os_flow_addr(f, !s);
+    x->sport = f->key.port[s];
+    x->dport = f->key.port[!s];
+    x->proto = f->key.proto;
+    x->rule = f->label.rule;
+    x->first_ns = f->first_ns;
+    x->last_ns = f->last_ns;
+    x->packets = (uint64_t)f->pkts[0] + f->pkts[1];
+}
+
+__attribute__((format(printf, 2, 3))) static void say(os_finding *x, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->text, sizeof x->text, fmt, ap);
+    va_end(ap);
+}
+
+static void announce(os_checker *k, const os_finding *x, bool fresh)
+{
+    if (fresh && k->fn)
+        k->fn(k->user, x);
+}
+
+/* Lowest role in a set, or -1. */
+static int first_role(os_hrole_set s)
+{
+    return s ? __builtin_ctz(s) : -1;
+}
+
+/* "Archiver 10.1.0.20", "10.1.0.20 (an Archiver by its port)" or "host 10.1.0.20". */
+static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
+{
+    char ip[OS_ADDRSTRLEN];
+    os_conf c;
+    os_hrole_set known = os_classify_host_roles(k->cls, a, &c);
+    int r = first_role(known & prefer) >= 0 ? first_role(known & prefer) : first_role(known);
+    os_addr_str(a, ip);
+    if (r >= 0)
+        snprintf(buf, n, "%s %s", os_hrole_label((os_hrole)r), ip);
+    else if (prefer && !(prefer & (prefer - 1)))
+        snprintf(buf, n, "%s (%s by its port)", ip, os_hrole_label((os_hrole)first_role(prefer)));
+    else
+        snprintf(buf, n, "host %s", ip);
+    return buf;
+}
+
+/* Seconds between two times, one decimal. */
+static double secs(uint64_t a, uint64_t b) { return b > a ? (double)(b - a) / 1e9 : 0.0; }
+
+static const char *tname(uint8_t proto) { return proto == 6 ? "TCP" : "UDP"; }
+
+/* ---- flow checks ------------------------------------------------------- */
+
+/* Context of one labelled flow. */
+typedef struct fctx {
+    const os_flow *f;      /* the flow */
+    const os_rule *r;      /* its rule */
+    int svc;               /* service side */
+    os_addr sa, pa;        /* service and peer addresses */
+    char sw[96], pw[96];   /* their descriptions */
+} fctx;
+
+static void fctx_init(os_checker *k, fctx *c, const os_flow *f)
+{
+    c->f = f;
+    c->r = &k->rs->rule[f->label.rule];
+    c->svc = f->label.svc_side;
+    c->sa = os_flow_addr(f, c->svc);
+    c->pa = os_flow_addr(f, !c->svc);
+    who(k, &c->sa, c->r->service, c->sw, sizeof c->sw);
+    who(k, &c->pa, c->r->peers, c->pw, sizeof c->pw);
+}
+
+/* Flag only flows that are Omnicast: a port no other software uses, or a
+ * shared port whose hosts' roles confirm it (spec section 1). */
+static bool is_omnicast(const fctx *c)
+{
+    return !c->r->shared || c->f->label.conf >= OS_CONF_INFERRED;
+}
+
+/* Unanswered and refused TCP connections to a service port. */
+static void check_handshake(os_checker *k, const fctx *c)
+{
+    const os_flow *f = c->f;
+    os_hs_verdict v = os_flow_hs(f);
+    bool fresh;
+    os_finding *x;
+    if (f->initiator == c->svc || (v != OS_HSV_UNANSWERED && v != OS_HSV_REFUSED))
+        return;
+    uint16_t port = f->key.port[c->svc];
+    if (v == OS_HSV_UNANSWERED) {
+        if (!(x = raise_finding(k, f->id, OS_FK_UNANSWERED_CONNECTION, &fresh)))
+            return;
+        set_flow(x, f);
+        x->packets = f->syns;
+        say(x, "%s never answered %u SYN%s from %s to %s port %u over %.1f s: blocked between "
+            "the capture point and the %s, or the service is down",
+            c->sw, f->syns, f->syns == 1 ? "" : "s", c->pw, c->r->id, port,
+            secs(f->first_ns, f->last_ns), c->sw);
+    } else {
+        if (!(x = raise_finding(k, f->id, OS_FK_CONNECTION_REFUSED, &fresh)))
+            return;
+        set_flow(x, f);
+        say(x, "%s refused the connection from %s to %s port %u (RST in answer to the SYN): "
+            "nothing listens there; is the service down, or configured on a non-default port?",
+            c->sw, c->pw, c->r->id, port);
+    }
+    announce(k, x, fresh);
+}
+
+/* A TCP connection opened by the wrong side (rules: initiator=). */
+static void check_tcp_direction(os_checker *k, const fctx *c)
+{
+    const os_flow *f = c->f;
+    bool by_service = f->initiator == c->svc, fresh;
+    os_finding *x;
+    if (!f->by_syn || c->r->initiator == OS_INIT_ANY ||
+        by_service == (c->r->initiator == OS_INIT_SERVICE))
+        return;
+    if (!(x = raise_finding(k, f->id, OS_FK_REVERSED_DIRECTION, &fresh)))
+        return;
+    set_flow(x, f);
+    say(x, "%s opened a TCP connection %s %s on %s port %u, but %s connections are opened by the "
+        "%s: look for NAT or port forwarding that swaps the direction, or a host configured "
+        "with the wrong role", by_service ? c->sw : c->pw, by_service ? "from its port to" : "to",
+        by_service ? c->pw : c->sw, c->r->id, f->key.port[c->svc], c->r->id,
+        c->r->initiator == OS_INIT_PEER ? "other side" : "service side");
+    announce(k, x, fresh);
+}
+
+/* Bulk UDP against the documented direction (rules: bulk=). */
+static void check_bulk(os_checker *k, const fctx *c)
+{
+    const os_flow *f = c->f;
+    uint64_t to_svc = f->bytes[!c->svc], from_svc = f->bytes[c->svc];
+    uint64_t against = c->r->bulk == OS_BULK_TO_SERVICE ? from_svc : to_svc;
+    uint64_t expected = c->r->bulk == OS_BULK_TO_SERVICE ? to_svc : from_svc;
+    bool fresh;
+    os_finding *x;
+    if (c->r->bulk == OS_BULK_ANY || against < 4096 || against <= 2 * expected)
+        return;
+    if (c->r->port_on == OS_PORT_ON_EITHER && f->label.conf < OS_CONF_INFERRED)
+        return; /* which side is which is known only from host roles */
+    if (!(x = raise_finding(k, f->id, OS_FK_REVERSED_DIRECTION, &fresh)))
+        return;
+    set_flow(x, f);
+    bool to = c->r->bulk == OS_BULK_TO_SERVICE;
+    say(x, "%" PRIu64 " bytes of %s flowed from %s to %s (%" PRIu64 " the documented way): %s "
+        "streams go %s the %s port %u; check which host is configured to send",
+        against, c->r->id, to ? c->sw : c->pw, to ? c->pw : c->sw, expected, c->r->id,
+        to ? "to" : "from", c->r->id, f->key.port[c->svc]);
+    announce(k, x, fresh);
+}
+
+/* The first peer remembered for key; records p when there is none. */
+static const os_addr *first_of(os_checker *k, const os_addr *a, uint16_t tag, const os_addr *p)
+{
+    uint8_t key[20] = { 0 };
+    first_peer *e;
+    memcpy(key, a->b, 16);
+    key[16] = a->ver;
+    key[17] = (uint8_t)(tag >> 8);
+    key[18] = (uint8_t)tag;
+    HASH_FIND(hh, k->peers, key, sizeof key, e);
+    if (e)
+        return &e->peer;
+    if ((e = calloc(1, sizeof *e))) {
+        memcpy(e->key, key, sizeof key);
+        e->peer = *p;
+        HASH_ADD(hh, k->peers, key, sizeof e->key, e);
+    }
+    return p;
+}
+
+static void roles_text(os_hrole_set s, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OS_HR_COUNT && used < n; i++)
+        if (s & OS_HR_BIT(i))
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? " or " : "",
+                                     os_hrole_label((os_hrole)i));
+}
+
+/* A peer whose known roles the rule does not expect, or a second peer on a
+ * one-peer rule (the primary Gateway is the only one on the Directory). */
+static void check_peer(os_checker *k, const fctx *c)
+{
+    const os_flow *f = c->f;
+    const os_addr *first = NULL;
+    char want[160], fw[96];
+    bool fresh;
+    os_finding *x;
+    if (c->r->one_peer)
+        first = first_of(k, &c->sa, (uint16_t)f->label.rule, &c->pa);
+    bool second = first && os_addr_cmp(first, &c->pa) != 0;
+    if (!second && !(f->label.peer_mismatch && f->label.conf >= OS_CONF_INFERRED))
+        return;
+    if (!(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
+        return;
+    set_flow(x, f);
+    roles_text(c->r->peers, want, sizeof want);
+    if (second)
+        say(x, "%s talks to %s on %s port %u, but %s already does: only one %s may use this "
+            "port; find out which is the primary", c->pw, c->sw, c->r->id, f->key.port[c->svc],
+            who(k, first, c->r->peers, fw, sizeof fw), want);
+    else
+        say(x, "%s talks to %s on %s port %u, which is for a %s only: check the host's "
+            "configuration (or the hosts file)", c->pw, c->sw, c->r->id, f->key.port[c->svc], want);
+    announce(k, x, fresh);
+}
+
+/* KBA: "Failover Directory connects to the primary Directory through the
+ * Gateway using only the TCP port 5001": any other flow between the two. */
+static void check_failover_path(os_checker *k, const os_flow *f)
+{
+    os_addr a = os_flow_addr(f, 0), b = os_flow_addr(f, 1);
+    os_conf c;
+    os_hrole_set ra = os_classify_host_roles(k->cls, &a, &c), rb = os_classify_host_roles(k->cls, &b, &c);
+    os_hrole_set fo = OS_HR_BIT(OS_HR_FAILOVER_DIRECTORY), dir = OS_HR_BIT(OS_HR_DIRECTORY);
+    char aw[96], bw[96];
+    bool fresh;
+    os_finding *x;
+    if (!(((ra & fo) && (rb & dir)) || ((rb & fo) && (ra & dir))))
+        return;
+    if (f->label.rule >= 0) {
+        const os_rule *r = &k->rs->rule[f->label.rule];
+        if ((r->service & OS_HR_BIT(OS_HR_GATEWAY)) && (r->peers & fo))
+            return; /* the documented path: the Gateway's command port */
+    }
+    if (!(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
+        return;
+    set_flow(x, f);
+    say(x, "%s and %s talk directly (%s port %u): the failover Directory must reach the "
+        "primary Directory only through the Gateway's command port",
+        who(k, &x->src, 0, aw, sizeof aw), who(k, &x->dst, 0, bw, sizeof bw), tname(f->key.proto),
+        x->dport);
+    announce(k, x, fresh);
+}
+
+/* An Omnicast host's role port used with the other transport. */
+static void check_wrong_transport(os_checker *k, const os_flow *f)
+{
+    uint8_t other = f->key.proto == 6 ? 17 : 6;
+    for (int s = 0; s < 2; s++) {
+        os_addr a = os_flow_addr(f, s);
+        os_conf c;
+        os_hrole_set roles = os_classify_host_roles(k->cls, &a, &c);
+        unsigned n;
+        const uint16_t *ids = os_rules_candidates(k->rs, other, f->key.port[s], &n);
+        for (unsigned i = 0; roles && i < n; i++) {
+            const os_rule *r = &k->rs->rule[ids[i]];
+            char w[96];
+            bool fresh;
+            os_finding *x;
+            if (r->dest != OS_DEST_ANY || !(r->service & roles))
+                continue;
+            if (!(x = raise_finding(k, f->id, OS_FK_WRONG_TRANSPORT, &fresh)))
+                return;
+            set_flow(x, f);
+            x->rule = (int16_t)ids[i];
+            say(x, "%s port %u is its %s port, which is %s only, but this flow uses %s: the "
+                "other end is misconfigured, or something else uses the port",
+                who(k, &a, r->service, w, sizeof w), f->key.port[s], r->id,
+                r->transports == OS_T_TCP ? "TCP" : "UDP", tname(f->key.proto));
+            announce(k, x, fresh);
+            return;
+        }
+    }
+}
+
+/* Two Omnicast hosts on a port no rule covers. */
+static void check_undocumented(os_checker *k, const os_flow *f)
+{
+    os_addr a = os_flow_addr(f, f->initiator), b = os_flow_addr(f, !f->initiator);
+    os_conf c;
+    char aw[96], bw[96];
+    bool fresh;
+    os_finding *x;
+    if (!os_classify_host_roles(k->cls, &a, &c) || !os_classify_host_roles(k->cls, &b, &c))
+        return;
+    if (!(x = raise_finding(k, f->id, OS_FK_UNDOCUMENTED_PORT, &fresh)))
+        return;
+    set_flow(x, f);
+    say(x, "%s and %s exchange traffic on %s port %u, which no rule covers: a non-default "
+        "configuration (describe it in a rules file) or not Omnicast", who(k, &a, 0, aw, sizeof aw),
+        who(k, &b, 0, bw, sizeof bw), tname(f->key.proto), f->key.port[!f->initiator]);
+    announce(k, x, fresh);
+}
+
+/* Check a flow leaving the table. */
+void os_check_flow(os_checker *k, const os_flow *f)
+{
+    fctx c;
+    if (f->key.proto != 6 && f->key.proto != 17)
+        return;
+    check_failover_path(k, f);
+    if (f->label.rule < 0) {
+        check_wrong_transport(k, f);
+        check_undocumented(k, f);
+        return;
+    }
+    fctx_init(k, &c, f);
+    if (!is_omnicast(&c))
+        return;
+    if (f->key.proto == 6) {
+        check_handshake(k, &c);
+        check_tcp_direction(k, &c);
+    } else {
+        check_bulk(k, &c);
+    }
+    check_peer(k, &c);
+}
+
+/* SYN retries and refusals are flagged as they happen (live captures). */
+void os_check_tcp_packet(os_checker *k, const os_flow *f, int side, const os_pkt *p, uint64_t ts)
+{
+    fctx c;
+    bool retry = side == f->initiator && f->syns >= 2 && !(f->hs & OS_HS_SYNACK);
+    bool refused = side != f->initiator && (p->tcp_flags & OS_TH_RST) && (f->hs & OS_HS_REFUSED);
+    (void)ts;
+    if ((!retry && !refused) || f->label.rule < 0)
+        return;
+    fctx_init(k, &c, f);
+    if (is_omnicast(&c))
+        check_handshake(k, &c);
+}
+
+/* ---- ICMP, multicast, hosts -------------------------------------------- */
+
+/* What an ICMP/ICMPv6 destination-unreachable code says. */
+static const char *unreach_text(const os_pkt *p)
+{
+    static const char *const v4[] = { "network unreachable", "host unreachable",
+                                      "protocol unreachable", "port unreachable" };
+    static const char *const v6[] = { "no route", "administratively prohibited",
+                                      "beyond scope", "address unreachable", "port unreachable" };
+    if (p->proto == 1)
+        return p->icmp_code < 4 ? v4[p->icmp_code]
+             : (p->icmp_code == 9 || p->icmp_code == 10 || p->icmp_code == 13)
+                 ? "administratively prohibited" : "unreachable";
+    return p->icmp_code < 5 ? v6[p->icmp_code] : "unreachable";
+}
+
+static bool admin_prohibited(const os_pkt *p)
+{
+    if (p->proto == 1)
+        return p->icmp_code == 9 || p->icmp_code == 10 || p->icmp_code == 13;
+    return p->icmp_code == 1;
+}
+
+/* An ICMP destination-unreachable quoting an Omnicast flow. */
+void os_check_icmp(os_checker *k, const os_pkt *p, const os_flow *q, uint64_t ts)
+{
+    fctx c;
+    char rw[96];
+    bool fresh, admin = admin_prohibited(p);
+    os_finding *x;
+    if ((p->proto == 1 ? p->icmp_type != 3 : p->icmp_type != 1) || q->label.rule < 0)
+        return;
+    fctx_init(k, &c, q);
+    if (!is_omnicast(&c) || !(x = raise_finding(k, q->id, OS_FK_ICMP_UNREACHABLE, &fresh)))
+        return;
+    if (fresh) {
+        set_flow(x, q);
+        x->first_ns = ts;
+        x->packets = 0;
+        x->has_reporter = true;
+        x->reporter = os_addr_from(p->ipver, p->src);
+    }
+    x->last_ns = ts;
+    x->packets++;
+    if (admin)
+        x->sev = OS_SEV_ERROR;
+    say(x, "%s answered %s to %s port %u (%s) from %s with ICMP destination unreachable, %s "
+        "(type %u code %u, %" PRIu64 " time%s): %s", who(k, &x->reporter, 0, rw, sizeof rw),
+        tname(q->key.proto), c.sw, q->key.port[c.svc], c.r->id, c.pw, unreach_text(p),
+        p->icmp_type, p->icmp_code, x->packets, x->packets == 1 ? "" : "s",
+        admin ? "a firewall blocks this port; open it for this traffic role"
+              : "nothing listens there, or the host or network cannot be reached");
+    announce(k, x, fresh);
+}
+
+/* Group offset from multicast-start, or -1 when outside the same /96 or /0. */
+static int64_t group_offset(const os_addr *g, const os_addr *start)
+{
+    size_t pre = g->ver == 6 ? 12 : 0, at = g->ver == 6 ? 12 : 0;
+    if (g->ver != start->ver || memcmp(g->b, start->b, pre) != 0)
+        return -1;
+    uint32_t a = (uint32_t)g->b[at] << 24 | (uint32_t)g->b[at + 1] << 16 |
+                 (uint32_t)g->b[at + 2] << 8 | g->b[at + 3];
+    uint32_t b = (uint32_t)start->b[at] << 24 | (uint32_t)start->b[at + 1] << 16 |
+                 (uint32_t)start->b[at + 2] << 8 | start->b[at + 3];
+    return a >= b ? (int64_t)(a - b) : -1;
+}
+
+static uint64_t stream_id(const os_addr *g, uint16_t port)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < sizeof g->b; i++)
+        h = (h ^ g->b[i]) * 1099511628211ULL;
+    return (h ^ port ^ ((uint64_t)g->ver << 20)) * 1099511628211ULL;
+}
+
+/* Two sources on one group and port; a group outside the site's range. */
+static void check_stream(os_checker *k, const os_flow *f, int sender, const os_addr *g)
+{
+    const os_settings *set = &k->rs->set;
+    os_addr src = os_flow_addr(f, sender);
+    uint16_t port = f->key.port[!sender];
+    const os_addr *first = first_of(k, g, port, &src);
+    char gw[OS_ADDRSTRLEN], a[96], b[96];
+    bool fresh;
+    os_finding *x;
+    os_addr_str(g, gw);
+    if (os_addr_cmp(first, &src) != 0 &&
+        (x = raise_finding(k, stream_id(g, port), OS_FK_MULTICAST_GROUP_CONFLICT, &fresh))) {
+        set_flow(x, f);
+        say(x, "%s and %s both send to multicast group %s port %u: two sources on one group "
+            "(two Omnicast systems with the same multicast settings?) — give each system its "
+            "own start multicast address", who(k, first, 0, a, sizeof a),
+            who(k, &src, 0, b, sizeof b), gw, port);
+        announce(k, x, fresh);
+    }
+    int64_t off = set->mcast_start_set && set->mcast_range ? group_offset(g, &set->mcast_start) : 0;
+    if ((off < 0 || off >= (int64_t)set->mcast_range) && set->mcast_start_set && set->mcast_range &&
+        (x = raise_finding(k, f->id, OS_FK_MULTICAST_OUT_OF_RANGE, &fresh))) {
+        char st[OS_ADDRSTRLEN];
+        set_flow(x, f);
+        say(x, "%s sends to multicast group %s, outside the site's range of %u groups from %s: "
+            "another system, or an encoder configured by hand", who(k, &src, 0, a, sizeof a), gw,
+            set->mcast_range, os_addr_str(&set->mcast_start, st));
+        announce(k, x, fresh);
+    }
+}
+
+/* Check a new UDP flow to a multicast group. */
+void os_check_multicast(os_checker *k, const os_flow *f, int sender)
+{
+    os_addr g = os_flow_addr(f, !sender), src = os_flow_addr(f, sender);
+    os_conf c;
+    char a[96], gw[OS_ADDRSTRLEN];
+    bool fresh;
+    os_finding *x;
+    if (f->key.proto != 17 || !os_addr_is_multicast(&g))
+        return;
+    if (f->label.rule >= 0 && k->rs->rule[f->label.rule].dest == OS_DEST_MULTICAST) {
+        check_stream(k, f, sender, &g);
+        return;
+    }
+    os_hrole_set roles = os_classify_host_roles(k->cls, &src, &c);
+    if (f->label.rule >= 0 ||
+        !(roles & (OS_HR_BIT(OS_HR_ENCODER) | OS_HR_BIT(OS_HR_ARCHIVER))) ||
+        !(x = raise_finding(k, f->id, OS_FK_MULTICAST_PORT_MISMATCH, &fresh)))
+        return;
+    set_flow(x, f);
+    say(x, "%s streams to multicast group %s on port %u, not on the site's multicast video or "
+        "audio port: an encoder with non-default multicast settings (match them, or describe "
+        "the port in a rules file)", who(k, &src, 0, a, sizeof a), os_addr_str(&g, gw),
+        f->key.port[!sender]);
+    announce(k, x, fresh);
+}
+
+/* Declared roles that traffic contradicts (spec: never silently overridden). */
+void os_check_finish(os_checker *k)
+{
+    size_t n;
+    const os_host **v = os_classify_hosts(k->cls, &n);
+    for (size_t i = 0; i < n; i++) {
+        const os_host *h = v[i];
+        os_hrole_set extra = (os_hrole_set)(h->inferred & ~h->declared);
+        char ip[OS_ADDRSTRLEN], decl[160], t[32];
+        bool fresh;
+        os_finding *x;
+        int r = first_role(extra);
+        if (!h->declared || r < 0 ||
+            !(x = raise_finding(k, stream_id(&h->addr, 0xffff), OS_FK_ROLE_CONFLICT, &fresh)))
+            continue;
+        const os_evidence *e = &h->why[r];
+        x->first_ns = x->last_ns = e->first_ns;
+        x->flow_id = e->flow_id;
+        x->rule = e->rule;
+        x->src = h->addr;
+        roles_text(h->declared, decl, sizeof decl);
+        os_addr_str(&h->addr, ip);
+        snprintf(t, sizeof t, "%" PRIu64, e->flow_id);
+        say(x, "%s is declared %s in the hosts file, but traffic shows it is a %s (%s as %s, "
+            "flow %s): correct the hosts file, or find out why this host acts as one", ip, decl,
+            os_hrole_label((os_hrole)r), k->rs->rule[e->rule].id,
+            e->as_service ? "service" : "peer", t);
+        announce(k, x, fresh);
+    }
+    free(v);
+}
+
+static int by_severity(const void *a, const void *b)
+{
+    const os_finding *x = *(os_finding *const *)a, *y = *(os_finding *const *)b;
+    if (x->sev != y->sev)
+        return x->sev > y->sev ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Every finding, most severe first, then in the order found. */
+const os_finding *const *os_checker_findings(os_checker *k, size_t *n)
+{
+    os_finding *f, *t;
+    size_t i = 0;
+    *n = HASH_COUNT(k->set);
+    free(k->sorted);
+    if (!*n || !(k->sorted = malloc(*n * sizeof *k->sorted))) {
+        k->sorted = NULL;
+        *n = 0;
+        return NULL;
+    }
+    HASH_ITER(hh, k->set, f, t)
+        k->sorted[i++] = f;
+    qsort(k->sorted, *n, sizeof *k->sorted, by_severity);
+    return (const os_finding *const *)k->sorted;
+}
+
+/* Findings per kind and the worst severity. */
+void os_checker_counts(const os_checker *k, uint64_t counts[OS_FK_COUNT], os_severity *worst)
+{
+    const os_finding *f, *t;
+    memset(counts, 0, sizeof(uint64_t) * OS_FK_COUNT);
+    *worst = OS_SEV_NEVER;
+    HASH_ITER(hh, k->set, f, t) {
+        counts[f->kind]++;
+        if (*worst == OS_SEV_NEVER || f->sev > *worst)
+            *worst = f->sev;
+    }
+}
+
+/* What a kind means and what to check, for --explain. */
+const char *os_finding_explain(os_finding_kind k)
+{
+    static const char *const text[] = {
+        [OS_FK_REVERSED_DIRECTION] =
+            "reversed-direction (error): traffic flows against the documented direction.\n"
+            "TCP: the connection was opened by the wrong side, e.g. by the service side from\n"
+            "its service port. UDP: most bytes flow against the role's bulk direction, e.g.\n"
+            "client -> Gateway into 8000-9000, Gateway -> Archiver on 28000-29000.\n"
+            "KBA-00170: \"TCP command port (default 5001) ... listen for incoming client\n"
+            "connections\"; \"Use port from (default 8000 to 9000) ... the Gateway can use to\n"
+            "send video using UDP\"; \"Unicast UDP streams are sent from the Archiver to the\n"
+            "Gateway on ports 28000 to 29000.\"\n"
+            "Check: NAT or port forwarding that swaps the direction; a host configured with\n"
+            "the wrong role; the expected initiator / bulk direction in the rules file.\n",
+        [OS_FK_WRONG_TRANSPORT] =
+            "wrong-transport (error): an Omnicast host's role port is used with the other\n"
+            "transport (UDP to the Archiver's playback port, a TCP SYN to 28001).\n"
+            "KBA-00170 gives each port with its protocol (firewall table: Number, Protocol,\n"
+            "Direction). Check the other end's configuration, or software that shares the port.\n",
+        [OS_FK_UNEXPECTED_PEER] =
+            "unexpected-peer (error): a host talks on a role port it should not: a second\n"
+            "Gateway on the Directory port, a non-Gateway receiving the Archiver's stream,\n"
+            "the failover Directory reaching the Directory other than through Gateway 5001.\n"
+            "KBA-00170: \"the primary Gateway (the only Gateway that connects directly to the\n"
+            "Directory)\"; \"Failover Directory connects to the primary Directory through the\n"
+            "Gateway using only the TCP port 5001.\"\n"
+            "Check which Gateway is primary, and the hosts file's roles.\n",
+        [OS_FK_UNANSWERED_CONNECTION] =
+            "unanswered-connection (warning): SYNs to an Omnicast service port got no SYN-ACK\n"
+            "(retransmitted, or none by the end of the capture or the flow's timeout).\n"
+            "KBA-00170: \"To ensure your Omnicast system works properly, open all the listed\n"
+            "ports that are relevant to the services installed on your system.\"\n"
+            "Check: a firewall between the capture point and the server dropping the port\n"
+            "(capture on both sides to find it), or the service is down.\n",
+        [OS_FK_CONNECTION_REFUSED] =
+            "connection-refused (warning): the server answered the SYN with RST: nothing\n"
+            "listens on that port.\n"
+            "KBA-00170: \"When the default port 5001 isn't used, the client will need to specify\n"
+            "the port number after the Gateway name. For example: gateway_name:4812\".\n"
+            "Check: the service is running; it is configured on this port (non-default port?).\n",
+        [OS_FK_ICMP_UNREACHABLE] =
+            "icmp-unreachable (error if administratively prohibited, else warning): an ICMP or\n"
+            "ICMPv6 destination-unreachable quotes an Omnicast flow. The finding's flow fields\n"
+            "are the quoted flow's; the host that sent the error is the reporter.\n"
+            "Administratively prohibited (ICMP type 3 code 9, 10, 13; ICMPv6 type 1 code 1)\n"
+            "means a firewall rejects the traffic. KBA-00170: \"If the Gateway is running behind\n"
+            "a firewall, make sure that this port is unlocked\".\n"
+            "Check the firewall at (or behind) the reporter; for port unreachable, the service.\n",
+        [OS_FK_MULTICAST_PORT_MISMATCH] =
+            "multicast-port-mismatch (warning): an encoder or Archiver streams to a multicast\n"
+            "group on a port other than the site's multicast video/audio port.\n"
+            "KBA-00170: \"In multicast, all sources (audio and video) are streamed using the same\n"
+            "port but with a different multicast IP address for each\".\n"
+            "Check the encoder's multicast settings against the Directory's.\n",
+        [OS_FK_MULTICAST_GROUP_CONFLICT] =
+            "multicast-group-conflict (error): two different sources send to the same group and\n"
+            "port: two systems on one network with the same multicast settings.\n"
+            "KBA-00170: \"The Directory assigns the same port to each multicast encoder, but\n"
+            "increments the multicast address starting with 'Start multicast address'\";\n"
+            "\"Directory Audio / Video ports have to be changed manually when installing more\n"
+            "than one server on the same network to avoid any conflicts.\"\n"
+            "Check: give each system its own start multicast address and ports.\n",
+        [OS_FK_MULTICAST_OUT_OF_RANGE] =
+            "multicast-out-of-range (warning): a group outside the configured range (rules\n"
+            "file: set multicast-start / multicast-range; only checked when both are set).\n"
+            "KBA-00170: \"The first encoder will use 'Start multicast address' and the next one\n"
+            "will use 'Start multicast address' + 1, so on and so forth.\"\n"
+            "Check: another system on the network, or an encoder configured by hand.\n",
+        [OS_FK_ROLE_CONFLICT] =
+            "role-conflict (warning): the hosts file declares roles that traffic contradicts;\n"
+            "a declared role is never silently overridden (spec section 1).\n"
+            "Check the hosts file, or why the host behaves as another role.\n",
+        [OS_FK_UNDOCUMENTED_PORT] =
+            "undocumented-port (info): traffic between two Omnicast hosts on a port no rule\n"
+            "covers: a non-default configuration, or not Omnicast.\n"
+            "KBA-00170: \"It is recommended to choose different TCP and UDP ports for ... a\n"
+            "network where multiple independent directory systems are running\".\n"
+            "Check: describe the site's ports in a rules file (-R) if it is Omnicast.\n",
+    };
+    return (unsigned)k < OS_FK_COUNT ? text[k] : "";
+}
