@@ -175,7 +175,8 @@ static int first_role(os_hrole_set s)
     return s ? __builtin_ctz(s) : -1;
 }
 
-/* "Archiver 10.1.0.20", "10.1.0.20 (an Archiver by its port)" or "host 10.1.0.20". */
+/* "Archiver 10.1.0.20" (a known role), "Archiver 10.1.0.20 (by the port)"
+ * (the one role the port stands for) or "host 10.1.0.20". */
 static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
 {
     char ip[OS_ADDRSTRLEN];
@@ -186,10 +187,22 @@ static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, cha
     if (r >= 0)
         snprintf(buf, n, "%s %s", os_hrole_label((os_hrole)r), ip);
     else if (prefer && !(prefer & (prefer - 1)))
-        snprintf(buf, n, "%s (%s by its port)", ip, os_hrole_label((os_hrole)first_role(prefer)));
+        snprintf(buf, n, "%s %s (by the port)", os_hrole_label((os_hrole)first_role(prefer)), ip);
     else
         snprintf(buf, n, "host %s", ip);
     return buf;
+}
+
+/* The role a host is named by ("Archiver"): its known role, preferring
+ * those in `prefer`, else the rule's, else "server". */
+static const char *role_word(os_checker *k, const os_addr *a, os_hrole_set prefer)
+{
+    os_conf c;
+    os_hrole_set known = os_classify_host_roles(k->cls, a, &c);
+    int r = first_role(known & prefer) >= 0 ? first_role(known & prefer)
+          : first_role(known) >= 0          ? first_role(known)
+                                            : first_role(prefer);
+    return r >= 0 ? os_hrole_label((os_hrole)r) : "server";
 }
 
 /* Seconds between two times, one decimal. */
@@ -205,7 +218,8 @@ typedef struct fctx {
     const os_rule *r;      /* its rule */
     int svc;               /* service side */
     os_addr sa, pa;        /* service and peer addresses */
-    char sw[96], pw[96];   /* their descriptions */
+    char sw[96], pw[96];   /* their descriptions ("Archiver 10.1.0.20") */
+    const char *sr;        /* the service host's role alone ("Archiver", or "server") */
 } fctx;
 
 static void fctx_init(os_checker *k, fctx *c, const os_flow *f)
@@ -217,6 +231,7 @@ static void fctx_init(os_checker *k, fctx *c, const os_flow *f)
     c->pa = os_flow_addr(f, !c->svc);
     who(k, &c->sa, c->r->service, c->sw, sizeof c->sw);
     who(k, &c->pa, c->r->peers, c->pw, sizeof c->pw);
+    c->sr = role_word(k, &c->sa, c->r->service);
 }
 
 /* Flag only flows that are Omnicast: a port no other software uses, or a
@@ -242,9 +257,9 @@ static void check_handshake(os_checker *k, const fctx *c)
         set_flow(x, f);
         x->packets = f->syns;
         say(x, "%s never answered %u SYN%s from %s to %s port %u over %.1f s: blocked between "
-            "the capture point and the %s, or the service is down",
+            "the capture point and the %s, or the %s service is down",
             c->sw, f->syns, f->syns == 1 ? "" : "s", c->pw, c->r->id, port,
-            secs(f->first_ns, f->last_ns), c->sw);
+            secs(f->first_ns, f->last_ns), c->sr, c->r->id);
     } else {
         if (!(x = raise_finding(k, f->id, OS_FK_CONNECTION_REFUSED, &fresh)))
             return;
@@ -386,6 +401,40 @@ static void check_failover_path(os_checker *k, const os_flow *f)
     announce(k, x, fresh);
 }
 
+/* KBA: "The Directory communicates only with the Gateway through a local TCP
+ * channel": a host declared Directory and not Gateway, talking to a host
+ * whose known roles hold no Gateway. Only a declaration can say a host is
+ * not also a Gateway (Gateway ports are shared, so that role is rarely
+ * inferred); hosts of unknown role (DNS, NTP, domain controllers) are not
+ * Omnicast peers and are left alone. */
+static void check_directory_peer(os_checker *k, const os_flow *f)
+{
+    os_hrole_set dir = OS_HR_BIT(OS_HR_DIRECTORY), gw = OS_HR_BIT(OS_HR_GATEWAY);
+    os_hrole_set r[2];
+    os_conf c;
+    char aw[96], bw[96];
+    bool fresh;
+    os_finding *x;
+    os_hrole_set decl[2] = { 0, 0 };
+    for (int s = 0; s < 2; s++) {
+        os_addr a = os_flow_addr(f, s);
+        const os_host *h = os_classify_host(k->cls, &a);
+        r[s] = os_classify_host_roles(k->cls, &a, &c);
+        decl[s] = h ? h->declared : 0;
+    }
+    int d = (decl[0] & dir) && !(r[0] & gw) ? 0 : (decl[1] & dir) && !(r[1] & gw) ? 1 : -1;
+    if (d < 0 || !r[!d] || (r[!d] & gw) ||
+        !(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
+        return;
+    set_flow(x, f);
+    os_addr da = os_flow_addr(f, d), oa = os_flow_addr(f, !d);
+    say(x, "%s talks to %s (%s port %u), but the Directory communicates only with the Gateway: "
+        "check what this host expects of the Directory, and the hosts file",
+        who(k, &da, dir, aw, sizeof aw), who(k, &oa, 0, bw, sizeof bw), tname(f->key.proto),
+        x->dport);
+    announce(k, x, fresh);
+}
+
 /* An Omnicast host's role port used with the other transport. */
 static void check_wrong_transport(os_checker *k, const os_flow *f)
 {
@@ -443,6 +492,7 @@ void os_check_flow(os_checker *k, const os_flow *f)
     if (f->key.proto != 6 && f->key.proto != 17)
         return;
     check_failover_path(k, f);
+    check_directory_peer(k, f);
     if (f->label.rule < 0) {
         check_wrong_transport(k, f);
         check_undocumented(k, f);
@@ -497,12 +547,38 @@ static bool admin_prohibited(const os_pkt *p)
     return p->icmp_code == 1;
 }
 
+/* The sentence of an ICMP finding: who rejected what, and what to change. */
+static void icmp_say(os_checker *k, os_finding *x, const fctx *c, const os_pkt *p)
+{
+    char rw[96], sa[OS_ADDRSTRLEN], pa[OS_ADDRSTRLEN], why[200];
+    bool admin = admin_prohibited(p), self = os_addr_cmp(&x->reporter, &c->sa) == 0;
+    unsigned port = c->f->key.port[c->svc];
+    const char *t = tname(c->f->key.proto);
+    os_addr_str(&c->sa, sa);
+    os_addr_str(&c->pa, pa);
+    if (admin && self)
+        snprintf(why, sizeof why, "the %s's own firewall rejects it: allow %s %u in from %s on it",
+                 c->sr, t, port, pa);
+    else if (admin)
+        snprintf(why, sizeof why, "a firewall at or behind %s rejects it: allow %s %u from %s to %s",
+                 who(k, &x->reporter, 0, rw, sizeof rw), t, port, pa, sa);
+    else if (self)
+        snprintf(why, sizeof why, "nothing listens on that port: is the %s's service running, "
+                 "and configured on this port?", c->sr);
+    else
+        snprintf(why, sizeof why, "the %s or its network cannot be reached from there: check "
+                 "routing, and that the host is up", c->sr);
+    say(x, "%s answered %s from %s to %s port %u (%s) with ICMP destination unreachable, %s "
+        "(type %u code %u, %" PRIu64 " time%s): %s", self ? c->sw : who(k, &x->reporter, 0, rw, sizeof rw),
+        t, c->pw, self ? "its" : c->sw, port, c->r->id, unreach_text(p), p->icmp_type,
+        p->icmp_code, x->packets, x->packets == 1 ? "" : "s", why);
+}
+
 /* An ICMP destination-unreachable quoting an Omnicast flow. */
 void os_check_icmp(os_checker *k, const os_pkt *p, const os_flow *q, uint64_t ts)
 {
     fctx c;
-    char rw[96];
-    bool fresh, admin = admin_prohibited(p);
+    bool fresh;
     os_finding *x;
     if ((p->proto == 1 ? p->icmp_type != 3 : p->icmp_type != 1) || q->label.rule < 0)
         return;
@@ -518,14 +594,9 @@ void os_check_icmp(os_checker *k, const os_pkt *p, const os_flow *q, uint64_t ts
     }
     x->last_ns = ts;
     x->packets++;
-    if (admin)
+    if (admin_prohibited(p))
         x->sev = OS_SEV_ERROR;
-    say(x, "%s answered %s to %s port %u (%s) from %s with ICMP destination unreachable, %s "
-        "(type %u code %u, %" PRIu64 " time%s): %s", who(k, &x->reporter, 0, rw, sizeof rw),
-        tname(q->key.proto), c.sw, q->key.port[c.svc], c.r->id, c.pw, unreach_text(p),
-        p->icmp_type, p->icmp_code, x->packets, x->packets == 1 ? "" : "s",
-        admin ? "a firewall blocks this port; open it for this traffic role"
-              : "nothing listens there, or the host or network cannot be reached");
+    icmp_say(k, x, &c, p);
     announce(k, x, fresh);
 }
 

@@ -458,11 +458,20 @@ void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why)
 
 /* ---- findings ---------------------------------------------------------- */
 
-/* A finding as it is raised (text mode, between packet lines). */
+/* A finding as it is raised (text mode, between packet lines): the time of
+ * the packet that raised it, "!!", severity, kind and the sentence. */
 void os_report_finding_live(os_report *r, const os_finding *f)
 {
-    fprintf(r->out, "!! [%s] %s: %s\n", os_severity_name(f->sev), os_finding_kind_name(f->kind),
-            f->text);
+    sb s;
+    s.n = 0;
+    sb_time(r, &s, f->last_ns);
+    sb_puts(&s, " !! ");
+    sb_puts(&s, os_severity_name(f->sev));
+    sb_putc(&s, ' ');
+    sb_puts(&s, os_finding_kind_name(f->kind));
+    sb_puts(&s, ": ");
+    sb_puts(&s, f->text);
+    sb_flush(r, &s);
 }
 
 static void sb_finding_flow(sb *s, const os_finding *f)
@@ -511,25 +520,38 @@ void os_report_finding_json(os_report *r, const os_finding *f)
     sb_flush(r, &s);
 }
 
+/* One finding of the report: kind, flow, role, count, times, then the sentence. */
+static void text_finding(os_report *r, const os_finding *f)
+{
+    char a[32], b[32], nb[4], sa[OS_ADDRSTRLEN], da[OS_ADDRSTRLEN];
+    os_report_iso_time(f->first_ns, a);
+    os_report_iso_time(f->last_ns, b);
+    fprintf(r->out, "  %-25s ", os_finding_kind_name(f->kind));
+    if (f->has_flow)
+        fprintf(r->out, "%s %s.%u > %s.%u", os_proto_name(f->proto, nb), os_addr_str(&f->src, sa),
+                f->sport, os_addr_str(&f->dst, da), f->dport);
+    else
+        fprintf(r->out, "host %s", os_addr_str(&f->src, sa));
+    fprintf(r->out, "  %s, %" PRIu64 " packet%s, %s to %s\n      %s\n",
+            f->rule >= 0 ? r->rules->rule[f->rule].id : "-", f->packets,
+            f->packets == 1 ? "" : "s", a, b, f->text);
+}
+
+/* Findings grouped by severity, most severe first, with counts. */
 static void text_findings(os_report *r, const os_stats *s)
 {
+    static const char *const head[] = { "info", "warnings", "errors" };
     uint64_t by[3] = { 0 };
-    char a[32], b[32], nb[4], sa[OS_ADDRSTRLEN], da[OS_ADDRSTRLEN];
     for (size_t i = 0; i < s->nfindings; i++)
         by[s->finding[i]->sev]++;
     fprintf(r->out, "\nfindings: %" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info\n",
             by[2], by[2] == 1 ? "" : "s", by[1], by[1] == 1 ? "" : "s", by[0]);
-    for (size_t i = 0; i < s->nfindings; i++) {
-        const os_finding *f = s->finding[i];
-        os_report_iso_time(f->first_ns, a);
-        os_report_iso_time(f->last_ns, b);
-        fprintf(r->out, "[%s] %s", os_severity_name(f->sev), os_finding_kind_name(f->kind));
-        if (f->has_flow)
-            fprintf(r->out, " %s %s.%u > %s.%u", os_proto_name(f->proto, nb),
-                    os_addr_str(&f->src, sa), f->sport, os_addr_str(&f->dst, da), f->dport);
-        fprintf(r->out, " %s, %" PRIu64 " packet%s, %s to %s\n    %s\n",
-                f->rule >= 0 ? r->rules->rule[f->rule].id : "-", f->packets,
-                f->packets == 1 ? "" : "s", a, b, f->text);
+    for (int sev = OS_SEV_ERROR; sev >= OS_SEV_INFO; sev--) {
+        if (by[sev])
+            fprintf(r->out, "%s (%" PRIu64 ")\n", head[sev], by[sev]);
+        for (size_t i = 0; i < s->nfindings; i++)
+            if (s->finding[i]->sev == (os_severity)sev)
+                text_finding(r, s->finding[i]);
     }
 }
 
