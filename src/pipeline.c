@@ -153,21 +153,22 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
     os_reason why = OS_R_NONE;
     os_status st = os_decode(p->cfg.dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
     os_flow *f = NULL;
+    int side = 0;
+    bool created = false;
 
     count_frame(&p->st, fr, st, why, &pk);
     if (makes_flow(st, &pk)) {
-        int side;
-        bool created;
         if (!(f = os_flowtab_add(p->flows, &pk, fr->ts_ns, &side, &created)))
             return false;
         os_classify_learn(p->cls, f, side, &pk, created);
         os_classify_flow(p->cls, f);
-        check_packet(p, f, side, &pk, created, fr->ts_ns);
     } else {
         os_flowtab_expire(p->flows, fr->ts_ns);
     }
     if (p->cfg.mode == OS_MODE_PACKETS)
         os_report_packet(&p->rep, fr->ts_ns, st, why, &pk, f);
+    if (f) /* after the packet's line: a finding it raises follows it */
+        check_packet(p, f, side, &pk, created, fr->ts_ns);
     return true;
 }
 
