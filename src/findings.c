@@ -439,7 +439,8 @@ static void check_directory_peer(os_checker *k, const os_flow *f)
 static void check_wrong_transport(os_checker *k, const os_flow *f)
 {
     uint8_t other = f->key.proto == 6 ? 17 : 6;
-    for (int s = 0; s < 2; s++) {
+    { /* the responder's port: an initiator's ephemeral port may fall in any range */
+        int s = !f->initiator;
         os_addr a = os_flow_addr(f, s);
         os_conf c;
         os_hrole_set roles = os_classify_host_roles(k->cls, &a, &c);
@@ -485,6 +486,14 @@ static void check_undocumented(os_checker *k, const os_flow *f)
     announce(k, x, fresh);
 }
 
+/* Multicast checks again at the flow's end: the sender's role may have been
+ * learnt after the flow began. Duplicates fold into the existing finding. */
+static void recheck_multicast(os_checker *k, const os_flow *f)
+{
+    if (f->key.proto == 17)
+        os_check_multicast(k, f, f->initiator);
+}
+
 /* Check a flow leaving the table. */
 void os_check_flow(os_checker *k, const os_flow *f)
 {
@@ -493,6 +502,7 @@ void os_check_flow(os_checker *k, const os_flow *f)
         return;
     check_failover_path(k, f);
     check_directory_peer(k, f);
+    recheck_multicast(k, f);
     if (f->label.rule < 0) {
         check_wrong_transport(k, f);
         check_undocumented(k, f);
@@ -509,6 +519,7 @@ void os_check_flow(os_checker *k, const os_flow *f)
     }
     check_peer(k, &c);
 }
+
 
 /* SYN retries and refusals are flagged as they happen (live captures). */
 void os_check_tcp_packet(os_checker *k, const os_flow *f, int side, const os_pkt *p, uint64_t ts)
@@ -680,6 +691,18 @@ void os_check_multicast(os_checker *k, const os_flow *f, int sender)
     announce(k, x, fresh);
 }
 
+/* Does the traffic behind h's inferred role r also fit a role h is declared
+ * in? (An Archiver re-streaming to multicast is inferred an encoder, but the
+ * multicast rule accepts Archivers as senders: no conflict.) */
+static bool fits_declared(const os_checker *k, const os_host *h, int r)
+{
+    const os_evidence *e = &h->why[r];
+    if (e->rule < 0 || (unsigned)e->rule >= k->rs->n)
+        return false;
+    const os_rule *rule = &k->rs->rule[e->rule];
+    return ((e->as_service ? rule->service : rule->peers) & h->declared) != 0;
+}
+
 /* Declared roles that traffic contradicts (spec: never silently overridden). */
 void os_check_finish(os_checker *k)
 {
@@ -688,6 +711,9 @@ void os_check_finish(os_checker *k)
     for (size_t i = 0; i < n; i++) {
         const os_host *h = v[i];
         os_hrole_set extra = (os_hrole_set)(h->inferred & ~h->declared);
+        for (int r = 0; r < OS_HR_COUNT; r++) /* the rule accepts a declared role there */
+            if ((extra & OS_HR_BIT(r)) && fits_declared(k, h, r))
+                extra &= (os_hrole_set)~OS_HR_BIT(r);
         char ip[OS_ADDRSTRLEN], decl[160], t[32];
         bool fresh;
         os_finding *x;
