@@ -300,7 +300,7 @@ static void check_bulk(os_checker *k, const fctx *c)
     uint64_t expected = c->r->bulk == OS_BULK_TO_SERVICE ? to_svc : from_svc;
     bool fresh;
     os_finding *x;
-    if (c->r->bulk == OS_BULK_ANY || against < 4096 || against <= 2 * expected)
+    if (c->r->bulk == OS_BULK_ANY || against < k->rs->set.bulk_min || against <= 2 * expected)
         return;
     if (c->r->port_on == OS_PORT_ON_EITHER && f->label.conf < OS_CONF_INFERRED)
         return; /* which side is which is known only from host roles */

@@ -56,7 +56,7 @@ typedef struct ps {
     struct rmeta *meta; /* where each rule stands in the file (rs->n entries) */
     struct ovref *ov;   /* over= references to resolve */
     size_t nov, ovcap;  /* used / capacity of ov */
-    bool set_seen[3];   /* settings given */
+    bool set_seen[4];   /* settings given */
 } ps;
 
 /* Where a rule stands, for diagnostics after the line was read. */
@@ -588,10 +588,23 @@ static void stmt_rule(ps *p, const tok *t, int n)
     p->rs->rule[p->rs->n++] = r;
 }
 
+/* set bulk-min-bytes N: bytes against a role's bulk direction before
+ * reversed-direction is raised (small discovery and reply datagrams are healthy). */
+static void set_bulk_min(ps *p, const tok *v, const char *text)
+{
+    unsigned long n;
+    if (!num(text, strlen(text), 0, 4000000000UL, &n)) {
+        equote(p, v->off, "bad value for ", "bulk-min-bytes", 14, ": a number of bytes");
+        return;
+    }
+    p->rs->set.bulk_min = (uint32_t)n;
+}
+
 /* set NAME VALUE */
 static void stmt_set(ps *p, const tok *t, int n)
 {
-    static const char *const names[] = { "multicast-start", "multicast-range", "multicast-test" };
+    static const char *const names[] = { "multicast-start", "multicast-range", "multicast-test",
+                                         "bulk-min-bytes" };
     os_settings *s = &p->rs->set;
     char v[64];
     int k = -1;
@@ -600,12 +613,12 @@ static void stmt_set(ps *p, const tok *t, int n)
         emsg(p, t[0].off, "expected: set NAME VALUE");
         return;
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (t[1].len == strlen(names[i]) && memcmp(p->text + t[1].off, names[i], t[1].len) == 0)
             k = i;
     if (k < 0) {
         equote(p, t[1].off, "unknown setting ", p->text + t[1].off, t[1].len,
-               " (multicast-start, multicast-range, multicast-test)");
+               " (multicast-start, multicast-range, multicast-test, bulk-min-bytes)");
         return;
     }
     if (p->set_seen[k]) {
@@ -614,6 +627,10 @@ static void stmt_set(ps *p, const tok *t, int n)
     }
     p->set_seen[k] = true;
     snprintf(v, sizeof v, "%.*s", (int)t[2].len, p->text + t[2].off);
+    if (k == 3) {
+        set_bulk_min(p, &t[2], v);
+        return;
+    }
     if (strcmp(v, "unset") == 0)
         return;
     unsigned long cnt;
@@ -800,6 +817,7 @@ bool os_rules_parse(const char *file, const char *buf, size_t len, os_ruleset *o
     p.file = file;
     p.d = d;
     p.rs = &rs;
+    rs.set.bulk_min = OS_BULK_MIN_DEFAULT;
     while (pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
         p.text = buf + pos;
@@ -909,6 +927,7 @@ void os_rules_dump(const os_ruleset *rs, FILE *f)
         fputs("set multicast-range unset\n", f);
     fprintf(f, "set multicast-test %s\n",
             rs->set.mcast_test_set ? os_addr_str(&rs->set.mcast_test, a) : "unset");
+    fprintf(f, "set bulk-min-bytes %u\n", rs->set.bulk_min);
     fprintf(f, "# %u rules, %u candidate sets\n", rs->n, rs->nsets);
 }
 

@@ -99,7 +99,11 @@ typedef struct os_settings {
     uint32_t mcast_range;   /* groups in the site's range; 0 = unset */
     bool mcast_test_set;    /* multicast-test given */
     os_addr mcast_test;     /* the Gateway's multicast test address */
+    uint32_t bulk_min;      /* bytes against the bulk direction before it is flagged */
 } os_settings;
+
+/* bulk-min-bytes when the file does not set it (the shipped file sets it). */
+#define OS_BULK_MIN_DEFAULT 4096
 
 /* A parsed and compiled rules file. */
 typedef struct os_ruleset {

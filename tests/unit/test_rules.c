@@ -288,6 +288,28 @@ static void test_dump_is_deterministic(void **state)
     os_rules_free(&rs);
 }
 
+/* bulk-min-bytes: the shipped file sets it, a file may change it, and a
+ * file that does not mention it gets the documented default. */
+static void test_bulk_min_bytes(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    assert_int_equal(rs.set.bulk_min, 4096);
+    os_rules_free(&rs);
+    assert_true(parse("set bulk-min-bytes 100\n", &rs, &d));
+    assert_int_equal(rs.set.bulk_min, 100);
+    os_rules_free(&rs);
+    assert_true(parse("rule a proto=udp port=9 kba=k\n", &rs, &d));
+    assert_int_equal(rs.set.bulk_min, OS_BULK_MIN_DEFAULT);
+    os_rules_free(&rs);
+    expect_one("set bulk-min-bytes lots\n",
+               "t.rules:1:20: error: bad value for 'bulk-min-bytes': a number of bytes\n"
+               "set bulk-min-bytes lots\n"
+               "                   ^\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_overlaps),
         cmocka_unit_test(test_hrole_names),
         cmocka_unit_test(test_dump_is_deterministic),
+        cmocka_unit_test(test_bulk_min_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
