@@ -175,6 +175,12 @@ static int first_role(os_hrole_set s)
     return s ? __builtin_ctz(s) : -1;
 }
 
+/* "an" before a vowel, else "a". */
+static const char *article(const char *word)
+{
+    return word && strchr("AEIOUaeiou", word[0]) && word[0] ? "an" : "a";
+}
+
 /* "Archiver 10.1.0.20" (a known role), "Archiver 10.1.0.20 (by the port)"
  * (the one role the port stands for) or "host 10.1.0.20". */
 static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
@@ -361,6 +367,11 @@ static void check_peer(os_checker *k, const fctx *c)
         return;
     if (!(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
         return;
+    if (!fresh) { /* raised already (the failover path, or at the SYN-ACK): keep its words */
+        x->last_ns = f->last_ns;
+        x->packets = (uint64_t)f->pkts[0] + f->pkts[1];
+        return;
+    }
     set_flow(x, f);
     roles_text(c->r->peers, want, sizeof want);
     if (second)
@@ -368,8 +379,9 @@ static void check_peer(os_checker *k, const fctx *c)
             "port; find out which is the primary", c->pw, c->sw, c->r->id, f->key.port[c->svc],
             who(k, first, c->r->peers, fw, sizeof fw), want);
     else
-        say(x, "%s talks to %s on %s port %u, which is for a %s only: check the host's "
-            "configuration (or the hosts file)", c->pw, c->sw, c->r->id, f->key.port[c->svc], want);
+        say(x, "%s talks to %s on %s port %u, which is for %s %s only: check the host's "
+            "configuration (or the hosts file)", c->pw, c->sw, c->r->id, f->key.port[c->svc],
+            article(want), want);
     announce(k, x, fresh);
 }
 
@@ -435,36 +447,73 @@ static void check_directory_peer(os_checker *k, const os_flow *f)
     announce(k, x, fresh);
 }
 
-/* An Omnicast host's role port used with the other transport. */
-static void check_wrong_transport(os_checker *k, const os_flow *f)
+/* An Omnicast host's role port used with the other transport. Only the
+ * responder's port counts: an initiator's ephemeral port may fall in any range.
+ * True when raised. */
+static bool check_wrong_transport(os_checker *k, const os_flow *f)
 {
     uint8_t other = f->key.proto == 6 ? 17 : 6;
-    { /* the responder's port: an initiator's ephemeral port may fall in any range */
-        int s = !f->initiator;
-        os_addr a = os_flow_addr(f, s);
-        os_conf c;
-        os_hrole_set roles = os_classify_host_roles(k->cls, &a, &c);
+    int s = !f->initiator;
+    os_addr a = os_flow_addr(f, s);
+    os_conf c;
+    os_hrole_set roles = os_classify_host_roles(k->cls, &a, &c);
+    unsigned n;
+    const uint16_t *ids = os_rules_candidates(k->rs, other, f->key.port[s], &n);
+    for (unsigned i = 0; roles && i < n; i++) {
+        const os_rule *r = &k->rs->rule[ids[i]];
+        char w[96];
+        bool fresh;
+        os_finding *x;
+        if (r->dest != OS_DEST_ANY || !(r->service & roles))
+            continue;
+        if (!(x = raise_finding(k, f->id, OS_FK_WRONG_TRANSPORT, &fresh)))
+            return false;
+        set_flow(x, f);
+        x->rule = (int16_t)ids[i];
+        say(x, "%s port %u is its %s port, which is %s only, but this flow uses %s: the "
+            "other end is misconfigured, or something else uses the port",
+            who(k, &a, r->service, w, sizeof w), f->key.port[s], r->id,
+            r->transports == OS_T_TCP ? "TCP" : "UDP", tname(f->key.proto));
+        announce(k, x, fresh);
+        return true;
+    }
+    return false;
+}
+
+/* A flow no rule could label because a host's declared or inferred role
+ * rules it out: the port is a rule's service port, the other host fits the
+ * rule's peers, but this host is not the rule's service role (an Archiver
+ * streaming 28000-29000 to a client). True when raised. */
+static bool check_wrong_service(os_checker *k, const os_flow *f)
+{
+    os_addr a[2] = { os_flow_addr(f, 0), os_flow_addr(f, 1) };
+    os_hrole_set roles[2];
+    os_conf c;
+    for (int i = 0; i < 2; i++)
+        roles[i] = os_classify_host_roles(k->cls, &a[i], &c);
+    for (int s = 0; s < 2 && roles[0] && roles[1]; s++) {
         unsigned n;
-        const uint16_t *ids = os_rules_candidates(k->rs, other, f->key.port[s], &n);
-        for (unsigned i = 0; roles && i < n; i++) {
+        const uint16_t *ids = os_rules_candidates(k->rs, f->key.proto, f->key.port[s], &n);
+        for (unsigned i = 0; i < n; i++) {
             const os_rule *r = &k->rs->rule[ids[i]];
-            char w[96];
+            char sw[96], pw[96], want[160];
             bool fresh;
             os_finding *x;
-            if (r->dest != OS_DEST_ANY || !(r->service & roles))
+            if (r->dest != OS_DEST_ANY || !(roles[!s] & r->peers) || (roles[s] & r->service) ||
+                !(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
                 continue;
-            if (!(x = raise_finding(k, f->id, OS_FK_WRONG_TRANSPORT, &fresh)))
-                return;
             set_flow(x, f);
             x->rule = (int16_t)ids[i];
-            say(x, "%s port %u is its %s port, which is %s only, but this flow uses %s: the "
-                "other end is misconfigured, or something else uses the port",
-                who(k, &a, r->service, w, sizeof w), f->key.port[s], r->id,
-                r->transports == OS_T_TCP ? "TCP" : "UDP", tname(f->key.proto));
+            roles_text(r->service, want, sizeof want);
+            say(x, "%s sends %s traffic to %s on port %u, which is for %s %s only: check where "
+                "the %s is configured to send (or the hosts file)",
+                who(k, &a[!s], r->peers, pw, sizeof pw), r->id, who(k, &a[s], 0, sw, sizeof sw),
+                f->key.port[s], article(want), want, os_hrole_label((os_hrole)first_role(roles[!s] & r->peers)));
             announce(k, x, fresh);
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 /* Two Omnicast hosts on a port no rule covers. */
@@ -480,9 +529,10 @@ static void check_undocumented(os_checker *k, const os_flow *f)
     if (!(x = raise_finding(k, f->id, OS_FK_UNDOCUMENTED_PORT, &fresh)))
         return;
     set_flow(x, f);
-    say(x, "%s and %s exchange traffic on %s port %u, which no rule covers: a non-default "
-        "configuration (describe it in a rules file) or not Omnicast", who(k, &a, 0, aw, sizeof aw),
-        who(k, &b, 0, bw, sizeof bw), tname(f->key.proto), f->key.port[!f->initiator]);
+    say(x, "%s and %s exchange traffic on %s port %u (from port %u), which no rule covers: a "
+        "non-default configuration (describe it in a rules file) or not Omnicast",
+        who(k, &a, 0, aw, sizeof aw), who(k, &b, 0, bw, sizeof bw), tname(f->key.proto),
+        f->key.port[!f->initiator], f->key.port[f->initiator]);
     announce(k, x, fresh);
 }
 
@@ -504,8 +554,8 @@ void os_check_flow(os_checker *k, const os_flow *f)
     check_directory_peer(k, f);
     recheck_multicast(k, f);
     if (f->label.rule < 0) {
-        check_wrong_transport(k, f);
-        check_undocumented(k, f);
+        if (!check_wrong_transport(k, f) && !check_wrong_service(k, f))
+            check_undocumented(k, f);
         return;
     }
     fctx_init(k, &c, f);
@@ -521,18 +571,27 @@ void os_check_flow(os_checker *k, const os_flow *f)
 }
 
 
-/* SYN retries and refusals are flagged as they happen (live captures). */
+/* SYN retries and refusals, and at the SYN-ACK a connection opened the wrong
+ * way or by an unexpected peer, are flagged as they happen (live captures). */
 void os_check_tcp_packet(os_checker *k, const os_flow *f, int side, const os_pkt *p, uint64_t ts)
 {
     fctx c;
     bool retry = side == f->initiator && f->syns >= 2 && !(f->hs & OS_HS_SYNACK);
     bool refused = side != f->initiator && (p->tcp_flags & OS_TH_RST) && (f->hs & OS_HS_REFUSED);
+    bool synack = side != f->initiator && (p->tcp_flags & (OS_TH_SYN | OS_TH_ACK)) ==
+                                              (OS_TH_SYN | OS_TH_ACK);
     (void)ts;
-    if ((!retry && !refused) || f->label.rule < 0)
+    if ((!retry && !refused && !synack) || f->label.rule < 0)
         return;
     fctx_init(k, &c, f);
-    if (is_omnicast(&c))
+    if (!is_omnicast(&c))
+        return;
+    if (synack) { /* who opened it, and to whom, is known now */
+        check_tcp_direction(k, &c);
+        check_peer(k, &c);
+    } else {
         check_handshake(k, &c);
+    }
 }
 
 /* ---- ICMP, multicast, hosts -------------------------------------------- */
@@ -729,9 +788,9 @@ void os_check_finish(os_checker *k)
         roles_text(h->declared, decl, sizeof decl);
         os_addr_str(&h->addr, ip);
         snprintf(t, sizeof t, "%" PRIu64, e->flow_id);
-        say(x, "%s is declared %s in the hosts file, but traffic shows it is a %s (%s as %s, "
+        say(x, "%s is declared %s in the hosts file, but traffic shows it is %s %s (%s as %s, "
             "flow %s): correct the hosts file, or find out why this host acts as one", ip, decl,
-            os_hrole_label((os_hrole)r), k->rs->rule[e->rule].id,
+            article(os_hrole_label((os_hrole)r)), os_hrole_label((os_hrole)r), k->rs->rule[e->rule].id,
             e->as_service ? "service" : "peer", t);
         announce(k, x, fresh);
     }

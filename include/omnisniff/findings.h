@@ -96,8 +96,10 @@ os_checker *os_checker_new(const os_ruleset *rs, os_classifier *c, os_finding_fn
 /* Check a flow leaving the table (its label is current). */
 void os_check_flow(os_checker *k, const os_flow *f);
 
-/* Check a TCP packet as it arrives: SYN retries and refusals are flagged at
- * once, so a live capture shows them without waiting for the flow to end. */
+/* Check a TCP packet as it arrives: SYN retries and refusals, and at the
+ * SYN-ACK a connection opened the wrong way or by an unexpected peer, are
+ * flagged at once, so a live capture shows them without waiting for the
+ * flow to end. */
 void os_check_tcp_packet(os_checker *k, const os_flow *f, int side, const os_pkt *p,
                          uint64_t ts);
 
