@@ -657,6 +657,350 @@ static const char site_hosts[] =
     "10.9.0.10          remote-gateway       remote-gw\n"
     "10.1.0.50          virtual-matrix       vm1\n";
 
+/* ---- findings: one capture per finding kind --------------------------- *
+ *
+ * Each findings-*.pcap exercises ONE finding kind of spec section 3 (the
+ * positives), next to healthy traffic of the same roles that must not be
+ * flagged (the negatives); its hosts file declares what the check needs
+ * (ports shared with other software are flagged only where host roles make
+ * the flow Omnicast). healthy-extras.pcap must raise no error or warning with
+ * or without its hosts file. tests/gen/README.md lists what each should
+ * yield; the golden cases find-* pin omnisniff's answers. */
+
+#define GW3 A4(10, 1, 0, 14)  /* a second, non-primary Gateway */
+#define ENC3 A4(10, 2, 0, 33)
+#define MC9 A4(239, 10, 0, 9)
+#define MCX A4(239, 20, 0, 1) /* outside the range 239.10.0.1 + 16 */
+#define GW6 A6(0xfd00, 1, 0x10)
+#define ARC6 A6(0xfd00, 1, 0x20)
+#define ENC6 A6(0xfd00, 2, 0x31)
+#define ENC6B A6(0xfd00, 2, 0x32)
+#define CLI6 A6(0xfd00, 3, 0x23)
+#define RTR6 A6(0xfd00, 1, 1)
+
+/* The last frame built, as a datagram to quote (it stays in the capture). */
+static frame last(void) { return g.f[g.n - 1]; }
+
+/* n SYNs never answered, the classic retry schedule: 1 s, 2 s, 4 s apart. */
+static uint64_t syn_retries(uint64_t t, addr c, unsigned cp, addr s, unsigned sp, int n)
+{
+    uint64_t gap = SEC;
+    for (int i = 0; i < n; i++, t += gap, gap *= 2)
+        tcp(t, c, cp, s, sp, 7000, 0, SYN, 0);
+    return t;
+}
+
+/* A TCP connection the capture joined late: n rounds of one data segment
+ * each way (sz_cs client -> server, sz_sc back; 0 = a bare ACK), no SYN;
+ * the server (sp) speaks first when srv_first. */
+static uint64_t tcp_midstream(uint64_t t, addr c, unsigned cp, addr s, unsigned sp, int n,
+                              uint32_t sz_cs, uint32_t sz_sc, int srv_first)
+{
+    uint32_t cs = 90000, ss = 190000;
+    for (int i = 0; i < n; i++) {
+        if (srv_first)
+            tcp(t += MS, s, sp, c, cp, ss, cs, PSH | ACK, sz_sc), ss += sz_sc;
+        tcp(t += MS, c, cp, s, sp, cs, ss, sz_cs ? PSH | ACK : ACK, sz_cs), cs += sz_cs;
+        if (!srv_first)
+            tcp(t += MS, s, sp, c, cp, ss, cs, PSH | ACK, sz_sc), ss += sz_sc;
+    }
+    return t;
+}
+
+/* reversed-direction: TCP opened by the service side from its port (v4 and
+ * v6), and bulk UDP against each documented direction. */
+static void build_f_reversed(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    tcp_conn(t, GW, 5001, CLI, 51000, 2, 200, 2, 200);          /* Gateway opens from 5001 */
+    udp_stream(t + 1 * SEC, CLI, 50000, GW, 8001, 20, 1300, 33 * MS); /* client -> 8001 bulk */
+    udp_stream(t + 2 * SEC, GW, 28000, ARC, 41000, 15, 1300, 33 * MS); /* Gateway -> Archiver */
+    udp_stream(t + 3 * SEC, ARC, 15000, ENC1, 40000, 10, 1300, 33 * MS); /* Archiver -> encoder */
+    tcp_conn(t + 4 * SEC, GW6, 5001, CLI6, 51000, 1, 200, 1, 200); /* v6: Gateway opens */
+    tcp_conn(t + 5 * SEC, CLI, 51001, GW, 5001, 2, 200, 2, 400); /* healthy: client opens */
+    udp_stream(t + 6 * SEC, ARC, 41001, GW, 28002, 15, 1300, 33 * MS); /* healthy: Archiver -> GW */
+    sort_capture();
+}
+
+static const char reversed_hosts[] =
+    "# findings-reversed.hosts — roles for pcaps/findings-reversed.pcap\n"
+    "10.1.0.10   directory,gateway  dir-gw1\n"
+    "10.1.0.20   archiver           arch1\n"
+    "10.2.0.0/24 encoder\n"
+    "10.3.0.0/24 client\n"
+    "fd00:1::10  gateway            gw-v6\n"
+    "fd00:3::/48 client\n";
+
+/* wrong-transport: UDP to the Archiver's playback port, TCP to the
+ * Gateway's Archiver-stream port. */
+static void build_f_wrong_transport(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    udp_stream(t, CLI, 50000, ARC, 6065, 3, 200, 100 * MS);      /* UDP to playback 6065 */
+    tcp(t + 1 * SEC, CLI, 51000, GW, 28001, 1000, 0, SYN, 0);    /* TCP SYN to 28001 */
+    tcp_conn(t + 2 * SEC, CLI, 51001, ARC, 6065, 1, 80, 4, 1400); /* healthy: TCP playback */
+    udp_stream(t + 3 * SEC, ARC, 41000, GW, 28001, 10, 1300, 33 * MS); /* healthy: UDP 28001 */
+    sort_capture();
+}
+
+static const char wrong_transport_hosts[] =
+    "# findings-wrong-transport.hosts — roles for pcaps/findings-wrong-transport.pcap\n"
+    "10.1.0.10   directory,gateway  dir-gw1\n"
+    "10.1.0.20   archiver           arch1\n"
+    "10.3.0.0/24 client\n";
+
+/* unexpected-peer: a second Gateway on the Directory port, the Archiver's
+ * Gateway stream sent to a client, the failover Directory reaching the
+ * Directory on its own port. */
+static void build_f_unexpected_peer(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    tcp_conn(t, GW2, 40000, DIR, 7998, 2, 60, 2, 60);           /* healthy: primary Gateway */
+    tcp_conn(t + 1 * SEC, GW3, 40001, DIR, 7998, 2, 60, 2, 60);  /* a second Gateway */
+    udp_stream(t + 2 * SEC, ARC, 41000, CLI, 28000, 15, 1300, 33 * MS); /* Archiver -> client */
+    tcp_conn(t + 3 * SEC, FODIR, 52000, DIR, 7998, 1, 100, 1, 100); /* failover -> 7998 */
+    tcp_conn(t + 4 * SEC, FODIR, 52001, GW, 5001, 2, 150, 2, 150); /* healthy: through 5001 */
+    udp_stream(t + 5 * SEC, ARC, 41001, GW, 28002, 10, 1300, 33 * MS); /* healthy: to Gateway */
+    sort_capture();
+}
+
+static const char unexpected_peer_hosts[] =
+    "# findings-unexpected-peer.hosts — roles for pcaps/findings-unexpected-peer.pcap\n"
+    "10.1.0.10   directory,gateway   dir-gw1\n"
+    "10.1.0.12   failover-directory  dir2\n"
+    "10.1.0.13   gateway             gw-primary\n"
+    "10.1.0.14   gateway             gw-second\n"
+    "10.1.0.20   archiver            arch1\n"
+    "10.3.0.0/24 client\n";
+
+/* unanswered-connection: SYN retries to playback, one last SYN to the DFC;
+ * a capture joined mid-connection is no unanswered SYN. */
+static void build_f_unanswered(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    syn_retries(t, CLI, 51000, ARC, 6061, 3);                    /* 3 SYNs, 0 + 1 + 2 s */
+    tcp_midstream(t + 1 * SEC, CLI, 51002, GW, 5001, 3, 200, 300, 0); /* healthy: no SYN seen */
+    tcp_midstream(t + 2 * SEC, CLI, 51003, ARC, 6062, 3, 0, 1400, 1); /* healthy: server first */
+    tcp_conn(t + 4 * SEC, CLI, 51004, DFC, 7999, 1, 100, 1, 100); /* healthy: answered */
+    tcp(t + 5 * SEC, CLI, 51001, DFC, 7999, 3000, 0, SYN, 0);    /* one SYN, end of capture */
+    sort_capture();
+}
+
+static const char unanswered_hosts[] =
+    "# findings-unanswered.hosts — roles for pcaps/findings-unanswered.pcap\n"
+    "10.1.0.10   directory,gateway  dir-gw1\n"
+    "10.1.0.11   dfc                dfc1\n"
+    "10.1.0.20   archiver           arch1\n"
+    "10.3.0.0/24 client\n";
+
+/* connection-refused: RST|ACK in answer to SYNs on the Gateway's video port
+ * (shared with iperf: needs the hosts file) and on a playback port. */
+static void build_f_refused(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    tcp(t, CLI, 51000, GW, 5002, 1000, 0, SYN, 0);               /* SYN to 5002 */
+    tcp(t + MS, GW, 5002, CLI, 51000, 0, 1001, RST | ACK, 0);    /* refused */
+    tcp(t + 1 * SEC, CLI, 51001, ARC, 6063, 2000, 0, SYN, 0);    /* SYN to playback 6063 */
+    tcp(t + 1 * SEC + MS, ARC, 6063, CLI, 51001, 0, 2001, RST | ACK, 0); /* refused */
+    tcp_conn(t + 2 * SEC, CLI, 51002, GW, 5002, 1, 100, 5, 1400); /* healthy: accepted */
+    sort_capture();
+}
+
+static const char refused_hosts[] =
+    "# findings-refused.hosts — roles for pcaps/findings-refused.pcap\n"
+    "10.1.0.10   directory,gateway  dir-gw1\n"
+    "10.1.0.20   archiver           arch1\n"
+    "10.3.0.0/24 client\n";
+
+/* icmp-unreachable: errors quoting Omnicast flows (the quoted SYNs are not
+ * in the capture: it sees only the error), and one quoting DNS. */
+static void build_f_icmp(void)
+{
+    uint64_t t = T0 * SEC;
+    frame q;
+    reset();
+    tcp(t, CLI, 51000, ARC, 6061, 1000, 0, SYN, 0);              /* quoted: SYN to 6061 */
+    q = pop();
+    icmp_err(t + MS, INFRA, CLI, 3, 13, &q, 28);                 /* admin prohibited: error */
+    udp(t + 1 * SEC, ENC1, 40000, ARC, 15000, 1300);             /* encoder -> Archiver */
+    q = last();
+    icmp_err(t + 1 * SEC + MS, ARC, ENC1, 3, 3, &q, 28);         /* port unreachable: warning */
+    tcp(t + 2 * SEC, CLI6, 51000, GW6, 5001, 1000, 0, SYN, 0);   /* quoted: v6 SYN to 5001 */
+    q = pop();
+    icmp_err(t + 2 * SEC + MS, RTR6, CLI6, 1, 1, &q, q.len);     /* v6 admin prohibited: error */
+    udp(t + 3 * SEC, CLI, 53000, INFRA, 53, 40);                 /* healthy: DNS query */
+    q = last();
+    icmp_err(t + 3 * SEC + MS, INFRA, CLI, 3, 3, &q, 28);        /* not Omnicast: no finding */
+    sort_capture();
+}
+
+static const char icmp_hosts[] =
+    "# findings-icmp.hosts — roles for pcaps/findings-icmp.pcap\n"
+    "10.1.0.20   archiver           arch1\n"
+    "10.2.0.0/24 encoder\n"
+    "10.3.0.0/24 client\n"
+    "fd00:1::10  gateway            gw-v6\n"
+    "fd00:3::/48 client\n";
+
+/* multicast-*: two encoders on one group and port, an encoder on a port no
+ * rule names, a group outside 239.10.0.1 + 16 (multicast-range.rules). */
+static void build_f_multicast(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    udp_stream(t, ENC1, 40010, MC1, 47806, 10, 1300, 33 * MS);   /* first source on .1 */
+    udp_stream(t + 1 * SEC, ENC2, 40010, MC1, 47806, 10, 1300, 33 * MS); /* second: conflict */
+    udp_stream(t + 2 * SEC, ENC1, 40012, MC9, 47900, 10, 1300, 33 * MS); /* port 47900 */
+    udp_stream(t + 3 * SEC, ENC3, 40010, MCX, 47806, 10, 1300, 33 * MS); /* out of range */
+    udp_stream(t + 4 * SEC, ENC2, 40011, MC2, 47806, 10, 1300, 33 * MS); /* healthy: own group */
+    udp_stream(t + 4 * SEC + 5 * MS, ENC1, 40011, MC1, 47807, 5, 200, 66 * MS); /* healthy audio */
+    sort_capture();
+}
+
+/* role-conflict: 10.1.0.20 is declared a client, but two encoders stream to
+ * its 15000-16000, which makes it an Archiver. */
+static void build_f_role_conflict(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    udp_stream(t, ENC1, 40000, ARC, 15000, 10, 1300, 33 * MS);
+    udp_stream(t + 10 * MS, ENC2, 40000, ARC, 15002, 10, 1300, 33 * MS);
+    tcp_conn(t + 1 * SEC, CLI, 51000, GW, 5001, 2, 200, 2, 400); /* healthy: a client */
+    sort_capture();
+}
+
+static const char role_conflict_hosts[] =
+    "# findings-role-conflict.hosts — 10.1.0.20 is wrongly declared a client\n"
+    "10.1.0.10   directory,gateway  dir-gw1\n"
+    "10.1.0.20   client             not-really-a-client\n"
+    "10.3.0.0/24 client\n";
+
+/* undocumented-port: a client and the Archiver on TCP 9999. */
+static void build_f_undocumented(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    tcp_conn(t, CLI, 51000, ARC, 9999, 2, 100, 2, 300);          /* no rule covers 9999 */
+    tcp_conn(t + 1 * SEC, CLI, 51001, ARC, 6061, 1, 80, 3, 1400); /* healthy: playback */
+    udp(t + 2 * SEC, CLI, 53000, INFRA, 53, 40);                  /* healthy: DNS, unknown host */
+    udp(t + 2 * SEC + MS, INFRA, 53, CLI, 53000, 80);
+    sort_capture();
+}
+
+static const char undocumented_hosts[] =
+    "# findings-undocumented.hosts — roles for pcaps/findings-undocumented.pcap\n"
+    "10.1.0.20   archiver           arch1\n"
+    "10.3.0.0/24 client\n";
+
+/* Healthy IPv4 traffic the findings must accept: midstream connections,
+ * discovery both ways, small Archiver replies, normal connections. */
+static void healthy_v4(uint64_t t)
+{
+    tcp_midstream(t, CLI, 51000, GW, 5001, 3, 200, 300, 0);          /* joined late, client first */
+    tcp_midstream(t + 1 * SEC, CLI, 51001, GW, 5002, 3, 0, 1400, 1); /* joined late, video */
+    tcp_midstream(t + 2 * SEC, GW2, 40000, DIR, 7998, 2, 60, 60, 1); /* late, Directory first */
+    tcp_midstream(t + 3 * SEC, CLI, 51002, ARC, 6061, 3, 0, 1400, 1); /* joined late, playback */
+    udp_stream(t + 4 * SEC, CLI, 50000, GW, 8000, 2, 32, 10 * MS); /* discovery, both ways */
+    udp_stream(t + 4 * SEC + 5 * MS, GW, 8000, CLI, 50000, 2, 32, 10 * MS);
+    udp_stream(t + 5 * SEC, ENC1, 40000, ARC, 15000, 10, 1300, 33 * MS);
+    udp_stream(t + 5 * SEC + 10 * MS, ENC2, 40000, ARC, 15002, 10, 1300, 33 * MS);
+    udp_stream(t + 5 * SEC + 500 * MS, ARC, 15000, ENC1, 40000, 3, 40, 20 * MS); /* replies */
+    udp(t + 5 * SEC + 600 * MS, ARC, 15002, ENC2, 40000, 40);
+    tcp_conn(t + 7 * SEC, CLI, 51003, GW, 5001, 3, 200, 3, 400);
+    tcp_conn(t + 8 * SEC, CLI2, 51004, GW, 5002, 1, 100, 8, 1400);
+    udp_stream(t + 9 * SEC, GW, 8001, CLI, 50002, 10, 1300, 33 * MS);
+    udp_stream(t + 10 * SEC, ARC, 41000, GW, 28000, 10, 1300, 33 * MS);
+}
+
+/* The same over IPv6. */
+static void healthy_v6(uint64_t t)
+{
+    tcp_conn(t, CLI6, 51000, GW6, 5001, 2, 200, 2, 400);
+    tcp_midstream(t + 1 * SEC, CLI6, 51001, GW6, 5002, 3, 0, 1200, 1);
+    udp_stream(t + 2 * SEC, ENC6, 40000, ARC6, 15000, 6, 1200, 33 * MS);
+    udp_stream(t + 2 * SEC + 10 * MS, ENC6B, 40000, ARC6, 15001, 5, 1200, 33 * MS);
+    udp(t + 2 * SEC + 400 * MS, ARC6, 15000, ENC6, 40000, 40);
+    tcp_conn(t + 3 * SEC, CLI6, 51002, ARC6, 6061, 1, 80, 4, 1200);
+}
+
+static void build_healthy_extras(void)
+{
+    reset();
+    healthy_v4(T0 * SEC);
+    healthy_v6(T0 * SEC + 12 * SEC);
+    sort_capture();
+}
+
+static const char healthy_hosts[] =
+    "# healthy-extras.hosts — roles for pcaps/healthy-extras.pcap\n"
+    "10.1.0.10   directory,gateway  dir-gw1\n"
+    "10.1.0.13   gateway            gw-primary\n"
+    "10.1.0.20   archiver           arch1\n"
+    "10.2.0.0/24 encoder\n"
+    "10.3.0.0/24 client\n"
+    "fd00:1::10  gateway            gw-v6\n"
+    "fd00:1::20  archiver           arch-v6\n"
+    "fd00:2::/48 encoder\n"
+    "fd00:3::/48 client\n";
+
+/* A Gateway whose command port is 4812 (tests/golden/data/nondefault-4812.rules)
+ * opens a connection from it; with the default rules 4812 is no role. */
+static void build_f_nondefault(void)
+{
+    uint64_t t = T0 * SEC;
+    reset();
+    tcp_conn(t, CLI, 51000, GW, 4812, 2, 200, 2, 400);           /* healthy: client -> 4812 */
+    tcp_conn(t + 1 * SEC, GW, 4812, CLI2, 51001, 1, 200, 1, 200); /* Gateway opens from 4812 */
+    sort_capture();
+}
+
+static const char nondefault_hosts[] =
+    "# findings-nondefault.hosts — roles for pcaps/findings-nondefault.pcap\n"
+    "10.1.0.10   directory,gateway  dir-gw1\n"
+    "10.3.0.0/24 client\n";
+
+/* Every findings capture and its hosts file. */
+static void write_findings(const char *dir)
+{
+    build_f_reversed();
+    write_pcap(dir, "findings-reversed.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-reversed.hosts", reversed_hosts);
+    build_f_wrong_transport();
+    write_pcap(dir, "findings-wrong-transport.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-wrong-transport.hosts", wrong_transport_hosts);
+    build_f_unexpected_peer();
+    write_pcap(dir, "findings-unexpected-peer.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-unexpected-peer.hosts", unexpected_peer_hosts);
+    build_f_unanswered();
+    write_pcap(dir, "findings-unanswered.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-unanswered.hosts", unanswered_hosts);
+    build_f_refused();
+    write_pcap(dir, "findings-refused.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-refused.hosts", refused_hosts);
+    build_f_icmp();
+    write_pcap(dir, "findings-icmp.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-icmp.hosts", icmp_hosts);
+    build_f_multicast();
+    write_pcap(dir, "findings-multicast.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    build_f_role_conflict();
+    write_pcap(dir, "findings-role-conflict.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-role-conflict.hosts", role_conflict_hosts);
+    build_f_undocumented();
+    write_pcap(dir, "findings-undocumented.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-undocumented.hosts", undocumented_hosts);
+    build_healthy_extras();
+    write_pcap(dir, "healthy-extras.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "healthy-extras.hosts", healthy_hosts);
+    build_f_nondefault();
+    write_pcap(dir, "findings-nondefault.pcap", LT_EN10MB, 0, 0, 262144, 0);
+    write_text(dir, "findings-nondefault.hosts", nondefault_hosts);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "pcaps";
@@ -688,6 +1032,7 @@ int main(int argc, char **argv)
     write_text(dir, "not-a-capture.pcap", "this is not a capture: omnisniff must say so "
                "in one line and exit 2, never guess.\n");
     write_text(dir, "omnicast-site.hosts", site_hosts);
+    write_findings(dir);
     free(g.f);
     return 0;
 }
