@@ -138,6 +138,15 @@ static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kin
     return x;
 }
 
+/* The finding for (subject, kind), or NULL: never creates one. */
+static os_finding *find_finding(os_checker *k, uint64_t subject, os_finding_kind kind)
+{
+    os_finding_key key = { subject, (uint32_t)kind, 0 };
+    os_finding *x;
+    HASH_FIND(hh, k->set, &key, sizeof key, x);
+    return x;
+}
+
 /* Flow fields with the initiator as source. */
 static void set_flow(os_finding *x, const os_flow *f)
 {
@@ -247,6 +256,22 @@ static bool is_omnicast(const fctx *c)
     return !c->r->shared || c->f->label.conf >= OS_CONF_INFERRED;
 }
 
+/* SYNs retried (raised as unanswered at the retry) and answered at last:
+ * the finding stays, its words say what happened. */
+static void late_answer(os_checker *k, const fctx *c)
+{
+    const os_flow *f = c->f;
+    os_finding *x = find_finding(k, f->id, OS_FK_UNANSWERED_CONNECTION);
+    if (!x || !(f->hs & OS_HS_SYNACK))
+        return;
+    set_flow(x, f);
+    x->packets = f->syns;
+    say(x, "%s answered %s only after %u SYNs from %s to %s port %u: the first were lost or "
+        "dropped between the capture point and the %s; look for packet loss, or a firewall or "
+        "IPS that lets the connection through late", c->sw, c->r->id, f->syns, c->pw, c->r->id,
+        f->key.port[c->svc], c->sr);
+}
+
 /* Unanswered and refused TCP connections to a service port. */
 static void check_handshake(os_checker *k, const fctx *c)
 {
@@ -254,8 +279,12 @@ static void check_handshake(os_checker *k, const fctx *c)
     os_hs_verdict v = os_flow_hs(f);
     bool fresh;
     os_finding *x;
-    if (f->initiator == c->svc || (v != OS_HSV_UNANSWERED && v != OS_HSV_REFUSED))
+    if (f->initiator == c->svc)
         return;
+    if (v != OS_HSV_UNANSWERED && v != OS_HSV_REFUSED) {
+        late_answer(k, c);
+        return;
+    }
     uint16_t port = f->key.port[c->svc];
     if (v == OS_HSV_UNANSWERED) {
         if (!(x = raise_finding(k, f->id, OS_FK_UNANSWERED_CONNECTION, &fresh)))
