@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bootstrap.sh — set up omnisniff on a fresh Debian 12 machine (as root).
 #   bash .ci/bootstrap.sh demo   install what is missing, build, run on a bundled capture
-#   bash .ci/bootstrap.sh test   the same, then every test: a normal build and an
+#   bash .ci/bootstrap.sh test   the same, then every test: a normal build (with valgrind
+#                                memcheck on a subset of the golden cases) and an
 #                                ASan+UBSan build, each with the unit and golden suites,
 #                                then a 60 s libFuzzer smoke run of each fuzz target
 set -euo pipefail
@@ -9,7 +10,7 @@ mode=${1:-demo}
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc make cmake pkg-config libpcap-dev uthash-dev libcmocka-dev)
-[ "$mode" = test ] && pkgs+=(clang libclang-rt-14-dev iproute2)
+[ "$mode" = test ] && pkgs+=(clang libclang-rt-14-dev iproute2 valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
