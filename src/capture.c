@@ -66,6 +66,7 @@ static pcap_t *open_live(const os_capture_opts *o, bool *nano, char *err, size_t
     }
     pcap_set_snaplen(p, o->snaplen > 0 ? o->snaplen : 262144);
     pcap_set_promisc(p, o->promisc);
+    pcap_set_buffer_size(p, (o->buffer_kib > 0 ? o->buffer_kib : OS_LIVE_BUFFER_KIB) * 1024);
     pcap_set_immediate_mode(p, 1);
     pcap_set_timeout(p, 100);
     *nano = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;

@@ -287,6 +287,8 @@ static void check_handshake(os_checker *k, const fctx *c)
     }
     uint16_t port = f->key.port[c->svc];
     if (v == OS_HSV_UNANSWERED) {
+        if (find_finding(k, f->id, OS_FK_ICMP_UNREACHABLE))
+            return; /* the SYN was answered, by an ICMP error: that finding says why */
         if (!(x = raise_finding(k, f->id, OS_FK_UNANSWERED_CONNECTION, &fresh)))
             return;
         set_flow(x, f);

@@ -61,6 +61,7 @@ static void usage(FILE *f)
 "  -r FILE            read a pcap or pcapng file ('-' = standard input)\n"
 "  -i IFACE           capture live on IFACE (immediate mode)\n"
 "  -s SNAPLEN         live: bytes kept per packet (default 262144; 96 is enough)\n"
+"  -B KIB             live: kernel capture buffer in KiB (default 32768)\n"
 "  -p                 live: do not put the interface in promiscuous mode\n"
 "  -c COUNT           stop after COUNT packets\n"
 "  -D                 list the interfaces omnisniff can capture on\n"
@@ -192,6 +193,11 @@ static int take_opt(opts *o, int c, const char *arg)
             return fail("-s: snaplen must be a number from 1 to 262144, not '%s'", arg);
         o->cap.snaplen = (int)v;
         return -1;
+    case 'B':
+        if (!parse_num(arg, 1, 4194304, &v))
+            return fail("-B: buffer size must be a number of KiB from 1 to 4194304, not '%s'", arg);
+        o->cap.buffer_kib = (int)v;
+        return -1;
     case 'c':
         if (!parse_num(arg, 1, ULLONG_MAX, &v))
             return fail("-c: count must be a positive number, not '%s'", arg);
@@ -226,7 +232,7 @@ static int parse_args(int argc, char **argv, opts *o)
     o->cap.promisc = true;
     o->flow = os_flow_cfg_default();
     o->fail_on = OS_SEV_ERROR;
-    while ((c = getopt_long(argc, argv, "+r:i:s:pc:DR:H:ql", long_opts, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:DR:H:ql", long_opts, NULL)) != -1)
         if ((rc = take_opt(o, c, optarg)) >= 0)
             return rc;
     o->filter = join_args(argc, argv, optind);

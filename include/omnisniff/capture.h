@@ -16,8 +16,13 @@ typedef struct os_capture_opts {
     const char *iface;  /* live interface */
     int snaplen;        /* live: bytes kept per packet (0 = 262144) */
     bool promisc;       /* live: promiscuous mode */
+    int buffer_kib;     /* live: kernel capture buffer in KiB (0 = OS_LIVE_BUFFER_KIB) */
     const char *filter; /* BPF filter expression, or NULL */
 } os_capture_opts;
+
+/* Default live capture buffer: 32 MiB. libpcap's default (2 MiB) holds only
+ * 32 packets on an interface with offloads at the full snaplen. */
+#define OS_LIVE_BUFFER_KIB 32768
 
 /* One captured packet, valid until the next call. */
 typedef struct os_frame {

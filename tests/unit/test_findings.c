@@ -1053,6 +1053,8 @@ static void test_icmp_admin_prohibited_is_error(void **state)
     assert_int_equal(f->packets, 1);
     assert_int_equal(f->flow_id, id);
     assert_int_equal(f->first_ns, t);
+    none_of(s, OS_FK_UNANSWERED_CONNECTION); /* the ICMP error answered the SYN */
+    count_is(s, 1);
     site_close(s);
 }
 
