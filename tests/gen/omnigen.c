@@ -964,41 +964,38 @@ static const char nondefault_hosts[] =
     "10.1.0.10   directory,gateway  dir-gw1\n"
     "10.3.0.0/24 client\n";
 
+/* Every findings capture: file stem, builder, hosts file (NULL: none). */
+static const struct fcap {
+    const char *stem;
+    void (*build)(void);
+    const char *hosts;
+} fcaps[] = {
+    { "findings-reversed", build_f_reversed, reversed_hosts },
+    { "findings-wrong-transport", build_f_wrong_transport, wrong_transport_hosts },
+    { "findings-unexpected-peer", build_f_unexpected_peer, unexpected_peer_hosts },
+    { "findings-unanswered", build_f_unanswered, unanswered_hosts },
+    { "findings-refused", build_f_refused, refused_hosts },
+    { "findings-icmp", build_f_icmp, icmp_hosts },
+    { "findings-multicast", build_f_multicast, NULL },
+    { "findings-role-conflict", build_f_role_conflict, role_conflict_hosts },
+    { "findings-undocumented", build_f_undocumented, undocumented_hosts },
+    { "healthy-extras", build_healthy_extras, healthy_hosts },
+    { "findings-nondefault", build_f_nondefault, nondefault_hosts },
+};
+
 /* Every findings capture and its hosts file. */
 static void write_findings(const char *dir)
 {
-    build_f_reversed();
-    write_pcap(dir, "findings-reversed.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-reversed.hosts", reversed_hosts);
-    build_f_wrong_transport();
-    write_pcap(dir, "findings-wrong-transport.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-wrong-transport.hosts", wrong_transport_hosts);
-    build_f_unexpected_peer();
-    write_pcap(dir, "findings-unexpected-peer.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-unexpected-peer.hosts", unexpected_peer_hosts);
-    build_f_unanswered();
-    write_pcap(dir, "findings-unanswered.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-unanswered.hosts", unanswered_hosts);
-    build_f_refused();
-    write_pcap(dir, "findings-refused.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-refused.hosts", refused_hosts);
-    build_f_icmp();
-    write_pcap(dir, "findings-icmp.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-icmp.hosts", icmp_hosts);
-    build_f_multicast();
-    write_pcap(dir, "findings-multicast.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    build_f_role_conflict();
-    write_pcap(dir, "findings-role-conflict.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-role-conflict.hosts", role_conflict_hosts);
-    build_f_undocumented();
-    write_pcap(dir, "findings-undocumented.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-undocumented.hosts", undocumented_hosts);
-    build_healthy_extras();
-    write_pcap(dir, "healthy-extras.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "healthy-extras.hosts", healthy_hosts);
-    build_f_nondefault();
-    write_pcap(dir, "findings-nondefault.pcap", LT_EN10MB, 0, 0, 262144, 0);
-    write_text(dir, "findings-nondefault.hosts", nondefault_hosts);
+    char name[96];
+    for (size_t i = 0; i < sizeof fcaps / sizeof fcaps[0]; i++) {
+        fcaps[i].build();
+        snprintf(name, sizeof name, "%s.pcap", fcaps[i].stem);
+        write_pcap(dir, name, LT_EN10MB, 0, 0, 262144, 0);
+        if (fcaps[i].hosts) {
+            snprintf(name, sizeof name, "%s.hosts", fcaps[i].stem);
+            write_text(dir, name, fcaps[i].hosts);
+        }
+    }
 }
 
 int main(int argc, char **argv)
