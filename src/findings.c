@@ -119,31 +119,29 @@ void os_checker_free(os_checker *k)
 
 /* ---- raising ----------------------------------------------------------- */
 
-/* The finding for (subject, kind): the existing one, or a new one (*fresh). */
-static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kind kind,
-                                 bool *fresh)
-{
-    os_finding_key key = { subject, (uint32_t)kind, 0 };
-    os_finding *x;
-    HASH_FIND(hh, k->set, &key, sizeof key, x);
-    *fresh = x == NULL;
-    if (x || !(x = calloc(1, sizeof *x)))
-        return x;
-    x->key = key;
-    x->kind = kind;
-    x->sev = os_finding_default_severity(kind);
-    x->rule = -1;
-    x->seq = k->seq++;
-    HASH_ADD(hh, k->set, key, sizeof x->key, x);
-    return x;
-}
-
 /* The finding for (subject, kind), or NULL: never creates one. */
 static os_finding *find_finding(os_checker *k, uint64_t subject, os_finding_kind kind)
 {
     os_finding_key key = { subject, (uint32_t)kind, 0 };
     os_finding *x;
     HASH_FIND(hh, k->set, &key, sizeof key, x);
+    return x;
+}
+
+/* The finding for (subject, kind): the existing one, or a new one (*fresh). */
+static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kind kind,
+                                 bool *fresh)
+{
+    os_finding *x = find_finding(k, subject, kind);
+    *fresh = x == NULL;
+    if (x || !(x = calloc(1, sizeof *x)))
+        return x;
+    x->key = (os_finding_key){ subject, (uint32_t)kind, 0 };
+    x->kind = kind;
+    x->sev = os_finding_default_severity(kind);
+    x->rule = -1;
+    x->seq = k->seq++;
+    HASH_ADD(hh, k->set, key, sizeof x->key, x);
     return x;
 }
 
@@ -190,14 +188,20 @@ static const char *article(const char *word)
     return word && strchr("AEIOUaeiou", word[0]) && word[0] ? "an" : "a";
 }
 
+/* A host's known role, preferring those in `prefer`; -1 if none is known. */
+static int known_role(os_checker *k, const os_addr *a, os_hrole_set prefer)
+{
+    os_conf c;
+    os_hrole_set known = os_classify_host_roles(k->cls, a, &c);
+    return first_role(known & prefer) >= 0 ? first_role(known & prefer) : first_role(known);
+}
+
 /* "Archiver 10.1.0.20" (a known role), "Archiver 10.1.0.20 (by the port)"
  * (the one role the port stands for) or "host 10.1.0.20". */
 static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
 {
     char ip[OS_ADDRSTRLEN];
-    os_conf c;
-    os_hrole_set known = os_classify_host_roles(k->cls, a, &c);
-    int r = first_role(known & prefer) >= 0 ? first_role(known & prefer) : first_role(known);
+    int r = known_role(k, a, prefer);
     os_addr_str(a, ip);
     if (r >= 0)
         snprintf(buf, n, "%s %s", os_hrole_label((os_hrole)r), ip);
@@ -212,11 +216,8 @@ static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, cha
  * those in `prefer`, else the rule's, else "server". */
 static const char *role_word(os_checker *k, const os_addr *a, os_hrole_set prefer)
 {
-    os_conf c;
-    os_hrole_set known = os_classify_host_roles(k->cls, a, &c);
-    int r = first_role(known & prefer) >= 0 ? first_role(known & prefer)
-          : first_role(known) >= 0          ? first_role(known)
-                                            : first_role(prefer);
+    int r = known_role(k, a, prefer);
+    r = r >= 0 ? r : first_role(prefer);
     return r >= 0 ? os_hrole_label((os_hrole)r) : "server";
 }
 
