@@ -18,6 +18,8 @@ struct os_pipeline {
     os_checker *chk;       /* findings */
     os_report rep;         /* output context */
     os_stats st;           /* counters */
+    os_graph *graph;       /* the system as observed (cfg.graph), or NULL */
+    bool oom;              /* an allocation failed in a callback */
 };
 
 /* A flow leaves the table: settle its label, count it, maybe print it. */
@@ -40,6 +42,8 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
         else if (t->alt != f->label.alt)
             t->mixed_alt = true;
     }
+    if (p->graph && !os_graph_add_flow(p->graph, f))
+        p->oom = true;
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_flow_json(&p->rep, f, why);
 }
@@ -63,6 +67,8 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
     p->chk = p->cls ? os_checker_new(cfg->rules, p->cls, on_finding, p) : NULL;
+    if (cfg->graph && !(p->graph = os_graph_new()))
+        goto oom;
     if (!p->st.role || !p->flows || !p->cls || !p->chk)
         goto oom;
     p->rep.out = cfg->out;
@@ -156,6 +162,8 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
     int side = 0;
     bool created = false;
 
+    if (p->oom)
+        return false;
     count_frame(&p->st, fr, st, why, &pk);
     if (makes_flow(st, &pk)) {
         if (!(f = os_flowtab_add(p->flows, &pk, fr->ts_ns, &side, &created)))
@@ -181,6 +189,9 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
     os_check_finish(p->chk);
     p->st.finding = os_checker_findings(p->chk, &p->st.nfindings);
     os_checker_counts(p->chk, p->st.findings, &worst);
+    for (size_t i = 0; p->graph && i < p->st.nfindings; i++)
+        if (!os_graph_add_finding(p->graph, p->st.finding[i]))
+            p->oom = true;
     if (p->cfg.mode == OS_MODE_JSON)
         for (size_t i = 0; i < p->st.nfindings; i++)
             os_report_finding_json(&p->rep, p->st.finding[i]);
@@ -206,6 +217,15 @@ os_severity os_pipeline_worst(const os_pipeline *p)
     return worst;
 }
 
+/* The observed system (NULL unless cfg.graph). */
+const os_graph *os_pipeline_graph(const os_pipeline *p) { return p->graph; }
+
+/* The classifier (host roles and evidence). */
+os_classifier *os_pipeline_classifier(os_pipeline *p) { return p->cls; }
+
+/* True when an allocation failed (results are incomplete). */
+bool os_pipeline_oom(const os_pipeline *p) { return p->oom; }
+
 /* The statistics so far. */
 const os_stats *os_pipeline_stats(const os_pipeline *p) { return &p->st; }
 
@@ -215,6 +235,7 @@ void os_pipeline_free(os_pipeline *p)
     if (!p)
         return;
     os_flowtab_free(p->flows);
+    os_graph_free(p->graph);
     os_checker_free(p->chk);
     os_classifier_free(p->cls);
     free(p->st.role);

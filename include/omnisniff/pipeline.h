@@ -10,6 +10,7 @@
 #include "omnisniff/capture.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
+#include "omnisniff/graph.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/report.h"
 #include "omnisniff/rules.h"
@@ -25,6 +26,7 @@ typedef struct os_pipeline_cfg {
     int dlt;                   /* link type of the frames */
     os_mode mode;              /* what to print */
     FILE *out;                 /* where to print */
+    bool graph;                /* build the observed system (os_pipeline_graph) */
 } os_pipeline_cfg;
 
 typedef struct os_pipeline os_pipeline;
@@ -43,6 +45,17 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
 
 /* The most severe finding so far (OS_SEV_NEVER if none). */
 os_severity os_pipeline_worst(const os_pipeline *p);
+
+/* The observed system: edges with their findings, complete after
+ * os_pipeline_finish. NULL unless cfg.graph was set. */
+const os_graph *os_pipeline_graph(const os_pipeline *p);
+
+/* The classifier: host roles and their evidence. */
+os_classifier *os_pipeline_classifier(os_pipeline *p);
+
+/* True when an allocation failed in a layer's callback (results are
+ * incomplete; os_pipeline_packet also returns false then). */
+bool os_pipeline_oom(const os_pipeline *p);
 
 /* The statistics so far. */
 const os_stats *os_pipeline_stats(const os_pipeline *p);
