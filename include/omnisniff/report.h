@@ -16,6 +16,10 @@
 #include "omnisniff/flow.h"
 #include "omnisniff/rules.h"
 
+/* Version of the JSON Lines schema (docs/json-schema.md), in every record as
+ * "schema_version". Raised on any breaking change to a record's keys. */
+#define OS_JSON_SCHEMA_VERSION 1
+
 /* Packets, bytes and flows of one traffic role (or of unclassified flows). */
 typedef struct os_total {
     uint64_t packets; /* packets */
