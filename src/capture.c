@@ -9,9 +9,13 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "omnisniff/decode.h"
+
+#define OS_LIVE_POLL_MS 100 /* longest wait for a packet before OS_CAP_TIMEOUT */
 
 struct os_capture {
     pcap_t *p;        /* libpcap handle */
@@ -77,6 +81,15 @@ static pcap_t *open_live(const os_capture_opts *o, bool *nano, char *err, size_t
         return NULL;
     }
     *nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    /* In immediate mode the read timeout never fires while the link is
+     * quiet, so reads do not block and os_capture_next polls the
+     * descriptor itself with a timeout: the caller gets OS_CAP_TIMEOUT
+     * regularly (for --status, SIGUSR1) even when nothing arrives. */
+    if (pcap_setnonblock(p, 1, ebuf) != 0) {
+        snprintf(err, errlen, "%s: %s", o->iface, ebuf);
+        pcap_close(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -139,8 +152,12 @@ os_cap_status os_capture_next(os_capture *c, os_frame *fr, char *err, size_t err
         fr->data = d;
         return OS_CAP_PACKET;
     }
-    if (rc == 0)
+    if (rc == 0) { /* live and nothing waiting: wait up to OS_LIVE_POLL_MS */
+        struct pollfd pfd = { .fd = pcap_get_selectable_fd(c->p), .events = POLLIN };
+        if (pfd.fd >= 0)
+            poll(&pfd, 1, OS_LIVE_POLL_MS); /* EINTR (a signal) is a timeout too */
         return OS_CAP_TIMEOUT;
+    }
     if (rc == PCAP_ERROR_BREAK)
         return OS_CAP_END;
     snprintf(err, errlen, "%s", pcap_geterr(c->p));
@@ -166,6 +183,19 @@ const char *os_capture_dlt_name(const os_capture *c)
 
 /* Snapshot length. */
 int os_capture_snaplen(const os_capture *c) { return pcap_snapshot(c->p); }
+
+/* How far a capture file has been read. */
+bool os_capture_progress(const os_capture *c, uint64_t *pos, uint64_t *size)
+{
+    FILE *f = c->live ? NULL : pcap_file(c->p);
+    struct stat sb;
+    long at;
+    if (!f || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || (at = ftell(f)) < 0)
+        return false;
+    *pos = (uint64_t)at;
+    *size = (uint64_t)sb.st_size;
+    return true;
+}
 
 /* True for a live capture. */
 bool os_capture_is_live(const os_capture *c) { return c->live; }

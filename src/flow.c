@@ -292,6 +292,14 @@ void os_flowtab_flush(os_flowtab *t)
     free(v);
 }
 
+/* Call fn for every flow in the table (any order; do not modify it). */
+void os_flowtab_foreach(os_flowtab *t, void (*fn)(void *user, const os_flow *f), void *user)
+{
+    os_flow *f, *tmp;
+    HASH_ITER(hh, t->hash, f, tmp)
+        fn(user, f);
+}
+
 /* The flow with key k, or NULL. */
 os_flow *os_flowtab_find(os_flowtab *t, const os_flow_key *k)
 {

@@ -3,15 +3,19 @@
  * exits; every layer below returns status and an error message. */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "omnisniff/capture.h"
+#include "omnisniff/dump.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/pipeline.h"
@@ -37,14 +41,22 @@ typedef struct opts {
     os_severity fail_on;     /* --fail-on */
     const char *explain;     /* --explain KIND */
     char *filter;            /* joined trailing arguments (owned) */
+    const char *write_file;  /* -w FILE: evidence capture */
+    const char *write_role;  /* --write-role ROLE: write this role instead of flagged flows */
+    const char *run_as;      /* -Z USER: drop privileges after opening the capture */
+    unsigned status_secs;    /* --status SECONDS (live; 0 = off) */
 } opts;
 
 static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_usr1;
 static os_capture *volatile g_cap;
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (sig == SIGUSR1) {
+        g_usr1 = 1; /* print the summary so far; keep going */
+        return;
+    }
     g_stop = 1;
     os_capture_break(g_cap);
 }
@@ -80,6 +92,15 @@ static void usage(FILE *f)
 "  --json             JSON Lines: a 'flow' record per flow, a 'finding' record per\n"
 "                     finding, a final 'summary'\n"
 "  -l                 line-buffer standard output\n"
+"  -w FILE            write the packets of flagged flows (all of each flow, both\n"
+"                     directions) to FILE, a pcap for Wireshark or tcpdump\n"
+"  --write-role ROLE  with -w: write every flow of traffic role ROLE instead\n"
+"  --status SECONDS   live: redraw a per-role table (packets/s, flows, findings)\n"
+"                     on standard error every SECONDS\n"
+"  (SIGUSR1)          print the summary so far to standard error and go on\n"
+"  (reading a file on a terminal: a progress line on standard error)\n"
+"privileges\n"
+"  -Z USER            after opening the capture, drop root privileges to USER\n"
 "flows\n"
 "  --max-flows N      keep at most N flows, evicting the least recently seen\n"
 "  --tcp-timeout S    idle timeout of open TCP flows (default 300 s)\n"
@@ -146,7 +167,7 @@ static char *join_args(int argc, char **argv, int i)
 }
 
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
-       O_FAILON, O_EXPLAIN };
+       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -158,6 +179,8 @@ static const struct option long_opts[] = {
     { "other-timeout", required_argument, NULL, O_TOTHER },
     { "fail-on", required_argument, NULL, O_FAILON },
     { "explain", required_argument, NULL, O_EXPLAIN },
+    { "write-role", required_argument, NULL, O_WROLE },
+    { "status", required_argument, NULL, O_STATUS },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -218,6 +241,14 @@ static int take_opt(opts *o, int c, const char *arg)
             return fail("--fail-on: error, warning, info or never, not '%s'", arg);
         return -1;
     case O_EXPLAIN: o->explain = arg; return -1;
+    case 'w': o->write_file = arg; return -1;
+    case 'Z': o->run_as = arg; return -1;
+    case O_WROLE: o->write_role = arg; return -1;
+    case O_STATUS:
+        if (!parse_num(arg, 1, 3600, &v))
+            return fail("--status: seconds from 1 to 3600, not '%s'", arg);
+        o->status_secs = (unsigned)v;
+        return -1;
     case O_HELP: usage(stdout); return EXIT_OK;
     case O_VERSION: printf("omnisniff %s\n", OMNISNIFF_VERSION); return EXIT_OK;
     default: usage(stderr); return EXIT_USAGE;
@@ -232,7 +263,7 @@ static int parse_args(int argc, char **argv, opts *o)
     o->cap.promisc = true;
     o->flow = os_flow_cfg_default();
     o->fail_on = OS_SEV_ERROR;
-    while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:DR:H:ql", long_opts, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:DR:H:qlw:Z:", long_opts, NULL)) != -1)
         if ((rc = take_opt(o, c, optarg)) >= 0)
             return rc;
     o->filter = join_args(argc, argv, optind);
@@ -240,6 +271,8 @@ static int parse_args(int argc, char **argv, opts *o)
         return -1;
     if (!o->cap.file == !o->cap.iface)
         return fail("give exactly one of -r FILE or -i IFACE (see --help)");
+    if (o->write_role && !o->write_file)
+        return fail("--write-role needs -w FILE (the file to write the role's flows to)");
     o->cap.filter = o->filter;
     return -1;
 }
@@ -356,31 +389,201 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* A run in progress: what the periodic work (--status, progress, SIGUSR1)
+ * needs. */
+typedef struct session {
+    const opts *o;          /* options */
+    os_capture *cap;        /* the capture */
+    os_pipeline *pl;        /* the pipeline */
+    const char *source;     /* file or interface name */
+    double t0;              /* start (monotonic seconds) */
+    double last_status;     /* last --status table */
+    double next_progress;   /* next progress line */
+    int status_lines;       /* lines of the last table (redrawn in place on a tty) */
+    bool tty;               /* standard error is a terminal */
+    bool progress_on;       /* a progress line is on the screen */
+} session;
+
+/* Monotonic time in seconds. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds of work before the offline progress line appears
+ * (OMNISNIFF_PROGRESS_AFTER overrides it, for tests). */
+static double progress_after(void)
+{
+    const char *e = getenv("OMNISNIFF_PROGRESS_AFTER");
+    return e && *e ? atof(e) : 2.0;
+}
+
+/* Erase the progress line, if one is shown. */
+static void clear_progress(session *s)
+{
+    if (s->progress_on)
+        fputs("\r\033[K", stderr);
+    s->progress_on = false;
+}
+
+/* Offline, on a terminal: "omnisniff: 42% of FILE, 1234567 packets/s". */
+static void show_progress(session *s, double t)
+{
+    uint64_t pos, size;
+    if (!s->tty || t < s->next_progress || !os_capture_progress(s->cap, &pos, &size) || !size)
+        return;
+    fprintf(stderr, "\r\033[Komnisniff: %3.0f%% of %s, %.0f packets/s", 100.0 * (double)pos / (double)size,
+            s->source, (double)os_pipeline_stats(s->pl)->packets / (t - s->t0));
+    fflush(stderr);
+    s->progress_on = true;
+    s->next_progress = t + 0.5;
+}
+
+/* The --status table, redrawn in place on a terminal. */
+static void show_status(session *s, double t)
+{
+    if (!s->o->status_secs || t - s->last_status < s->o->status_secs)
+        return;
+    clear_progress(s);
+    if (s->tty && s->status_lines)
+        fprintf(stderr, "\033[%dA\033[J", s->status_lines);
+    s->status_lines = os_pipeline_status(s->pl, stderr, t - s->last_status);
+    s->last_status = t;
+}
+
+/* Periodic work: SIGUSR1's summary, --status, the progress line. */
+static void tick(session *s)
+{
+    double t = now_s();
+    if (g_usr1) {
+        os_capture_stats ks = os_capture_get_stats(s->cap);
+        g_usr1 = 0;
+        clear_progress(s);
+        s->status_lines = 0; /* the summary scrolls the table away */
+        os_pipeline_summary_now(s->pl, stderr, s->source, os_capture_dlt_name(s->cap), &ks);
+    }
+    show_status(s, t);
+    if (!os_capture_is_live(s->cap))
+        show_progress(s, t);
 }
 
 /* Read frames until the end, the count, a signal or an error. Returns the
  * read error message (in err) or NULL. */
-static const char *capture_loop(os_capture *cap, os_pipeline *pl, uint64_t count,
-                                char *err, size_t errlen)
+static const char *capture_loop(session *s, uint64_t count, char *err, size_t errlen)
 {
     uint64_t n = 0;
     os_frame fr;
 
     while (!g_stop && (!count || n < count)) {
-        os_cap_status st = os_capture_next(cap, &fr, err, errlen);
+        os_cap_status st = os_capture_next(s->cap, &fr, err, errlen);
         if (st == OS_CAP_PACKET) {
-            if (!os_pipeline_packet(pl, &fr)) {
+            if (!os_pipeline_packet(s->pl, &fr)) {
                 snprintf(err, errlen, "out of memory");
                 return err;
             }
-            n++;
+            if ((++n & 1023) == 0 || g_usr1)
+                tick(s);
+        } else if (st == OS_CAP_TIMEOUT) {
+            tick(s);
         } else if (st == OS_CAP_END) {
             break;
         } else if (st == OS_CAP_ERROR) {
             return err;
         }
     }
+    clear_progress(s);
     return NULL;
+}
+
+/* -Z USER: become USER (groups, gid, uid), for good. */
+static bool drop_privileges(const char *user, char *err, size_t errlen)
+{
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        snprintf(err, errlen, "-Z %s: no such user", user);
+        return false;
+    }
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+        setuid(pw->pw_uid) != 0) {
+        snprintf(err, errlen, "-Z %s: cannot switch to uid %u: %s", user, (unsigned)pw->pw_uid,
+                 strerror(errno));
+        return false;
+    }
+    if (pw->pw_uid != 0 && setuid(0) == 0) {
+        snprintf(err, errlen, "-Z %s: privileges could not be dropped", user);
+        return false;
+    }
+    return true;
+}
+
+/* Rule index of --write-role ROLE; -1 with err set if there is none. */
+static int role_index(const os_ruleset *rs, const char *id, char *err, size_t errlen)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        if (!strcmp(rs->rule[i].id, id))
+            return (int)i;
+    n = (size_t)snprintf(err, errlen, "--write-role: no traffic role '%s'; roles:", id);
+    for (size_t i = 0; i < rs->n && n < errlen; i++)
+        n += (size_t)snprintf(err + n, errlen - n, " %s", rs->rule[i].id);
+    return -1;
+}
+
+/* Open the -w evidence file (after -Z, so it belongs to USER). */
+static bool open_outputs(const opts *o, const os_ruleset *rs, os_capture *cap,
+                         os_pipeline_cfg *cfg, char *err, size_t errlen)
+{
+    int role = -1;
+    if (o->run_as && !drop_privileges(o->run_as, err, errlen))
+        return false;
+    if (!o->write_file)
+        return true;
+    if (o->write_role && (role = role_index(rs, o->write_role, err, errlen)) < 0)
+        return false;
+    cfg->dump = os_dump_open(o->write_file, os_capture_dlt(cap), os_capture_snaplen(cap), role,
+                             err, errlen);
+    return cfg->dump != NULL;
+}
+
+/* Close the -w file and say what it holds; false if a write failed. */
+static bool close_outputs(const opts *o, os_pipeline_cfg *cfg)
+{
+    char err[512];
+    os_dump_stats ds;
+    if (!cfg->dump)
+        return true;
+    if (!os_dump_close(cfg->dump, &ds, err, sizeof err)) {
+        fail("%s", err);
+        return false;
+    }
+    fprintf(stderr, "omnisniff: wrote %llu packets of %llu %s%s to %s\n",
+            (unsigned long long)ds.written, (unsigned long long)ds.flows,
+            o->write_role ? "flows of role " : "flagged flows", o->write_role ? o->write_role : "",
+            o->write_file);
+    if (ds.not_held)
+        fprintf(stderr, "omnisniff: %s lacks %llu earlier packets of those flows: at most %d "
+                "packets a flow are kept until it is flagged\n", o->write_file,
+                (unsigned long long)ds.not_held, OS_DUMP_HOLD_PKTS);
+    return true;
+}
+
+/* The pipeline configuration of a run. */
+static void pipeline_cfg(const opts *o, const os_ruleset *rs, const os_hostsfile *hf,
+                         os_capture *cap, os_pipeline_cfg *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->rules = rs;
+    cfg->hosts = hf;
+    cfg->flow = o->flow;
+    cfg->dlt = os_capture_dlt(cap);
+    cfg->mode = o->mode;
+    cfg->out = stdout;
 }
 
 /* Open the capture, run the pipeline, print the summary. */
@@ -388,37 +591,40 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
 {
     char err[512], perr[256];
     os_capture *cap = os_capture_open(&o->cap, err, sizeof err);
-    os_pipeline *pl;
     os_pipeline_cfg cfg;
     const char *read_err;
     os_capture_stats ks;
+    os_pipeline *pl = NULL;
+    session s;
 
     if (!cap)
         return fail("%s", err);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.rules = rs;
-    cfg.hosts = hf;
-    cfg.flow = o->flow;
-    cfg.dlt = os_capture_dlt(cap);
-    cfg.mode = o->mode;
-    cfg.out = stdout;
-    if (!(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
+    pipeline_cfg(o, rs, hf, cap, &cfg);
+    if (!open_outputs(o, rs, cap, &cfg, err, sizeof err) ||
+        !(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
+        if (cfg.dump)
+            os_dump_close(cfg.dump, NULL, perr, sizeof perr);
         os_capture_close(cap);
-        return fail("%s", perr);
+        return fail("%s", cfg.dump ? perr : err);
     }
+    memset(&s, 0, sizeof s);
+    s.o = o, s.cap = cap, s.pl = pl;
+    s.source = o->cap.file ? o->cap.file : o->cap.iface;
+    s.t0 = s.last_status = now_s();
+    s.next_progress = s.t0 + progress_after();
+    s.tty = isatty(STDERR_FILENO);
     g_cap = cap;
     install_signals();
-    read_err = capture_loop(cap, pl, o->count, err, sizeof err);
+    read_err = capture_loop(&s, o->count, err, sizeof err);
     g_cap = NULL;
     ks = os_capture_get_stats(cap);
-    os_pipeline_finish(pl, o->cap.file ? o->cap.file : o->cap.iface, os_capture_dlt_name(cap),
-                       &ks, read_err);
+    os_pipeline_finish(s.pl, s.source, os_capture_dlt_name(cap), &ks, read_err);
     if (read_err)
-        fail("%s: %s", o->cap.file ? o->cap.file : o->cap.iface, read_err);
-    os_severity worst = os_pipeline_worst(pl);
-    os_pipeline_free(pl);
+        fail("%s: %s", s.source, read_err);
+    os_severity worst = os_pipeline_worst(s.pl);
+    os_pipeline_free(s.pl);
     os_capture_close(cap);
-    if (read_err)
+    if (!close_outputs(o, &cfg) || read_err)
         return EXIT_USAGE;
     return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on
                ? EXIT_FINDINGS : EXIT_OK;

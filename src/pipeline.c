@@ -19,6 +19,11 @@ struct os_pipeline {
     os_report rep;         /* output context */
     os_stats st;           /* counters */
     os_graph *graph;       /* the system as observed (cfg.graph), or NULL */
+    uint64_t cur_flow;     /* flow_id of the packet being checked (0: none) */
+    bool raised_other;     /* it raised a finding about another flow (ICMP) */
+    uint64_t *role_pkts;   /* packets per rule index, [n] unclassified (--status) */
+    uint64_t *status_prev; /* role_pkts at the previous status table */
+    uint64_t *status_flows;/* active flows per rule index (scratch) */
     bool oom;              /* an allocation failed in a callback */
 };
 
@@ -30,6 +35,8 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
 
     os_classify_flow(p->cls, f);
     os_check_flow(p->chk, f);
+    if (p->cfg.dump)
+        os_dump_flow_end(p->cfg.dump, f);
     t = f->label.rule >= 0 ? &p->st.role[f->label.rule] : &p->st.unclassified;
     t->packets += (uint64_t)f->pkts[0] + f->pkts[1];
     t->bytes += f->bytes[0] + f->bytes[1];
@@ -54,6 +61,11 @@ static void on_finding(void *user, const os_finding *f)
     os_pipeline *p = user;
     if (p->cfg.mode == OS_MODE_PACKETS)
         os_report_finding_live(&p->rep, f);
+    if (p->cfg.dump && f->has_flow) {
+        os_dump_flag(p->cfg.dump, f->flow_id);
+        if (f->flow_id != p->cur_flow)
+            p->raised_other = true;
+    }
 }
 
 /* New pipeline; NULL with err set on allocation failure. */
@@ -68,6 +80,11 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
     p->chk = p->cls ? os_checker_new(cfg->rules, p->cls, on_finding, p) : NULL;
     if (cfg->graph && !(p->graph = os_graph_new()))
+        goto oom;
+    p->role_pkts = calloc(cfg->rules->n + 1, sizeof *p->role_pkts);
+    p->status_prev = calloc(cfg->rules->n + 1, sizeof *p->status_prev);
+    p->status_flows = calloc(cfg->rules->n + 1, sizeof *p->status_flows);
+    if (!p->role_pkts || !p->status_prev || !p->status_flows)
         goto oom;
     if (!p->st.role || !p->flows || !p->cls || !p->chk)
         goto oom;
@@ -170,13 +187,22 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
             return false;
         os_classify_learn(p->cls, f, side, &pk, created);
         os_classify_flow(p->cls, f);
+        p->role_pkts[f->label.rule >= 0 ? (size_t)f->label.rule : p->cfg.rules->n]++;
     } else {
         os_flowtab_expire(p->flows, fr->ts_ns);
     }
     if (p->cfg.mode == OS_MODE_PACKETS)
         os_report_packet(&p->rep, fr->ts_ns, st, why, &pk, f);
-    if (f) /* after the packet's line: a finding it raises follows it */
+    if (f) { /* after the packet's line: a finding it raises follows it */
+        p->cur_flow = f->id;
+        p->raised_other = false;
         check_packet(p, f, side, &pk, created, fr->ts_ns);
+    }
+    if (p->cfg.dump) { /* after the checks: a flow this packet flagged is selected */
+        if (p->raised_other)
+            os_dump_frame(p->cfg.dump, fr);
+        os_dump_packet(p->cfg.dump, f, fr);
+    }
     return true;
 }
 
@@ -208,6 +234,72 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
     fflush(p->cfg.out);
 }
 
+/* The summary so far, as text, to out (SIGUSR1). */
+void os_pipeline_summary_now(os_pipeline *p, FILE *out, const char *source, const char *linktype,
+                             const os_capture_stats *kernel)
+{
+    os_stats s = p->st;
+    os_report r = p->rep;
+    os_severity worst;
+    s.finding = os_checker_findings(p->chk, &s.nfindings);
+    os_checker_counts(p->chk, s.findings, &worst);
+    s.flows = *os_flowtab_stats(p->flows);
+    if (kernel)
+        s.kernel = *kernel;
+    s.source = source;
+    s.linktype = linktype;
+    r.out = out;
+    r.cached_sec = UINT64_MAX;
+    fprintf(out, "--- summary so far (%llu flows still active count in the role table when "
+            "they end)\n", (unsigned long long)s.flows.active);
+    os_report_summary_text(&r, &s);
+    fflush(out);
+}
+
+/* Count a flow still in the table under its role (--status). */
+static void count_active(void *user, const os_flow *f)
+{
+    os_pipeline *p = user;
+    p->status_flows[f->label.rule >= 0 ? (size_t)f->label.rule : p->cfg.rules->n]++;
+}
+
+/* One row of the status table. */
+static void status_row(FILE *out, const char *name, uint64_t pkts, uint64_t prev, double secs,
+                       uint64_t flows, uint64_t finds)
+{
+    fprintf(out, "%-26s %10.0f %8llu %8llu\n", name, secs > 0 ? (double)(pkts - prev) / secs : 0.0,
+            (unsigned long long)flows, (unsigned long long)finds);
+}
+
+/* The compact per-role table of --status; returns the lines printed. */
+int os_pipeline_status(os_pipeline *p, FILE *out, double secs)
+{
+    size_t n = p->cfg.rules->n, nf = 0;
+    uint64_t *finds = calloc(n + 1, sizeof *finds);
+    const os_finding *const *fv = os_checker_findings(p->chk, &nf);
+    int lines = 2;
+    if (!finds)
+        return 0;
+    for (size_t i = 0; i < nf; i++)
+        finds[fv[i]->rule >= 0 ? (size_t)fv[i]->rule : n]++;
+    memset(p->status_flows, 0, (n + 1) * sizeof *p->status_flows);
+    os_flowtab_foreach(p->flows, count_active, p);
+    fprintf(out, "omnisniff: %llu packets, %llu flows active, %zu findings\n",
+            (unsigned long long)p->st.packets, (unsigned long long)os_flowtab_stats(p->flows)->active, nf);
+    fprintf(out, "%-26s %10s %8s %8s\n", "role", "pkts/s", "flows", "findings");
+    for (size_t i = 0; i <= n; i++) {
+        if (!p->role_pkts[i] && !p->status_flows[i] && !finds[i])
+            continue;
+        status_row(out, i < n ? p->cfg.rules->rule[i].id : "(unclassified)", p->role_pkts[i],
+                   p->status_prev[i], secs, p->status_flows[i], finds[i]);
+        p->status_prev[i] = p->role_pkts[i];
+        lines++;
+    }
+    free(finds);
+    fflush(out);
+    return lines;
+}
+
 /* The most severe finding so far (OS_SEV_NEVER if none). */
 os_severity os_pipeline_worst(const os_pipeline *p)
 {
@@ -236,6 +328,9 @@ void os_pipeline_free(os_pipeline *p)
         return;
     os_flowtab_free(p->flows);
     os_graph_free(p->graph);
+    free(p->role_pkts);
+    free(p->status_prev);
+    free(p->status_flows);
     os_checker_free(p->chk);
     os_classifier_free(p->cls);
     free(p->st.role);

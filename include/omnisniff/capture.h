@@ -70,6 +70,10 @@ const char *os_capture_dlt_name(const os_capture *c);
 /* Snapshot length of the capture. */
 int os_capture_snaplen(const os_capture *c);
 
+/* How far a regular capture file has been read: byte offset and file size.
+ * False for live captures, stdin and pipes. */
+bool os_capture_progress(const os_capture *c, uint64_t *pos, uint64_t *size);
+
 /* True for a live capture. */
 bool os_capture_is_live(const os_capture *c);
 

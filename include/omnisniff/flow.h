@@ -121,6 +121,10 @@ os_flowtab *os_flowtab_new(const os_flow_cfg *cfg, os_flow_end_fn fn, void *user
 os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
                         int *side, bool *created);
 
+/* Call fn for every flow in the table, in no particular order; fn must not
+ * add or remove flows. */
+void os_flowtab_foreach(os_flowtab *t, void (*fn)(void *user, const os_flow *f), void *user);
+
 /* The flow with key k, or NULL. */
 os_flow *os_flowtab_find(os_flowtab *t, const os_flow_key *k);
 

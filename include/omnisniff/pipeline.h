@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "omnisniff/capture.h"
+#include "omnisniff/dump.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
 #include "omnisniff/graph.h"
@@ -27,6 +28,7 @@ typedef struct os_pipeline_cfg {
     os_mode mode;              /* what to print */
     FILE *out;                 /* where to print */
     bool graph;                /* build the observed system (os_pipeline_graph) */
+    os_dump *dump;             /* evidence capture (-w), or NULL (the caller closes it) */
 } os_pipeline_cfg;
 
 typedef struct os_pipeline os_pipeline;
@@ -42,6 +44,18 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr);
  * `read_error` is the error that cut the input short, or NULL. */
 void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
                         const os_capture_stats *kernel, const char *read_error);
+
+/* The summary so far as text to out, without ending any flow (for SIGUSR1):
+ * the role table counts flows that have ended; a first line says how many
+ * are still active. */
+void os_pipeline_summary_now(os_pipeline *p, FILE *out, const char *source, const char *linktype,
+                             const os_capture_stats *kernel);
+
+/* The compact --status table to out: per traffic role with traffic, the
+ * packets per second over the last `secs` seconds, the flows active now and
+ * the findings so far. Returns the number of lines printed (for redrawing
+ * in place on a terminal). */
+int os_pipeline_status(os_pipeline *p, FILE *out, double secs);
 
 /* The most severe finding so far (OS_SEV_NEVER if none). */
 os_severity os_pipeline_worst(const os_pipeline *p);

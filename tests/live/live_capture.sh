@@ -42,4 +42,28 @@ check '^kernel: [0-9]+ packets received by filter, 0 dropped by kernel'
 [ "$rc" = 0 ] || { echo "exit code $rc"; fail=1; }
 [ -s "$tmp/err" ] && { echo "stderr:"; cat "$tmp/err"; fail=1; }
 [ $fail = 0 ] || { echo "--- output"; cat "$tmp/out"; }
+
+# --status and SIGUSR1 while capturing: the per-role table on stderr every
+# second, the summary so far on stderr at SIGUSR1, the capture going on
+# (packets sent after SIGUSR1 are in the final summary)
+ip netns exec "$b" timeout 10 "$bin" -q -i vb --status 1 >"$tmp/out2" 2>"$tmp/err2" &
+cap=$!
+sleep 1
+udp() { ip netns exec "$a" bash -c "for i in \$(seq $1); do echo v > /dev/udp/192.0.2.2/15000; done" 2>/dev/null; }
+udp 3
+sleep 1.5
+kill -USR1 "$(pgrep -P "$cap")" # omnisniff itself: timeout does not pass SIGUSR1 on
+sleep 0.5
+udp 4
+sleep 1.2
+kill -INT "$cap"
+wait "$cap"; rc=$?
+check2() { grep -qE "$2" "$tmp/$1" || { echo "missing in $1: $2"; fail=1; }; }
+check2 err2 '^role +pkts/s +flows +findings$'
+check2 err2 '^encoder-archiver-unicast +[0-9]+ +3 +[0-9]+$'   # bash opens a socket (a flow) per datagram
+check2 err2 '^--- summary so far \([0-9]+ flows still active'
+check2 err2 '^kernel: [0-9]+ packets received by filter'
+check2 out2 '^encoder-archiver-unicast +7 +7 '
+[ "$rc" = 0 ] || { echo "exit code $rc (status run)"; fail=1; }
+[ $fail = 0 ] || { echo "--- stdout"; cat "$tmp/out2"; echo "--- stderr"; cat "$tmp/err2"; }
 exit $fail
