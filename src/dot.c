@@ -205,11 +205,11 @@ static void lb_ports(lbuf *l, const fold *f)
         return;
     }
     for (size_t i = 0; i < f->nports; i++) {
-        bool named = i == 0 || f->mixed;
+        bool named = i == 0 || f->mixed, ports = f->proto[i] == 6 || f->proto[i] == 17;
         if (named)
-            lb_add(l, "%s%s %u", i ? ", " : "", os_proto_name(f->proto[i], nb), f->port[i]);
-        else
-            lb_add(l, ", %u", f->port[i]);
+            lb_add(l, "%s%s", i ? ", " : "", os_proto_name(f->proto[i], nb));
+        if (ports)
+            lb_add(l, "%s%u", named ? " " : ", ", f->port[i]);
     }
 }
 
@@ -217,8 +217,8 @@ static void lb_ports(lbuf *l, const fold *f)
 static void lb_counts(lbuf *l, const fold *f)
 {
     if (f->flows)
-        lb_add(l, "\n%" PRIu64 " flow%s, %" PRIu64 " pkts, ", f->flows, f->flows == 1 ? "" : "s",
-               f->packets);
+        lb_add(l, "\n%" PRIu64 " flow%s, %" PRIu64 " pkt%s, ", f->flows, f->flows == 1 ? "" : "s",
+               f->packets, f->packets == 1 ? "" : "s");
     else
         lb_add(l, "\nseen only in an ICMP error, ");
     lb_bytes(l, f->bytes);
@@ -292,7 +292,7 @@ static void write_head(FILE *out)
           "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=10, nodesep=0.25, ranksep=1.1,\n"
           "         labelloc=b, labeljust=l, label=\"omnisniff: the Omnicast system as observed."
           "\\lBox: host (solid border: declared role; dashed: inferred; grey: none known);"
-          " ellipse: multicast group.\\lEdge: initiator -> responder per traffic role"
+          " ellipse: multicast group.\\lEdge: from initiator to responder, one per traffic role"
           " (service ports, flows, packets, bytes); red: finding; grey dashed: unclassified.\\l\"];\n"
           "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n"
           "  edge [fontname=\"Helvetica\", fontsize=8, color=\"#333333\", arrowsize=0.7];\n",
