@@ -195,7 +195,8 @@ static void fold_add(fold *f, const os_edge *e)
         f->worst = e->worst;
 }
 
-/* "TCP 5001", "UDP 15000, 15002", "UDP 8000-8999 (12 ports)", "TCP 22, UDP 53". */
+/* The ports of a fold: "TCP P", "UDP P1, P2", "UDP LO-HI (N ports)" past
+ * MAX_PORTS_LISTED, or each with its transport when they are mixed. */
 static void lb_ports(lbuf *l, const fold *f)
 {
     char nb[4];
