@@ -16,8 +16,10 @@
 
 #include "omnisniff/capture.h"
 #include "omnisniff/dump.h"
+#include "omnisniff/dot.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/hosts.h"
+#include "omnisniff/mdreport.h"
 #include "omnisniff/pipeline.h"
 #include "omnisniff/rules.h"
 
@@ -40,6 +42,8 @@ typedef struct opts {
     os_flow_cfg flow;        /* timeouts and cap */
     os_severity fail_on;     /* --fail-on */
     const char *explain;     /* --explain KIND */
+    const char *dot_file;    /* --dot FILE, or NULL */
+    const char *report_file; /* --report FILE, or NULL */
     char *filter;            /* joined trailing arguments (owned) */
     const char *write_file;  /* -w FILE: evidence capture */
     const char *write_role;  /* --write-role ROLE: write this role instead of flagged flows */
@@ -101,6 +105,11 @@ static void usage(FILE *f)
 "  (reading a file on a terminal: a progress line on standard error)\n"
 "privileges\n"
 "  -Z USER            after opening the capture, drop root privileges to USER\n"
+"  --dot FILE         write the system as observed as a Graphviz graph to FILE\n"
+"                     (render: dot -Tsvg FILE > site.svg)\n"
+"  --report FILE      write a Markdown report for a ticket to FILE: capture, hosts,\n"
+"                     traffic by role, findings with BPF filters and handshake ladders\n"
+"                     ('-' or /dev/stdout: after the summary, the graph first)\n"
 "flows\n"
 "  --max-flows N      keep at most N flows, evicting the least recently seen\n"
 "  --tcp-timeout S    idle timeout of open TCP flows (default 300 s)\n"
@@ -167,7 +176,7 @@ static char *join_args(int argc, char **argv, int i)
 }
 
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
-       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS };
+       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -181,6 +190,8 @@ static const struct option long_opts[] = {
     { "explain", required_argument, NULL, O_EXPLAIN },
     { "write-role", required_argument, NULL, O_WROLE },
     { "status", required_argument, NULL, O_STATUS },
+    { "dot", required_argument, NULL, O_DOT },
+    { "report", required_argument, NULL, O_REPORT },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -249,6 +260,8 @@ static int take_opt(opts *o, int c, const char *arg)
             return fail("--status: seconds from 1 to 3600, not '%s'", arg);
         o->status_secs = (unsigned)v;
         return -1;
+    case O_DOT: o->dot_file = arg; return -1;
+    case O_REPORT: o->report_file = arg; return -1;
     case O_HELP: usage(stdout); return EXIT_OK;
     case O_VERSION: printf("omnisniff %s\n", OMNISNIFF_VERSION); return EXIT_OK;
     default: usage(stderr); return EXIT_USAGE;
@@ -584,6 +597,66 @@ static void pipeline_cfg(const opts *o, const os_ruleset *rs, const os_hostsfile
     cfg->dlt = os_capture_dlt(cap);
     cfg->mode = o->mode;
     cfg->out = stdout;
+    cfg->graph = o->dot_file || o->report_file;
+}
+
+/* An output file of --dot / --report, opened before the capture starts. */
+typedef struct outfile {
+    const char *path; /* as given, or NULL when not asked for */
+    FILE *f;          /* the stream (stdout for '-' and /dev/stdout) */
+} outfile;
+
+/* Open o for path (NULL: nothing to do); false after one line on stderr. */
+static bool out_open(outfile *o, const char *path)
+{
+    bool std = path && (!strcmp(path, "-") || !strcmp(path, "/dev/stdout"));
+    o->path = path;
+    o->f = !path ? NULL : std ? stdout : fopen(path, "w");
+    if (path && !o->f)
+        fail("cannot write %s: %s", path, strerror(errno));
+    return !path || o->f;
+}
+
+/* Close o (stdout is only flushed); false after one line on stderr if a
+ * write failed. */
+static bool out_close(outfile *o)
+{
+    bool ok = !o->f || (o->f == stdout ? fflush(stdout) == 0 : fclose(o->f) == 0);
+    if (!ok)
+        fail("%s: write error: %s", o->path, strerror(errno));
+    o->f = NULL;
+    return ok;
+}
+
+/* Write --dot and --report after the summary; false if one failed. */
+static bool write_outputs(outfile *dot, outfile *md, os_pipeline *pl, const os_ruleset *rs)
+{
+    char err[256];
+    bool ok = true;
+    os_mdreport_cfg mc = { .st = os_pipeline_stats(pl), .cls = os_pipeline_classifier(pl),
+                           .rules = rs, .graph = os_pipeline_graph(pl) };
+    if (dot->f && !os_dot_write(dot->f, mc.graph, mc.cls, rs, err, sizeof err)) {
+        fail("%s: %s", dot->path, err);
+        ok = false;
+    }
+    if (md->f && !os_mdreport_write(md->f, &mc, err, sizeof err)) {
+        fail("%s: %s", md->path, err);
+        ok = false;
+    }
+    ok &= out_close(dot);
+    ok &= out_close(md);
+    return ok;
+}
+
+/* Close what a run opened before it could start. */
+static void abandon(outfile *dot, outfile *md, os_pipeline_cfg *cfg, os_capture *cap)
+{
+    char err[512];
+    out_close(dot);
+    out_close(md);
+    if (cfg->dump)
+        os_dump_close(cfg->dump, NULL, err, sizeof err);
+    os_capture_close(cap);
 }
 
 /* Open the capture, run the pipeline, print the summary. */
@@ -595,17 +668,23 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     const char *read_err;
     os_capture_stats ks;
     os_pipeline *pl = NULL;
+    outfile dot = { 0 }, md = { 0 };
     session s;
 
     if (!cap)
         return fail("%s", err);
     pipeline_cfg(o, rs, hf, cap, &cfg);
-    if (!open_outputs(o, rs, cap, &cfg, err, sizeof err) ||
-        !(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
-        if (cfg.dump)
-            os_dump_close(cfg.dump, NULL, perr, sizeof perr);
+    if (!open_outputs(o, rs, cap, &cfg, err, sizeof err)) {
         os_capture_close(cap);
-        return fail("%s", cfg.dump ? perr : err);
+        return fail("%s", err);
+    }
+    if (!out_open(&dot, o->dot_file) || !out_open(&md, o->report_file)) {
+        abandon(&dot, &md, &cfg, cap); /* out_open said why */
+        return EXIT_USAGE;
+    }
+    if (!(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
+        abandon(&dot, &md, &cfg, cap);
+        return fail("%s", perr);
     }
     memset(&s, 0, sizeof s);
     s.o = o, s.cap = cap, s.pl = pl;
@@ -621,10 +700,11 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     os_pipeline_finish(s.pl, s.source, os_capture_dlt_name(cap), &ks, read_err);
     if (read_err)
         fail("%s: %s", s.source, read_err);
-    os_severity worst = os_pipeline_worst(s.pl);
-    os_pipeline_free(s.pl);
+    bool written = write_outputs(&dot, &md, pl, rs);
+    os_severity worst = os_pipeline_worst(pl);
+    os_pipeline_free(pl);
     os_capture_close(cap);
-    if (!close_outputs(o, &cfg) || read_err)
+    if (!close_outputs(o, &cfg) || read_err || !written)
         return EXIT_USAGE;
     return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on
                ? EXIT_FINDINGS : EXIT_OK;

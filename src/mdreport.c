@@ -1,0 +1,660 @@
+/* mdreport.c — the Markdown report for a ticket (see mdreport.h).
+ *
+ * Everything comes from what the layers already hold: the pipeline's
+ * statistics and findings, the classifier's hosts and evidence, the graph's
+ * edges. Table cells are escaped ('|' and newlines); ladder diagrams are
+ * drawn in a fixed character grid, one lifeline per host. */
+#include "omnisniff/mdreport.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "omnisniff/decode.h"
+
+/* ---- small writers ---------------------------------------------------- */
+
+/* Text for a table cell: '|' escaped, newlines as spaces. */
+static void md_cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputs("\\|", out);
+        else
+            fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+    }
+}
+
+/* "HH:MM:SS.uuuuuu" UTC. */
+static void hms(uint64_t ts_ns, char buf[24])
+{
+    time_t sec = (time_t)(ts_ns / 1000000000ULL);
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    snprintf(buf, 24, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (unsigned)(ts_ns % 1000000000ULL / 1000));
+}
+
+/* "A:P", "[v6]:P", or "A" when there is no port. */
+static const char *endpoint(const os_addr *a, uint16_t port, bool ports, char *buf, size_t len)
+{
+    char t[OS_ADDRSTRLEN];
+    os_addr_str(a, t);
+    if (!ports)
+        snprintf(buf, len, "%s", t);
+    else
+        snprintf(buf, len, a->ver == 6 ? "[%s]:%u" : "%s:%u", t, port);
+    return buf;
+}
+
+/* The human label of a host's role: the first of those in `prefer` it
+ * holds, else its first known role, else "host". */
+static const char *role_word(os_classifier *cls, const os_addr *a, os_hrole_set prefer)
+{
+    os_conf conf;
+    os_hrole_set set = os_classify_host_roles(cls, a, &conf);
+    if (set & prefer)
+        set &= prefer;
+    for (int i = 0; i < OS_HR_COUNT; i++)
+        if (set & OS_HR_BIT(i))
+            return os_hrole_label((os_hrole)i);
+    return "host";
+}
+
+/* Host roles a finding's traffic role expects at either end (0: none). */
+static os_hrole_set expected_roles(const os_ruleset *rs, const os_finding *f)
+{
+    if (f->rule < 0 || f->rule >= rs->n)
+        return 0;
+    return (os_hrole_set)(rs->rule[f->rule].service | rs->rule[f->rule].peers);
+}
+
+/* Comma list of role ids. */
+static void put_roles(FILE *out, os_hrole_set set)
+{
+    bool first = true;
+    for (int i = 0; i < OS_HR_COUNT; i++)
+        if (set & OS_HR_BIT(i)) {
+            fprintf(out, "%s%s", first ? "" : ", ", os_hrole_name((os_hrole)i));
+            first = false;
+        }
+}
+
+static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
+
+/* Findings per severity (index os_severity). */
+static void count_sev(const os_stats *s, uint64_t by[3])
+{
+    by[0] = by[1] = by[2] = 0;
+    for (size_t i = 0; i < s->nfindings; i++)
+        if (s->finding[i]->sev <= OS_SEV_ERROR)
+            by[s->finding[i]->sev]++;
+}
+
+/* ---- ## Capture --------------------------------------------------------- */
+
+static void capture_times(FILE *out, const os_stats *s)
+{
+    char a[32], b[32];
+    uint64_t d = s->last_ns - s->first_ns;
+    os_report_iso_time(s->first_ns, a);
+    os_report_iso_time(s->last_ns, b);
+    fprintf(out, "| first packet | %s |\n| last packet | %s |\n", a, b);
+    fprintf(out, "| duration | %" PRIu64 ".%03u s |\n", (uint64_t)(d / 1000000000ULL),
+             (unsigned)(d % 1000000000ULL / 1000000));
+}
+
+static void capture_decode(FILE *out, const os_stats *s)
+{
+    static const char *const name[] = { "ok", "not IP", "non-first fragment",
+                                        "other protocol", "truncated", "malformed" };
+    fputs("| decode |", out);
+    for (int i = 0, first = 1; i <= OS_DEC_MALFORMED; i++)
+        if (s->status[i] || i == OS_DEC_OK) {
+            fprintf(out, "%s %" PRIu64 " %s", first ? "" : ",", s->status[i], name[i]);
+            first = 0;
+        }
+    if (s->payload_cut)
+        fprintf(out, " (%" PRIu64 " with the payload cut by the snaplen)", s->payload_cut);
+    fputs(" |\n| TCP handshakes |", out);
+    for (int v = 0; v <= OS_HSV_PARTIAL; v++)
+        fprintf(out, "%s %" PRIu64 " %s", v ? "," : "", s->handshake[v],
+                os_flow_hs_name((os_hs_verdict)v));
+    fprintf(out, " |\n| flows | %" PRIu64 " (at most %" PRIu64 " at once)", s->flows.created,
+            s->flows.peak);
+    if (s->flows.ended_cap)
+        fprintf(out, ", %" PRIu64 " evicted by --max-flows", s->flows.ended_cap);
+    fputs(" |\n", out);
+}
+
+static void section_capture(FILE *out, const os_stats *s)
+{
+    uint64_t by[3];
+    count_sev(s, by);
+    fputs("## Capture\n\n| | |\n|---|---|\n| source | `", out);
+    md_cell(out, s->source ? s->source : "-");
+    fprintf(out, "` |\n| link type | %s |\n", s->linktype ? s->linktype : "-");
+    if (s->packets)
+        capture_times(out, s);
+    fprintf(out, "| packets | %" PRIu64 " |\n| bytes | %" PRIu64 " |\n", s->packets, s->bytes);
+    capture_decode(out, s);
+    if (s->kernel.valid)
+        fprintf(out, "| kernel | %" PRIu64 " packets received by the filter, %" PRIu64
+                " dropped by the kernel, %" PRIu64 " dropped by the interface |\n",
+                s->kernel.received, s->kernel.dropped, s->kernel.ifdropped);
+    if (s->read_error) {
+        fputs("| input ended early | ", out);
+        md_cell(out, s->read_error);
+        fputs(" (this report covers what was read) |\n", out);
+    }
+    fprintf(out, "| findings | %" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info |\n",
+            by[2], plural(by[2]), by[1], plural(by[1]), by[0]);
+}
+
+/* ---- ## Hosts ----------------------------------------------------------- */
+
+/* Evidence of each inferred role of h, "; "-separated. */
+static void host_evidence(FILE *out, const os_ruleset *rs, const os_host *h)
+{
+    bool first = true;
+    for (int i = 0; i < OS_HR_COUNT; i++) {
+        const os_evidence *e = &h->why[i];
+        char t[32];
+        if (!(h->inferred & OS_HR_BIT(i)) || e->rule < 0 || e->rule >= rs->n)
+            continue;
+        os_report_iso_time(e->first_ns, t);
+        fprintf(out, "%s%s: %s as the %s side, flow %" PRIu64 " at %s", first ? "" : "; ",
+                os_hrole_name((os_hrole)i), rs->rule[e->rule].id,
+                e->as_service ? "service" : "peer", e->flow_id, t);
+        first = false;
+    }
+}
+
+static void section_hosts(FILE *out, os_classifier *cls, const os_ruleset *rs)
+{
+    size_t n;
+    const os_host **v = os_classify_hosts(cls, &n);
+    char a[OS_ADDRSTRLEN];
+
+    fputs("\n## Hosts\n\n", out);
+    if (!n) {
+        fputs("No host role is known: give a hosts file with -H, or none was inferred.\n", out);
+        return;
+    }
+    fputs("| host | name | roles | from | evidence of inferred roles |\n"
+          "|---|---|---|---|---|\n", out);
+    for (size_t i = 0; i < n; i++) {
+        const os_host *h = v[i];
+        fprintf(out, "| %s | ", os_addr_str(&h->addr, a));
+        md_cell(out, h->decl ? h->decl->name : "");
+        fputs(" | ", out);
+        put_roles(out, (os_hrole_set)(h->declared | h->inferred));
+        fprintf(out, " | %s | ", h->declared && (h->inferred & ~h->declared) ? "declared + inferred"
+                                 : h->declared ? "declared" : "inferred");
+        host_evidence(out, rs, h);
+        fputs(" |\n", out);
+    }
+    free(v);
+}
+
+/* ---- ## Traffic by role ------------------------------------------------- */
+
+static void section_roles(FILE *out, const os_stats *s, const os_ruleset *rs)
+{
+    fputs("\n## Traffic by role\n\n| traffic role | flows | packets | bytes | note |\n"
+          "|---|---:|---:|---:|---|\n", out);
+    for (unsigned i = 0; i < rs->n; i++) {
+        const os_total *t = &s->role[i];
+        if (!t->flows)
+            continue;
+        fprintf(out, "| %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | ", rs->rule[i].id,
+                t->flows, t->packets, t->bytes);
+        if (t->ambiguous && t->alt >= 0 && t->alt < rs->n)
+            fprintf(out, "%" PRIu64 " could also be %s%s: give host roles with -H", t->ambiguous,
+                    rs->rule[t->alt].id, t->mixed_alt ? " or another role" : "");
+        fputs(" |\n", out);
+    }
+    fprintf(out, "| (unclassified) | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " |  |\n",
+            s->unclassified.flows, s->unclassified.packets, s->unclassified.bytes);
+}
+
+/* ---- ## Conversations --------------------------------------------------- */
+
+/* Handshake verdicts of an edge's TCP flows, only those seen. */
+static void edge_handshakes(FILE *out, const os_edge *e)
+{
+    bool first = true;
+    for (int v = 0; v <= OS_HSV_PARTIAL; v++)
+        if (e->hs[v]) {
+            fprintf(out, "%s%" PRIu64 " %s", first ? "" : ", ", e->hs[v],
+                    os_flow_hs_name((os_hs_verdict)v));
+            first = false;
+        }
+}
+
+static void edge_row(FILE *out, const os_edge *e, const os_ruleset *rs)
+{
+    char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN], nb[4];
+    bool first = true;
+    fprintf(out, "| %s | %s | %s | %s %u | %" PRIu64 " | %" PRIu64 " / %" PRIu64 " | %" PRIu64
+            " / %" PRIu64 " | ", os_addr_str(&e->src, a), os_addr_str(&e->dst, b),
+            e->key.rule >= 0 && e->key.rule < rs->n ? rs->rule[e->key.rule].id : "-",
+            os_proto_name(e->key.proto, nb), e->key.port, e->flows, e->packets[0], e->packets[1],
+            e->bytes[0], e->bytes[1]);
+    edge_handshakes(out, e);
+    fputs(" | ", out);
+    for (int k = 0; k < OS_FK_COUNT; k++)
+        if (e->kinds & (1u << k)) {
+            fprintf(out, "%s%s", first ? "" : ", ", os_finding_kind_name((os_finding_kind)k));
+            first = false;
+        }
+    fputs(" |\n", out);
+}
+
+static void section_conversations(FILE *out, const os_graph *g, const os_ruleset *rs)
+{
+    size_t n, skipped = 0;
+    uint64_t skipped_flows = 0;
+    const os_edge **v = os_graph_edges(g, &n);
+
+    if (!n) {
+        fputs("\n## Conversations\n\nNone: no flow was seen.\n", out);
+        return;
+    }
+    fputs("\n## Conversations\n\nInitiator -> responder per traffic role and service port; "
+          "packets and bytes are initiator -> responder / back.\n\n"
+          "| initiator | responder | traffic role | port | flows | packets | bytes "
+          "| TCP handshakes | findings |\n|---|---|---|---|---:|---:|---:|---|---|\n", out);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i]->key.rule < 0 && !v[i]->kinds) {
+            skipped++;
+            skipped_flows += v[i]->flows;
+            continue;
+        }
+        edge_row(out, v[i], rs);
+    }
+    if (skipped)
+        fprintf(out, "\n%zu unclassified conversation%s (%" PRIu64 " flow%s) without findings "
+                "not listed.\n", skipped, plural(skipped), skipped_flows, plural(skipped_flows));
+    free(v);
+}
+
+/* ---- BPF filter --------------------------------------------------------- */
+
+/* The service port of a finding's flow: the one its role's range holds. */
+static uint16_t service_port(const os_finding *f, const os_ruleset *rs)
+{
+    if (f->rule >= 0 && f->rule < rs->n) {
+        const os_rule *r = &rs->rule[f->rule];
+        bool d = f->dport >= r->port_lo && f->dport <= r->port_hi;
+        bool s = f->sport >= r->port_lo && f->sport <= r->port_hi;
+        if (s && !d)
+            return f->sport;
+    }
+    return f->dport;
+}
+
+/* A BPF filter for finding f. */
+const char *os_mdreport_bpf(const os_finding *f, const os_ruleset *rs, char *buf, size_t len)
+{
+    char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN], r[OS_ADDRSTRLEN], flow[160];
+    os_addr_str(&f->src, a);
+    if (!f->has_flow) {
+        snprintf(buf, len, "host %s", a);
+        return buf;
+    }
+    os_addr_str(&f->dst, b);
+    if (f->proto == 6 || f->proto == 17)
+        snprintf(flow, sizeof flow, "host %s and host %s and %s port %u", a, b,
+                 f->proto == 6 ? "tcp" : "udp", service_port(f, rs));
+    else
+        snprintf(flow, sizeof flow, "host %s and host %s", a, b);
+    if (f->has_reporter)
+        snprintf(buf, len, "(%s) or (%s and host %s and host %s)", flow,
+                 f->reporter.ver == 6 ? "icmp6" : "icmp", os_addr_str(&f->reporter, r), a);
+    else
+        snprintf(buf, len, "%s", flow);
+    return buf;
+}
+
+/* ---- ladder diagrams ---------------------------------------------------- */
+
+#define LADDER_MAX 3   /* lifelines at most: initiator, reporter, responder */
+#define LADDER_W 320   /* characters in a ladder line */
+#define LADDER_X0 17   /* column of the first lifeline (after the time) */
+
+/* A ladder: lifelines at columns x[], labelled, drawn line by line. */
+typedef struct ladder {
+    FILE *out;              /* where */
+    int n;                  /* lifelines */
+    int x[LADDER_MAX];      /* their columns */
+    char top[LADDER_MAX][64]; /* endpoint labels */
+    char sub[LADDER_MAX][48]; /* role words */
+} ladder;
+
+/* Place the lifelines: each gap wide enough for its left label. */
+static void ladder_layout(ladder *l)
+{
+    l->x[0] = LADDER_X0;
+    for (int i = 1; i < l->n; i++) {
+        int w = (int)strlen(l->top[i - 1]);
+        int s = (int)strlen(l->sub[i - 1]);
+        w = w > s ? w : s;
+        l->x[i] = l->x[i - 1] + (w + 4 > 34 ? w + 4 : 34);
+    }
+}
+
+/* A blank line with the lifelines; returns its length. */
+static int ladder_blank(const ladder *l, char *line)
+{
+    int end = l->x[l->n - 1] + 1;
+    memset(line, ' ', LADDER_W);
+    for (int i = 0; i < l->n; i++)
+        line[l->x[i]] = '|';
+    return end;
+}
+
+/* Write a line: time (or blank), the drawing, and a note. */
+static void ladder_put(const ladder *l, char *line, int end, const uint64_t *ts, const char *note)
+{
+    char t[24];
+    if (ts) {
+        hms(*ts, t);
+        memcpy(line, t, strlen(t));
+    }
+    line[end] = '\0';
+    fputs(line, l->out);
+    if (note && *note)
+        fprintf(l->out, "  %s", note);
+    fputc('\n', l->out);
+}
+
+/* Text centred between columns a < b. */
+static void ladder_text(char *line, int a, int b, const char *text)
+{
+    int len = (int)strlen(text), at = a + (b - a - len) / 2;
+    if (at <= a)
+        at = a + 1;
+    for (int i = 0; i < len && at + i < b; i++)
+        line[at + i] = text[i];
+}
+
+/* An arrow from lifeline `from` to `to` with text; `stop` ends it with an
+ * 'X' on the target (the packet went no further). */
+static void ladder_arrow(const ladder *l, int from, int to, const char *text, bool stop,
+                         const uint64_t *ts, const char *note)
+{
+    char line[LADDER_W + 1];
+    int end = ladder_blank(l, line), a = l->x[from < to ? from : to], b = l->x[from < to ? to : from];
+    for (int i = a + 1; i < b; i++)
+        line[i] = '-';
+    if (from < to)
+        line[b - 1] = '>';
+    else
+        line[a + 1] = '<';
+    if (stop)
+        line[l->x[to]] = 'X';
+    char pad[80];
+    snprintf(pad, sizeof pad, " %s ", text);
+    ladder_text(line, a + 2, b - 2, pad);
+    ladder_put(l, line, end, ts, note);
+}
+
+/* A line of text between the first and last lifeline (no arrow). */
+static void ladder_say(const ladder *l, const char *text)
+{
+    char line[LADDER_W + 1];
+    int end = ladder_blank(l, line);
+    ladder_text(line, l->x[0], l->x[l->n - 1], text);
+    ladder_put(l, line, end, NULL, NULL);
+}
+
+/* A line with only the lifelines, a time and a note. */
+static void ladder_note(const ladder *l, const uint64_t *ts, const char *note)
+{
+    char line[LADDER_W + 1];
+    int end = ladder_blank(l, line);
+    ladder_put(l, line, end, ts, note);
+}
+
+/* The heading lines: endpoint labels and role words over each lifeline. */
+static void ladder_head(ladder *l)
+{
+    char line[LADDER_W + 1];
+    for (int row = 0; row < 2; row++) {
+        int end = 0;
+        memset(line, ' ', LADDER_W);
+        for (int i = 0; i < l->n; i++) {
+            const char *s = row ? l->sub[i] : l->top[i];
+            size_t len = strlen(s);
+            memcpy(line + l->x[i], s, len);
+            end = l->x[i] + (int)len;
+        }
+        line[end] = '\0';
+        fprintf(l->out, "%s\n", line);
+    }
+    ladder_say(l, "");
+}
+
+/* Lifelines for a finding's initiator, (reporter,) responder. */
+static void ladder_init(ladder *l, FILE *out, const os_finding *f, const os_mdreport_cfg *c,
+                        bool rep)
+{
+    bool ports = f->proto == 6 || f->proto == 17;
+    os_classifier *cls = c->cls;
+    os_hrole_set want = expected_roles(c->rules, f);
+    memset(l, 0, sizeof *l);
+    l->out = out;
+    endpoint(&f->src, f->sport, ports, l->top[0], sizeof l->top[0]);
+    snprintf(l->sub[0], sizeof l->sub[0], "%s", role_word(cls, &f->src, want));
+    if (rep) {
+        endpoint(&f->reporter, 0, false, l->top[1], sizeof l->top[1]);
+        const char *w = role_word(cls, &f->reporter, want);
+        snprintf(l->sub[1], sizeof l->sub[1], strcmp(w, "host") ? "%s (reporter)" : "reporter", w);
+    }
+    l->n = rep ? 3 : 2;
+    endpoint(&f->dst, f->dport, ports, l->top[l->n - 1], sizeof l->top[0]);
+    snprintf(l->sub[l->n - 1], sizeof l->sub[0], "%s", role_word(cls, &f->dst, want));
+    ladder_layout(l);
+    ladder_head(l);
+}
+
+/* SYNs that got no answer (or, answered_late, a late one). */
+static void ladder_unanswered(ladder *l, const os_finding *f, bool answered_late)
+{
+    char note[96];
+    uint64_t n = f->packets ? f->packets : 1;
+    snprintf(note, sizeof note, n == 1 ? "the only SYN" : "SYN 1 of %" PRIu64, n);
+    ladder_arrow(l, 0, 1, "SYN", false, &f->first_ns, note);
+    if (n > 2) {
+        snprintf(note, sizeof note, "... %" PRIu64 " more SYN%s (retries) ...", n - 2,
+                 plural(n - 2));
+        ladder_say(l, note);
+    }
+    if (answered_late) {
+        if (n > 1)
+            ladder_arrow(l, 0, 1, "SYN", false, NULL, "the last retry");
+        ladder_arrow(l, 1, 0, "SYN-ACK", false, NULL, "answered late, after the retries");
+        ladder_note(l, &f->last_ns, "last packet of the flow");
+        return;
+    }
+    if (n > 1) {
+        snprintf(note, sizeof note, "SYN %" PRIu64 " of %" PRIu64, n, n);
+        ladder_arrow(l, 0, 1, "SYN", false, &f->last_ns, note);
+    }
+    ladder_say(l, "no SYN-ACK, no RST");
+}
+
+/* A SYN answered by RST. */
+static void ladder_refused(ladder *l, const os_finding *f)
+{
+    char note[64] = "";
+    if (f->packets > 2)
+        snprintf(note, sizeof note, "%" PRIu64 " packets in the flow", f->packets);
+    ladder_arrow(l, 0, 1, "SYN", false, &f->first_ns, "");
+    ladder_arrow(l, 1, 0, "RST", false, &f->last_ns, note);
+}
+
+/* The quoted packet, stopped where the ICMP error came from, and the errors. */
+static void ladder_icmp(ladder *l, const os_finding *f)
+{
+    char what[32], note[96], nb[4];
+    int rep = l->n == 3 ? 1 : l->n - 1;
+    snprintf(what, sizeof what, "%s", os_proto_name(f->proto, nb));
+    ladder_arrow(l, 0, rep, what, l->n == 3, NULL, "the quoted packet (time not kept)");
+    snprintf(what, sizeof what, "%s unreachable", f->reporter.ver == 6 ? "ICMPv6" : "ICMP");
+    snprintf(note, sizeof note, "%s%s", f->sev == OS_SEV_ERROR ? "administratively prohibited" : "",
+             f->packets > 1 ? (f->sev == OS_SEV_ERROR ? "; 1st error" : "1st error") : "");
+    ladder_arrow(l, rep, 0, what, false, &f->first_ns, note);
+    if (f->packets > 1) {
+        snprintf(note, sizeof note, "error %" PRIu64 " of %" PRIu64, f->packets, f->packets);
+        ladder_arrow(l, rep, 0, what, false, &f->last_ns, note);
+    }
+}
+
+/* Whether the graph shows the flow of an unanswered-connection finding was
+ * answered after all: its edge (by either port) has TCP flows, none of them
+ * unanswered or refused. */
+static bool answered_late(const os_graph *g, const os_finding *f)
+{
+    os_edge_key k;
+    const os_edge *e;
+    if (!g)
+        return false;
+    memset(&k, 0, sizeof k);
+    memcpy(k.src, f->src.b, sizeof k.src);
+    memcpy(k.dst, f->dst.b, sizeof k.dst);
+    k.port = f->dport;
+    k.rule = f->rule;
+    k.ipver = f->src.ver;
+    k.proto = f->proto;
+    if (!(e = os_graph_find(g, &k))) {
+        k.port = f->sport;
+        e = os_graph_find(g, &k);
+    }
+    return e && e->flows && !e->hs[OS_HSV_UNANSWERED] && !e->hs[OS_HSV_REFUSED];
+}
+
+/* The ladder of a failed handshake, in a fenced block; nothing for other kinds. */
+static void finding_ladder(FILE *out, const os_mdreport_cfg *c, const os_finding *f)
+{
+    ladder l;
+    bool rep;
+    if (!f->has_flow || (f->kind != OS_FK_UNANSWERED_CONNECTION &&
+                         f->kind != OS_FK_CONNECTION_REFUSED && f->kind != OS_FK_ICMP_UNREACHABLE))
+        return;
+    rep = f->kind == OS_FK_ICMP_UNREACHABLE && f->has_reporter &&
+          os_addr_cmp(&f->reporter, &f->dst) != 0;
+    fputs("\n```text\n", out);
+    ladder_init(&l, out, f, c, rep);
+    if (f->kind == OS_FK_UNANSWERED_CONNECTION)
+        ladder_unanswered(&l, f, answered_late(c->graph, f));
+    else if (f->kind == OS_FK_CONNECTION_REFUSED)
+        ladder_refused(&l, f);
+    else
+        ladder_icmp(&l, f);
+    fputs("```\n", out);
+}
+
+/* ---- ## Findings -------------------------------------------------------- */
+
+static void finding_facts(FILE *out, const os_mdreport_cfg *c, const os_finding *f)
+{
+    char a[32], b[32], ea[72], eb[72], nb[4], bpf[400];
+    bool ports = f->proto == 6 || f->proto == 17;
+    os_hrole_set want = expected_roles(c->rules, f);
+    os_report_iso_time(f->first_ns, a);
+    os_report_iso_time(f->last_ns, b);
+    if (f->has_flow)
+        fprintf(out, "- flow: %s %s (%s) -> %s (%s)%s\n", os_proto_name(f->proto, nb),
+                endpoint(&f->src, f->sport, ports, ea, sizeof ea), role_word(c->cls, &f->src, want),
+                endpoint(&f->dst, f->dport, ports, eb, sizeof eb), role_word(c->cls, &f->dst, want),
+                f->kind == OS_FK_ICMP_UNREACHABLE ? ", as quoted by the ICMP error" : "");
+    else
+        fprintf(out, "- host: %s (%s)\n", os_addr_str(&f->src, ea), role_word(c->cls, &f->src, want));
+    if (f->has_reporter)
+        fprintf(out, "- reported by: %s (%s)\n", os_addr_str(&f->reporter, ea),
+                role_word(c->cls, &f->reporter, want));
+    fprintf(out, "- traffic role: %s\n", f->rule >= 0 && f->rule < c->rules->n
+                                           ? c->rules->rule[f->rule].id : "none");
+    if (f->first_ns == f->last_ns)
+        fprintf(out, "- seen: at %s, %" PRIu64 " packet%s\n", a, f->packets, plural(f->packets));
+    else
+        fprintf(out, "- seen: %s to %s, %" PRIu64 " packets\n", a, b, f->packets);
+    fprintf(out, "- capture it again: `%s`\n", os_mdreport_bpf(f, c->rules, bpf, sizeof bpf));
+}
+
+static void finding_entry(FILE *out, const os_mdreport_cfg *c, const os_finding *f, size_t no)
+{
+    fprintf(out, "\n#### F%zu. %s: %s\n\n", no, os_severity_name(f->sev),
+            os_finding_kind_name(f->kind));
+    fputs("> ", out);
+    md_cell(out, f->text);
+    fputs("\n\n", out);
+    finding_facts(out, c, f);
+    finding_ladder(out, c, f);
+}
+
+static void section_findings(FILE *out, const os_mdreport_cfg *c)
+{
+    static const char *const head[] = { "Info", "Warnings", "Errors" };
+    const os_stats *s = c->st;
+    uint64_t by[3];
+    size_t no = 0;
+    count_sev(s, by);
+    fputs("\n## Findings\n\n", out);
+    if (!s->nfindings) {
+        fputs("None: the traffic follows the rules file.\n", out);
+        return;
+    }
+    fprintf(out, "%" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info. Most severe "
+            "first; each with the packets to look at and a BPF filter (`tcpdump`, `omnisniff`) "
+            "to capture them again.\n", by[2], plural(by[2]), by[1], plural(by[1]), by[0]);
+    for (int sev = OS_SEV_ERROR; sev >= OS_SEV_INFO; sev--) {
+        if (!by[sev])
+            continue;
+        fprintf(out, "\n### %s (%" PRIu64 ")\n", head[sev], by[sev]);
+        for (size_t i = 0; i < s->nfindings; i++)
+            if (s->finding[i]->sev == (os_severity)sev)
+                finding_entry(out, c, s->finding[i], ++no);
+    }
+}
+
+/* What each kind found means, once per kind. */
+static void section_kinds(FILE *out, const os_stats *s)
+{
+    bool any = false;
+    for (int k = 0; k < OS_FK_COUNT; k++) {
+        if (!s->findings[k])
+            continue;
+        if (!any)
+            fputs("\n## What the findings mean\n", out);
+        any = true;
+        fprintf(out, "\n### %s\n\n```text\n%s```\n", os_finding_kind_name((os_finding_kind)k),
+                os_finding_explain((os_finding_kind)k));
+    }
+}
+
+/* Write the report. */
+bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen)
+{
+    fprintf(out, "# omnisniff report: ");
+    md_cell(out, c->st->source ? c->st->source : "-");
+    fputs("\n\n", out);
+    section_capture(out, c->st);
+    section_hosts(out, c->cls, c->rules);
+    section_roles(out, c->st, c->rules);
+    if (c->graph)
+        section_conversations(out, c->graph, c->rules);
+    section_findings(out, c);
+    if (c->extra)
+        c->extra(out, c->extra_user);
+    section_kinds(out, c->st);
+    if (fflush(out) != 0 || ferror(out)) {
+        snprintf(err, errlen, "write error: %s", strerror(errno ? errno : EIO));
+        return false;
+    }
+    return true;
+}

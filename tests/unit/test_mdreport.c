@@ -1,0 +1,401 @@
+/* test_mdreport.c — the --report writer on sites built from frames in memory:
+ * the sections and their order (with the extra-sections hook), capture facts
+ * (kernel counters, read error), the hosts table (escaping, evidence), the
+ * ladder of every failed-handshake kind exactly as drawn, BPF filters that
+ * libpcap compiles and that match the finding's packets and not others,
+ * write errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pcap/pcap.h>
+
+#include "omnisniff/mdreport.h"
+#include "outsite.h"
+
+#define SYN OS_TH_SYN
+#define RSTACK (OS_TH_RST | OS_TH_ACK)
+
+static outsite *open_site;
+
+static outsite *site(const char *hosts)
+{
+    outsite *s = outsite_open(hosts);
+    assert_non_null(s);
+    open_site = s;
+    return s;
+}
+
+static void site_done(outsite *s)
+{
+    outsite_close(s);
+    open_site = NULL;
+}
+
+static int close_leftover(void **state)
+{
+    (void)state;
+    outsite_close(open_site);
+    open_site = NULL;
+    return 0;
+}
+
+/* The report of a finished site (caller frees); graph and extra as given. */
+static char *report_of(outsite *s, bool graph, os_mdreport_extra_fn extra, void *user)
+{
+    char *buf = NULL, err[128] = "";
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    os_mdreport_cfg c = { .st = os_pipeline_stats(s->p), .cls = os_pipeline_classifier(s->p),
+                          .rules = &s->rs, .graph = graph ? os_pipeline_graph(s->p) : NULL,
+                          .extra = extra, .extra_user = user };
+    assert_non_null(m);
+    bool ok = os_mdreport_write(m, &c, err, sizeof err);
+    fclose(m);
+    assert_true(ok);
+    assert_string_equal(err, "");
+    return buf;
+}
+
+/* The first fenced text block after `after` (a copy, caller frees). */
+static char *ladder_after(const char *text, const char *after)
+{
+    const char *p = strstr(text, after), *b, *e;
+    assert_non_null(p);
+    b = strstr(p, "```text\n");
+    assert_non_null(b);
+    b += 8;
+    e = strstr(b, "```\n");
+    assert_non_null(e);
+    return strndup(b, (size_t)(e - b));
+}
+
+static const char hosts[] =
+    "10.1.0.20   archiver  arch1\n"
+    "10.1.0.10   gateway   gw|1\n" /* '|' must be escaped in a table cell */
+    "10.3.0.0/24 client\n";
+
+static int extra_calls;
+
+static void extra_audit(FILE *out, void *user)
+{
+    extra_calls++;
+    fprintf(out, "\n## Audit\n\n%s\n", (const char *)user);
+}
+
+static void test_sections_in_order_with_extra(void **state)
+{
+    (void)state;
+    outsite *s = site(hosts);
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
+    outsite_finish(s);
+    extra_calls = 0;
+    char *r = report_of(s, true, extra_audit, "audit text");
+    assert_int_equal(extra_calls, 1);
+    const char *heads[] = { "# omnisniff report: test.pcap\n", "\n## Capture\n", "\n## Hosts\n",
+                            "\n## Traffic by role\n", "\n## Conversations\n", "\n## Findings\n",
+                            "\n### Warnings (1)\n", "\n## Audit\n\naudit text\n",
+                            "\n## What the findings mean\n", "\n### unanswered-connection\n" };
+    const char *prev = r;
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        const char *p = strstr(r, heads[i]);
+        if (!p || p < prev)
+            fail_msg("'%s' missing or out of order in:\n%s", heads[i], r);
+        prev = p;
+    }
+    assert_int_equal(strncmp(r, heads[0], strlen(heads[0])), 0);
+    free(r);
+    /* without a graph: no conversations; without extra: no audit */
+    r = report_of(s, false, NULL, NULL);
+    assert_null(strstr(r, "## Conversations"));
+    assert_null(strstr(r, "## Audit"));
+    assert_non_null(strstr(r, "## Findings"));
+    free(r);
+    site_done(s);
+}
+
+static void test_capture_facts_kernel_and_read_error(void **state)
+{
+    (void)state;
+    outsite *s = site(NULL);
+    assert_true(outsite_session(s, "10.3.0.23", 51000, "10.1.0.10", 5001));
+    s->now += 2 * OS_SEC;
+    assert_true(outsite_udp(s, 1, "10.3.0.23", 53000, "10.1.0.1", 53, 40));
+    os_capture_stats ks = { .valid = true, .received = 7, .dropped = 2, .ifdropped = 1 };
+    os_pipeline_finish(s->p, "eth0", "EN10MB", &ks, "truncated dump file");
+    char *r = report_of(s, true, NULL, NULL);
+    assert_non_null(strstr(r, "| source | `eth0` |\n| link type | EN10MB |\n"
+                              "| first packet | 2026-01-15T10:00:00.000000+0000 |\n"
+                              "| last packet | 2026-01-15T10:00:02.005000+0000 |\n"
+                              "| duration | 2.005 s |\n| packets | 6 |\n"));
+    assert_non_null(strstr(r, "| kernel | 7 packets received by the filter, 2 dropped by the "
+                              "kernel, 1 dropped by the interface |\n"));
+    assert_non_null(strstr(r, "| input ended early | truncated dump file (this report covers "
+                              "what was read) |\n"));
+    assert_non_null(strstr(r, "| TCP handshakes | 1 established, 0 refused, 0 unanswered, "
+                              "0 midstream, 0 partial |\n"));
+    assert_non_null(strstr(r, "| gateway-command | 1 | 5 | 570 |  |\n"));
+    assert_non_null(strstr(r, "| (unclassified) | 1 | 1 | 82 |  |\n"));
+    assert_non_null(strstr(r, "\n## Findings\n\nNone: the traffic follows the rules file.\n"));
+    assert_null(strstr(r, "## What the findings mean"));
+    free(r);
+    site_done(s);
+}
+
+static void test_hosts_table_escapes_and_evidence(void **state)
+{
+    (void)state;
+    outsite *s = site(hosts);
+    assert_true(outsite_session(s, "10.3.0.23", 51000, "10.1.0.10", 5001));
+    assert_true(outsite_udp(s, 2, "10.2.0.31", 40000, "10.1.0.21", 15000, 1300));
+    assert_true(outsite_udp(s, 2, "10.2.0.32", 40000, "10.1.0.21", 15000, 1300));
+    outsite_finish(s);
+    char *r = report_of(s, true, NULL, NULL);
+    assert_non_null(strstr(r, "| 10.1.0.10 | gw\\|1 | gateway | declared |  |\n"));
+    assert_non_null(strstr(r, "| 10.1.0.21 |  | archiver | inferred | archiver: "
+                              "encoder-archiver-unicast as the service side, flow "));
+    assert_non_null(strstr(r, "| 10.2.0.31 |  | encoder | inferred | encoder: "
+                              "encoder-archiver-unicast as the peer side, flow "));
+    assert_non_null(strstr(r, "| 10.3.0.23 | 10.1.0.10 | gateway-command | TCP 5001 | 1 | 3 / 2 "
+                              "| 262 / 308 | 1 established |  |\n"));
+    free(r);
+    site_done(s);
+}
+
+static void test_unanswered_ladder(void **state)
+{
+    (void)state;
+    outsite *s = site(hosts);
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
+    s->now = OS_T0 + 1 * OS_SEC;
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
+    s->now = OS_T0 + 3 * OS_SEC;
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
+    outsite_finish(s);
+    char *r = report_of(s, true, NULL, NULL);
+    char *l = ladder_after(r, "#### F1. warning: unanswered-connection");
+    assert_string_equal(l,
+        "                 10.3.0.23:51000                   10.1.0.20:6061\n"
+        "                 client                            Archiver\n"
+        "                 |                                 |\n"
+        "10:00:00.000000  |------------- SYN -------------->|  SYN 1 of 3\n"
+        "                 |  ... 1 more SYN (retries) ...   |\n"
+        "10:00:03.000000  |------------- SYN -------------->|  SYN 3 of 3\n"
+        "                 |       no SYN-ACK, no RST        |\n");
+    assert_non_null(strstr(r, "- flow: TCP 10.3.0.23:51000 (client) -> 10.1.0.20:6061 (Archiver)\n"
+                              "- traffic role: archiver-playback\n"
+                              "- seen: 2026-01-15T10:00:00.000000+0000 to "
+                              "2026-01-15T10:00:03.000000+0000, 3 packets\n"
+                              "- capture it again: `host 10.3.0.23 and host 10.1.0.20 and tcp "
+                              "port 6061`\n"));
+    free(l);
+    free(r);
+    site_done(s);
+}
+
+/* SYNs retried and then answered: the ladder says so, not "no SYN-ACK". */
+static void test_late_answer_ladder(void **state)
+{
+    (void)state;
+    outsite *s = site(hosts);
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
+    s->now = OS_T0 + 1 * OS_SEC;
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
+    assert_true(outsite_tcp(s, "10.1.0.20", 6061, "10.3.0.23", 51000, SYN | OS_TH_ACK, 0));
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, OS_TH_ACK, 0));
+    outsite_finish(s);
+    char *r = report_of(s, true, NULL, NULL);
+    char *l = ladder_after(r, "#### F1. warning: unanswered-connection");
+    assert_string_equal(l,
+        "                 10.3.0.23:51000                   10.1.0.20:6061\n"
+        "                 client                            Archiver\n"
+        "                 |                                 |\n"
+        "10:00:00.000000  |------------- SYN -------------->|  SYN 1 of 2\n"
+        "                 |------------- SYN -------------->|  the last retry\n"
+        "                 |<---------- SYN-ACK -------------|  answered late, after the retries\n"
+        "10:00:01.002000  |                                 |  last packet of the flow\n");
+    free(l);
+    free(r);
+    site_done(s);
+}
+
+static void test_refused_ladder(void **state)
+{
+    (void)state;
+    outsite *s = site(hosts);
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6063, SYN, 0));
+    assert_true(outsite_tcp(s, "10.1.0.20", 6063, "10.3.0.23", 51000, RSTACK, 0));
+    outsite_finish(s);
+    char *r = report_of(s, true, NULL, NULL);
+    char *l = ladder_after(r, "#### F1. warning: connection-refused");
+    assert_string_equal(l,
+        "                 10.3.0.23:51000                   10.1.0.20:6063\n"
+        "                 client                            Archiver\n"
+        "                 |                                 |\n"
+        "10:00:00.000000  |------------- SYN -------------->|\n"
+        "10:00:00.001000  |<------------ RST ---------------|\n");
+    free(l);
+    free(r);
+    site_done(s);
+}
+
+/* A firewall in between answers: three lifelines, the packet stops at it. */
+static void test_icmp_ladder_from_firewall(void **state)
+{
+    (void)state;
+    outsite *s = site(hosts);
+    s->now = OS_T0 + 5 * OS_MS;
+    assert_true(outsite_icmp(s, "10.1.0.1", "10.3.0.23", 13, 6, "10.3.0.23", 51000, "10.1.0.20",
+                             6061));
+    s->now = OS_T0 + 2 * OS_SEC;
+    assert_true(outsite_icmp(s, "10.1.0.1", "10.3.0.23", 13, 6, "10.3.0.23", 51000, "10.1.0.20",
+                             6061));
+    outsite_finish(s);
+    char *r = report_of(s, true, NULL, NULL);
+    char *l = ladder_after(r, "#### F1. error: icmp-unreachable");
+    assert_string_equal(l,
+        "                 10.3.0.23:51000                   10.1.0.1                          10.1.0.20:6061\n"
+        "                 client                            reporter                          Archiver\n"
+        "                 |                                 |                                 |\n"
+        "                 |------------- TCP -------------->X                                 |  the quoted packet (time not kept)\n"
+        "10:00:00.005000  |<------ ICMP unreachable --------|                                 |  administratively prohibited; 1st error\n"
+        "10:00:02.000000  |<------ ICMP unreachable --------|                                 |  error 2 of 2\n");
+    assert_non_null(strstr(r, "- reported by: 10.1.0.1 (host)\n"));
+    assert_non_null(strstr(r, "`(host 10.3.0.23 and host 10.1.0.20 and tcp port 6061) or "
+                              "(icmp and host 10.1.0.1 and host 10.3.0.23)`"));
+    free(l);
+    free(r);
+    site_done(s);
+}
+
+/* The server itself answers port unreachable: two lifelines. */
+static void test_icmp_ladder_from_server(void **state)
+{
+    (void)state;
+    outsite *s = site("10.1.0.20 archiver\n10.2.0.31 encoder\n");
+    assert_true(outsite_icmp(s, "10.1.0.20", "10.2.0.31", 3, 17, "10.2.0.31", 40000, "10.1.0.20",
+                             15000));
+    outsite_finish(s);
+    char *r = report_of(s, true, NULL, NULL);
+    char *l = ladder_after(r, "#### F1. warning: icmp-unreachable");
+    assert_string_equal(l,
+        "                 10.2.0.31:40000                   10.1.0.20:15000\n"
+        "                 encoder                           Archiver\n"
+        "                 |                                 |\n"
+        "                 |------------- UDP -------------->|  the quoted packet (time not kept)\n"
+        "10:00:00.000000  |<------ ICMP unreachable --------|\n");
+    free(l);
+    free(r);
+    site_done(s);
+}
+
+/* Whether `filter` compiles and matches frame f (Ethernet). */
+static bool bpf_matches(const char *filter, const fb *f)
+{
+    pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+    struct bpf_program prog;
+    struct pcap_pkthdr h = { .caplen = (bpf_u_int32)f->n, .len = (bpf_u_int32)f->n };
+    assert_non_null(p);
+    if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+        fail_msg("filter '%s' does not compile: %s", filter, pcap_geterr(p));
+    bool m = pcap_offline_filter(&prog, &h, f->b) != 0;
+    pcap_freecode(&prog);
+    pcap_close(p);
+    return m;
+}
+
+/* The filters of findings compile, catch the finding's packets (both ways,
+ * and the ICMP error), and leave other traffic out. */
+static void test_bpf_filters_compile_and_match(void **state)
+{
+    (void)state;
+    char bpf[400];
+    fb f;
+    outsite *s = site(hosts);
+    /* reversed: the Gateway opens a connection from its command port */
+    assert_true(outsite_tcp(s, "10.1.0.10", 5001, "10.3.0.23", 51000, SYN, 0));
+    assert_true(outsite_icmp(s, "10.1.0.1", "10.3.0.24", 13, 6, "10.3.0.24", 51001, "10.1.0.20",
+                             6061));
+    outsite_finish(s);
+    const os_stats *st = os_pipeline_stats(s->p);
+    assert_int_equal(st->nfindings, 2);
+    for (size_t i = 0; i < st->nfindings; i++) {
+        const os_finding *x = st->finding[i];
+        os_mdreport_bpf(x, &s->rs, bpf, sizeof bpf);
+        if (x->kind == OS_FK_REVERSED_DIRECTION) {
+            assert_string_equal(bpf, "host 10.1.0.10 and host 10.3.0.23 and tcp port 5001");
+            fb_tcp4(&f, "10.3.0.23", 51999, "10.1.0.10", 5001, SYN, 0);
+            assert_true(bpf_matches(bpf, &f));
+            fb_tcp4(&f, "10.3.0.23", 51999, "10.1.0.10", 5002, SYN, 0);
+            assert_false(bpf_matches(bpf, &f));
+        } else {
+            assert_int_equal(x->kind, OS_FK_ICMP_UNREACHABLE);
+            fb_tcp4(&f, "10.1.0.20", 6061, "10.3.0.24", 51001, SYN | OS_TH_ACK, 0);
+            assert_true(bpf_matches(bpf, &f));
+            fb_udp4(&f, "10.1.0.1", 53, "10.3.0.24", 5353, 10);
+            assert_false(bpf_matches(bpf, &f));
+            f.n = 0;
+            fb_eth(&f, 0x0800, NULL, 0, 0);
+            fb_ipv4(&f, "10.1.0.1", "10.3.0.24", 1, 8, 0, 0);
+            fb_icmp(&f, 3, 13, NULL, 0);
+            assert_true(bpf_matches(bpf, &f));
+        }
+    }
+    /* a host finding, and IPv6 with an ICMPv6 reporter */
+    os_finding h;
+    memset(&h, 0, sizeof h);
+    assert_true(os_addr_parse("10.1.0.20", &h.src));
+    assert_string_equal(os_mdreport_bpf(&h, &s->rs, bpf, sizeof bpf), "host 10.1.0.20");
+    h.has_flow = h.has_reporter = true;
+    assert_true(os_addr_parse("fd00:3::23", &h.src));
+    assert_true(os_addr_parse("fd00:1::10", &h.dst));
+    assert_true(os_addr_parse("fd00:1::1", &h.reporter));
+    h.proto = 6, h.sport = 51000, h.dport = 5001, h.rule = -1;
+    os_mdreport_bpf(&h, &s->rs, bpf, sizeof bpf);
+    assert_string_equal(bpf, "(host fd00:3::23 and host fd00:1::10 and tcp port 5001) or "
+                             "(icmp6 and host fd00:1::1 and host fd00:3::23)");
+    f.n = 0;
+    fb_eth(&f, 0x86dd, NULL, 0, 0);
+    fb_ipv6(&f, "fd00:3::23", "fd00:1::10", 6, 20);
+    fb_tcp(&f, 51000, 5001, SYN, 5, 0);
+    assert_true(bpf_matches(bpf, &f));
+    site_done(s);
+}
+
+static void test_write_error_reported(void **state)
+{
+    (void)state;
+    char err[128] = "";
+    outsite *s = site(hosts);
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
+    outsite_finish(s);
+    FILE *full = fopen("/dev/full", "w");
+    if (!full) {
+        site_done(s);
+        skip();
+    }
+    os_mdreport_cfg c = { .st = os_pipeline_stats(s->p), .cls = os_pipeline_classifier(s->p),
+                          .rules = &s->rs };
+    assert_false(os_mdreport_write(full, &c, err, sizeof err));
+    fclose(full);
+    assert_string_equal(err, "write error: No space left on device");
+    site_done(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_sections_in_order_with_extra, close_leftover),
+        cmocka_unit_test_teardown(test_capture_facts_kernel_and_read_error, close_leftover),
+        cmocka_unit_test_teardown(test_hosts_table_escapes_and_evidence, close_leftover),
+        cmocka_unit_test_teardown(test_unanswered_ladder, close_leftover),
+        cmocka_unit_test_teardown(test_late_answer_ladder, close_leftover),
+        cmocka_unit_test_teardown(test_refused_ladder, close_leftover),
+        cmocka_unit_test_teardown(test_icmp_ladder_from_firewall, close_leftover),
+        cmocka_unit_test_teardown(test_icmp_ladder_from_server, close_leftover),
+        cmocka_unit_test_teardown(test_bpf_filters_compile_and_match, close_leftover),
+        cmocka_unit_test_teardown(test_write_error_reported, close_leftover),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
