@@ -137,6 +137,20 @@ fail:
     return NULL;
 }
 
+/* libpcap's message for a failed read, with what to do when it is the
+ * pcapng limit: every interface of the file must share the first one's link
+ * type and snaplen, else libpcap stops at the second interface's block. */
+static void read_error(os_capture *c, char *err, size_t errlen)
+{
+    const char *why = pcap_geterr(c->p);
+    if (strstr(why, "different from the") && strstr(why, "of the first interface"))
+        snprintf(err, errlen, "%s: libpcap reads a pcapng file only when all its interfaces "
+                 "have one link type and snaplen; split it per interface first, e.g. "
+                 "tshark -r FILE -Y 'frame.interface_id == 0' -w if0.pcapng", why);
+    else
+        snprintf(err, errlen, "%s", why);
+}
+
 /* Next packet. */
 os_cap_status os_capture_next(os_capture *c, os_frame *fr, char *err, size_t errlen)
 {
@@ -160,7 +174,7 @@ os_cap_status os_capture_next(os_capture *c, os_frame *fr, char *err, size_t err
     }
     if (rc == PCAP_ERROR_BREAK)
         return OS_CAP_END;
-    snprintf(err, errlen, "%s", pcap_geterr(c->p));
+    read_error(c, err, errlen);
     return OS_CAP_ERROR;
 }
 

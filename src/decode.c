@@ -159,14 +159,19 @@ static os_status dec_udp(dc *d)
     return OS_DEC_OK;
 }
 
-/* Ports of a quoted TCP/UDP header, if its first 4 bytes are there. */
-static void quote_ports(os_cur *c, os_quoted *q)
+/* Ports of a quoted TCP/UDP header, if its first 4 bytes are there; a
+ * TCP/UDP quote that ends before them was cut short (the quote stays valid:
+ * addresses and transport are known). */
+static os_reason quote_ports(os_cur *c, os_quoted *q)
 {
-    if ((q->proto == 6 || q->proto == 17) && os_have(c, 4)) {
-        os_get_be16(c, &q->sport);
-        os_get_be16(c, &q->dport);
-        q->has_ports = true;
-    }
+    if (q->proto != 6 && q->proto != 17)
+        return OS_R_NONE;
+    if (!os_have(c, 4))
+        return OS_R_ICMP_QUOTE_TRUNCATED;
+    os_get_be16(c, &q->sport);
+    os_get_be16(c, &q->dport);
+    q->has_ports = true;
+    return OS_R_NONE;
 }
 
 /* The IPv4 header quoted in an ICMP error. */
@@ -189,11 +194,11 @@ static os_reason quote_v4(os_cur c, os_quoted *q)
     os_get_view(&c, 4, &q->dst);
     q->ipver = 4;
     q->valid = true;
+    if ((frag & 0x1fff) != 0)
+        return OS_R_NONE; /* a later fragment: no transport header to quote */
     if (!os_skip(&c, ihl - 20))
-        return OS_R_NONE;
-    if ((frag & 0x1fff) == 0)
-        quote_ports(&c, q);
-    return OS_R_NONE;
+        return q->proto == 6 || q->proto == 17 ? OS_R_ICMP_QUOTE_TRUNCATED : OS_R_NONE;
+    return quote_ports(&c, q);
 }
 
 static bool is_ext(uint8_t nh) { return nh == 0 || nh == 43 || nh == 60 || nh == 51 || nh == 44; }
@@ -214,19 +219,20 @@ static os_reason quote_v6(os_cur c, os_quoted *q)
     os_get_view(&c, 16, &q->src);
     os_get_view(&c, 16, &q->dst);
     q->ipver = 6;
-    q->valid = true;
-    for (int i = 0; is_ext(nh) && i < OS_MAX_EXT; i++) {
+    for (int i = 0; is_ext(nh); i++) {
         os_cur h = c;
+        if (i >= OS_MAX_EXT)
+            return OS_R_ICMP_QUOTE_MALFORMED; /* as ipv6-ext-too-many */
         if (!os_get_u8(&h, &len) || !os_get_u8(&h, &len))
-            return OS_R_NONE;
+            return OS_R_ICMP_QUOTE_TRUNCATED; /* transport unknown: not valid */
         size_t hl = nh == 51 ? ((size_t)len + 2) * 4 : nh == 44 ? 8 : ((size_t)len + 1) * 8;
         os_get_u8(&c, &nh);
         if (!os_skip(&c, hl - 1))
-            return OS_R_NONE;
+            return OS_R_ICMP_QUOTE_TRUNCATED;
     }
     q->proto = nh;
-    quote_ports(&c, q);
-    return OS_R_NONE;
+    q->valid = true;
+    return quote_ports(&c, q);
 }
 
 static bool icmp_is_error(uint8_t proto, uint8_t type)

@@ -58,8 +58,11 @@ typedef enum os_status {
     X(UDP_BAD_LENGTH, "udp-bad-length")   /* < 8 or > IP payload */          \
     X(ICMP_TRUNCATED, "icmp-truncated")                                      \
     X(ICMP_SHORT, "icmp-short")           /* IP payload < 8 bytes */         \
-    X(ICMP_QUOTE_TRUNCATED, "icmp-quote-truncated") /* status stays OK */    \
-    X(ICMP_QUOTE_MALFORMED, "icmp-quote-malformed") /* status stays OK */
+    /* ICMP quotes (the packet's status stays OK): cut before the quoted   \
+     * TCP/UDP ports, or before its IPv6 chain reaches the transport;      \
+     * malformed: bad version or IHL, or a chain deeper than OS_MAX_EXT */ \
+    X(ICMP_QUOTE_TRUNCATED, "icmp-quote-truncated")                          \
+    X(ICMP_QUOTE_MALFORMED, "icmp-quote-malformed")
 
 #define OS_REASON_ENUM(e, s) OS_R_##e,
 typedef enum os_reason { OS_REASONS(OS_REASON_ENUM) OS_R_COUNT } os_reason;

@@ -338,6 +338,55 @@ static void test_icmp4_error_quotes_flow(void **state)
     assert_int_equal(why, OS_R_ICMP_QUOTE_MALFORMED);
 }
 
+/* Quotes cut or broken inside: counted, never shown as a made-up transport
+ * (tests/gen hostile-headers.pcap has the same cases on file). */
+static void test_icmp_quote_defects(void **state)
+{
+    (void)state;
+    fb q, f;
+    os_pkt p;
+    os_reason why;
+    /* IPv4 quote of the IP header only: transport known, ports cut */
+    q.n = 0;
+    fb_ipv4(&q, "10.2.0.31", "10.1.0.20", 17, 8, 0, 0x4000);
+    fb_udp(&q, 40000, 15002, 0);
+    f.n = 0;
+    fb_eth(&f, 0x0800, NULL, 0, 0);
+    fb_ipv4(&f, "10.1.0.20", "10.2.0.31", 1, 8 + 20, 0, 0);
+    fb_icmp(&f, 3, 3, q.b, 20);
+    assert_int_equal(dec(&f, DLT_EN10MB, &p, &why), OS_DEC_OK);
+    assert_int_equal(why, OS_R_ICMP_QUOTE_TRUNCATED);
+    assert_true(p.quoted.valid);
+    assert_int_equal(p.quoted.proto, 17);
+    assert_false(p.quoted.has_ports);
+    /* a quoted chain of 12 extension headers: past the bound, like the outer one */
+    q.n = 0;
+    fb_ipv6(&q, "fd00:2::31", "fd00:1::20", 60, 12 * 8 + 8);
+    for (int i = 0; i < 12; i++)
+        fb_ext8(&q, i < 11 ? 60 : 17, 0);
+    fb_udp(&q, 40000, 15000, 0);
+    f.n = 0;
+    fb_eth(&f, 0x86dd, NULL, 0, 0);
+    fb_ipv6(&f, "fd00:1::1", "fd00:2::31", 58, 8 + q.n);
+    fb_icmp(&f, 1, 1, q.b, q.n);
+    assert_int_equal(dec(&f, DLT_EN10MB, &p, &why), OS_DEC_OK);
+    assert_int_equal(why, OS_R_ICMP_QUOTE_MALFORMED);
+    assert_false(p.quoted.valid);
+    /* a quoted extension header running past the quote: transport unknown */
+    q.n = 0;
+    fb_ipv6(&q, "fd00:2::31", "fd00:1::20", 60, 8 + 8);
+    fb_ext8(&q, 17, 0);
+    q.b[41] = 255;
+    fb_udp(&q, 40000, 15000, 0);
+    f.n = 0;
+    fb_eth(&f, 0x86dd, NULL, 0, 0);
+    fb_ipv6(&f, "fd00:1::1", "fd00:2::31", 58, 8 + q.n);
+    fb_icmp(&f, 1, 1, q.b, q.n);
+    assert_int_equal(dec(&f, DLT_EN10MB, &p, &why), OS_DEC_OK);
+    assert_int_equal(why, OS_R_ICMP_QUOTE_TRUNCATED);
+    assert_false(p.quoted.valid);
+}
+
 static void test_icmp6_admin_prohibited_quotes_udp(void **state)
 {
     (void)state;
@@ -536,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_ipv6_fragments),
         cmocka_unit_test(test_icmp4_error_quotes_flow),
         cmocka_unit_test(test_icmp6_admin_prohibited_quotes_udp),
+        cmocka_unit_test(test_icmp_quote_defects),
         cmocka_unit_test(test_malformed_reasons),
         cmocka_unit_test(test_short_frames_on_the_wire),
         cmocka_unit_test(test_truncated_reasons),
