@@ -11,11 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "omnisniff/audit.h"
 #include "omnisniff/capture.h"
+#include "omnisniff/firewall.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/pipeline.h"
 #include "omnisniff/rules.h"
+#include "omnisniff/site.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
@@ -37,6 +40,9 @@ typedef struct opts {
     os_severity fail_on;     /* --fail-on */
     const char *explain;     /* --explain KIND */
     char *filter;            /* joined trailing arguments (owned) */
+    const char *site_file;   /* --site */
+    bool audit;              /* --audit */
+    int fw;                  /* --firewall-rules: os_fw_format, or -1 */
 } opts;
 
 static volatile sig_atomic_t g_stop;
@@ -70,6 +76,14 @@ static void usage(FILE *f)
 "  -R FILE            use FILE instead of the built-in rules (omnicast4.rules)\n"
 "  -H FILE            hosts file: 'ADDRESS-or-CIDR ROLE[,ROLE...] [name]' a line\n"
 "  --check-rules      validate the rules (-R FILE or built-in), print the table\n"
+"site audit\n"
+"  --site FILE        site file: a hosts file (replaces -H) plus record, primary-gateway,\n"
+"                     firewall and unused lines (see README)\n"
+"  --audit            after the summary: the flows the site needs, each seen and\n"
+"                     healthy, attempted and failed, or never seen; and what was seen\n"
+"                     that it does not need (--json: 'audit' records before the summary)\n"
+"  --firewall-rules F print only the allow rules for the flows that cross the site's\n"
+"                     firewall: nftables, iptables, netsh or cisco-asa\n"
 "findings\n"
 "  --fail-on SEV      exit 1 when a finding of severity SEV or worse was found:\n"
 "                     error (default), warning, info, or never\n"
@@ -146,7 +160,7 @@ static char *join_args(int argc, char **argv, int i)
 }
 
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
-       O_FAILON, O_EXPLAIN };
+       O_FAILON, O_EXPLAIN, O_SITE, O_AUDIT, O_FIREWALL };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -158,6 +172,9 @@ static const struct option long_opts[] = {
     { "other-timeout", required_argument, NULL, O_TOTHER },
     { "fail-on", required_argument, NULL, O_FAILON },
     { "explain", required_argument, NULL, O_EXPLAIN },
+    { "site", required_argument, NULL, O_SITE },
+    { "audit", no_argument, NULL, O_AUDIT },
+    { "firewall-rules", required_argument, NULL, O_FIREWALL },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -218,6 +235,15 @@ static int take_opt(opts *o, int c, const char *arg)
             return fail("--fail-on: error, warning, info or never, not '%s'", arg);
         return -1;
     case O_EXPLAIN: o->explain = arg; return -1;
+    case O_SITE: o->site_file = arg; return -1;
+    case O_AUDIT: o->audit = true; return -1;
+    case O_FIREWALL: {
+        os_fw_format ff;
+        if (!os_fw_format_parse(arg, &ff))
+            return fail("--firewall-rules: nftables, iptables, netsh or cisco-asa, not '%s'", arg);
+        o->fw = (int)ff;
+        return -1;
+    }
     case O_HELP: usage(stdout); return EXIT_OK;
     case O_VERSION: printf("omnisniff %s\n", OMNISNIFF_VERSION); return EXIT_OK;
     default: usage(stderr); return EXIT_USAGE;
@@ -232,6 +258,7 @@ static int parse_args(int argc, char **argv, opts *o)
     o->cap.promisc = true;
     o->flow = os_flow_cfg_default();
     o->fail_on = OS_SEV_ERROR;
+    o->fw = -1;
     while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:DR:H:ql", long_opts, NULL)) != -1)
         if ((rc = take_opt(o, c, optarg)) >= 0)
             return rc;
@@ -240,6 +267,14 @@ static int parse_args(int argc, char **argv, opts *o)
         return -1;
     if (!o->cap.file == !o->cap.iface)
         return fail("give exactly one of -r FILE or -i IFACE (see --help)");
+    if ((o->audit || o->fw >= 0) && !o->site_file)
+        return fail("--audit and --firewall-rules need the site: --site FILE");
+    if (o->site_file && o->hosts_file)
+        return fail("the site file declares the hosts: give --site FILE without -H");
+    if (o->fw >= 0 && (o->audit || o->mode == OS_MODE_JSON))
+        return fail("--firewall-rules prints only the ruleset: drop --audit and --json");
+    if (o->fw >= 0)
+        o->mode = OS_MODE_SILENT;
     o->cap.filter = o->filter;
     return -1;
 }
@@ -333,6 +368,71 @@ static bool load_hosts(const char *path, os_hostsfile *hf)
     return ok;
 }
 
+/* Load the --site file (its host lines are the hosts of the run). */
+static bool load_site(const char *path, const os_ruleset *rs, os_site *site)
+{
+    char err[512];
+    size_t len;
+    char *buf = read_file(path, &len, err, sizeof err);
+    os_diags d = { 0 };
+    bool ok;
+
+    if (!buf) {
+        fail("cannot read site file %s", err);
+        return false;
+    }
+    ok = os_site_parse(path, buf, len, rs, site, &d);
+    print_diags(&d);
+    if (!ok)
+        fprintf(stderr, "omnisniff: %zu error%s in site file %s; not running\n", d.errors,
+                d.errors == 1 ? "" : "s", path);
+    os_diags_free(&d);
+    free(buf);
+    return ok;
+}
+
+/* The audit of --audit / --firewall-rules, made when the capture is done. */
+typedef struct audit_run {
+    const opts *o;          /* options */
+    const os_site *site;    /* the site (NULL: no audit asked) */
+    const os_ruleset *rs;   /* rules */
+    os_audit a;             /* the audit */
+    bool ok;                /* it was made */
+    char err[256];          /* why not */
+} audit_run;
+
+/* Pipeline hook before the summary: make the audit (JSON: write its records,
+ * so the summary stays the last line). */
+static void make_audit(void *user, os_pipeline *pl)
+{
+    audit_run *ar = user;
+    ar->ok = os_audit_build(&ar->a, ar->site, ar->rs, ar->o->site_file, ar->err,
+                            sizeof ar->err) &&
+             os_audit_observe(&ar->a, os_pipeline_graph(pl), os_pipeline_stats(pl)->last_ns,
+                              ar->err, sizeof ar->err);
+    if (ar->ok && ar->o->mode == OS_MODE_JSON)
+        os_audit_write_json(stdout, &ar->a);
+}
+
+/* After the summary: the audit text or the firewall rules. False if the audit failed. */
+static bool write_audit(audit_run *ar)
+{
+    if (!ar->site)
+        return true;
+    if (!ar->ok) {
+        os_audit_free(&ar->a);
+        fail("audit: %s", ar->err);
+        return false;
+    }
+    if (ar->o->fw >= 0)
+        os_fw_write(stdout, &ar->a, (os_fw_format)ar->o->fw);
+    else if (ar->o->mode != OS_MODE_JSON)
+        os_audit_write_text(stdout, &ar->a);
+    fflush(stdout);
+    os_audit_free(&ar->a);
+    return true;
+}
+
 /* --explain KIND. */
 static int explain(const char *kind)
 {
@@ -384,8 +484,9 @@ static const char *capture_loop(os_capture *cap, os_pipeline *pl, uint64_t count
 }
 
 /* Open the capture, run the pipeline, print the summary. */
-static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
+static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, const os_site *site)
 {
+    audit_run ar = { o, (o->audit || o->fw >= 0) ? site : NULL, rs, { 0 }, false, "" };
     char err[512], perr[256];
     os_capture *cap = os_capture_open(&o->cap, err, sizeof err);
     os_pipeline *pl;
@@ -402,6 +503,9 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     cfg.dlt = os_capture_dlt(cap);
     cfg.mode = o->mode;
     cfg.out = stdout;
+    cfg.graph = ar.site != NULL;
+    cfg.before_summary = ar.site ? make_audit : NULL;
+    cfg.user = &ar;
     if (!(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
         os_capture_close(cap);
         return fail("%s", perr);
@@ -413,12 +517,13 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     ks = os_capture_get_stats(cap);
     os_pipeline_finish(pl, o->cap.file ? o->cap.file : o->cap.iface, os_capture_dlt_name(cap),
                        &ks, read_err);
+    bool audited = write_audit(&ar);
     if (read_err)
         fail("%s: %s", o->cap.file ? o->cap.file : o->cap.iface, read_err);
     os_severity worst = os_pipeline_worst(pl);
     os_pipeline_free(pl);
     os_capture_close(cap);
-    if (read_err)
+    if (read_err || !audited)
         return EXIT_USAGE;
     return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on
                ? EXIT_FINDINGS : EXIT_OK;
@@ -429,6 +534,7 @@ int main(int argc, char **argv)
     opts o;
     os_ruleset rs = { 0 };
     os_hostsfile hf = { 0 };
+    os_site site = { 0 };
     char err[512];
     int rc = parse_args(argc, argv, &o);
 
@@ -452,12 +558,15 @@ int main(int argc, char **argv)
     }
     if (o.hosts_file && !load_hosts(o.hosts_file, &hf))
         goto out;
+    if (o.site_file && !load_site(o.site_file, &rs, &site))
+        goto out;
     if (o.line_buffered || (o.cap.iface && isatty(STDOUT_FILENO)))
         setvbuf(stdout, NULL, _IOLBF, 0);
-    rc = run(&o, &rs, &hf);
+    rc = run(&o, &rs, o.site_file ? &site.hosts : &hf, &site);
 out:
     os_rules_free(&rs);
     os_hosts_free(&hf);
+    os_site_free(&site);
     free(o.filter);
     return rc;
 }
