@@ -44,6 +44,8 @@ typedef struct fw_dialect {
     void (*rule)(FILE *, const fw_rule *);
     void (*observed_head)(FILE *);
     void (*tail)(FILE *, const os_audit *);
+    bool per_host;   /* rules live on the receiving host (netsh): a multicast
+                        stream needs one per recording Archiver */
 } fw_dialect;
 
 /* "10.3.0.0/24" or "10.1.0.10". */
@@ -86,10 +88,11 @@ static void make_comment(fw_rule *w)
             *p = '\'';
 }
 
-/* Same rule text: same ends, transport, ports and port side. */
-static bool same_rule(const os_audit_row *x, const os_audit_row *y)
+/* Same rule text: same ends, transport, ports and port side (and receiving
+ * host, for per-host dialects). */
+static bool same_rule(const os_audit_row *x, const os_audit_row *y, bool per_host)
 {
-    return x->transports == y->transports && x->port_lo == y->port_lo &&
+    return (!per_host || x->recv == y->recv) && x->transports == y->transports && x->port_lo == y->port_lo &&
            x->port_hi == y->port_hi && x->port_on_src == y->port_on_src &&
            x->src.plen == y->src.plen && x->dst.plen == y->dst.plen &&
            !os_addr_cmp(&x->src.net, &y->src.net) && !os_addr_cmp(&x->dst.net, &y->dst.net);
@@ -111,7 +114,7 @@ static size_t write_pass(FILE *f, const os_audit *a, const fw_dialect *d, bool o
         if (!in_pass(r, observed))
             continue;
         for (size_t j = 0; j < i && !dup; j++)
-            dup = in_pass(&a->v[j], observed) && same_rule(&a->v[j], r);
+            dup = in_pass(&a->v[j], observed) && same_rule(&a->v[j], r, d->per_host);
         if (dup)
             continue;
         if (observed && !n)
@@ -336,10 +339,10 @@ static void asa_observed(FILE *f) { fputs("! observed, not in the site file (rev
 static void asa_tail(FILE *f, const os_audit *a) { (void)f, (void)a; }
 
 static const fw_dialect dialects[OS_FW_NFORMATS] = {
-    { nft_head, nft_rule, nft_observed, nft_tail },
-    { ipt_head, ipt_rule, ipt_observed, ipt_tail },
-    { netsh_head, netsh_rule, netsh_observed, netsh_tail },
-    { asa_head, asa_rule, asa_observed, asa_tail },
+    { nft_head, nft_rule, nft_observed, nft_tail, false },
+    { ipt_head, ipt_rule, ipt_observed, ipt_tail, false },
+    { netsh_head, netsh_rule, netsh_observed, netsh_tail, true },
+    { asa_head, asa_rule, asa_observed, asa_tail, false },
 };
 
 /* Write the rules. */
