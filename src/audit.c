@@ -435,7 +435,8 @@ bool os_audit_observe(os_audit *a, const os_graph *g, uint64_t ts_ns, char *err,
         return false;
     }
     mark_crossing(a);
-    qsort(a->v, a->n, sizeof *a->v, row_cmp);
+    if (a->n)
+        qsort(a->v, a->n, sizeof *a->v, row_cmp);
     memset(a->count, 0, sizeof a->count);
     for (size_t i = 0; i < a->n; i++)
         a->count[a->v[i].status]++;
