@@ -40,10 +40,10 @@ typedef struct fw_rule {
 
 /* One dialect: header, one rule, trailer. */
 typedef struct fw_dialect {
-    void (*head)(FILE *, const os_audit *);
-    void (*rule)(FILE *, const fw_rule *);
-    void (*observed_head)(FILE *);
-    void (*tail)(FILE *, const os_audit *);
+    void (*head)(FILE *, const os_audit *);  /* comments, table/chain openers */
+    void (*rule)(FILE *, const fw_rule *);   /* one flow's rule(s) with its comment */
+    void (*observed_head)(FILE *);           /* the "observed, not in the site file" mark */
+    void (*tail)(FILE *, const os_audit *);  /* closers */
     bool per_host;   /* rules live on the receiving host (netsh): a multicast
                         stream needs one per recording Archiver */
 } fw_dialect;

@@ -22,7 +22,8 @@ typedef struct line {
 
 /* A token: offset and length inside the line. */
 typedef struct tok {
-    size_t off, len;
+    size_t off;   /* offset in the line */
+    size_t len;   /* length */
 } tok;
 
 #define MAX_TOK 64
