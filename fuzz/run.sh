@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # run.sh — run omnisniff's libFuzzer targets.
-# usage: fuzz/run.sh FUZZ_BUILD_DIR SECONDS [TARGET...]   (targets: decode pipeline rules hosts)
+# usage: fuzz/run.sh FUZZ_BUILD_DIR SECONDS [TARGET...]   (targets: decode pipeline rules hosts site)
 # Corpora grow in FUZZ_BUILD_DIR/corpus/TARGET, seeded from the repo (sample
 # captures, rules and hosts files, fuzz/seeds/); crashes are written to
 # FUZZ_BUILD_DIR/artifacts/ and make the script exit 1.
 set -u
 build=$(cd "$1" && pwd); secs=$2; shift 2
 src=$(cd "$(dirname "$0")/.." && pwd)
-targets=${*:-decode pipeline rules hosts}
+targets=${*:-decode pipeline rules hosts site}
 mkdir -p "$build/artifacts"
 seed() { # seed TARGET DIR
   case $1 in
@@ -15,6 +15,7 @@ seed() { # seed TARGET DIR
     pipeline) for f in "$src"/pcaps/*.pcap*; do [ "$(stat -c %s "$f")" -lt 40000 ] && cp "$f" "$2"/; done ;;
     rules) cp "$src"/rules/omnicast4.rules "$src"/tests/golden/data/*.rules "$2"/ ;;
     hosts) cp "$src"/pcaps/omnicast-site.hosts "$src"/tests/golden/data/bad.hosts "$2"/ ;;
+    site) cp "$src"/pcaps/*.site "$src"/rules/example.site "$src"/tests/golden/data/bad.site "$2"/ ;;
   esac
 }
 status=0

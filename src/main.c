@@ -14,14 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "omnisniff/audit.h"
 #include "omnisniff/capture.h"
-#include "omnisniff/dump.h"
 #include "omnisniff/dot.h"
+#include "omnisniff/dump.h"
+#include "omnisniff/firewall.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/mdreport.h"
 #include "omnisniff/pipeline.h"
 #include "omnisniff/rules.h"
+#include "omnisniff/site.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
@@ -49,6 +52,9 @@ typedef struct opts {
     const char *write_role;  /* --write-role ROLE: write this role instead of flagged flows */
     const char *run_as;      /* -Z USER: drop privileges after opening the capture */
     unsigned status_secs;    /* --status SECONDS (live; 0 = off) */
+    const char *site_file;   /* --site */
+    bool audit;              /* --audit */
+    int fw;                  /* --firewall-rules: os_fw_format, or -1 */
 } opts;
 
 static volatile sig_atomic_t g_stop;
@@ -86,6 +92,14 @@ static void usage(FILE *f)
 "  -R FILE            use FILE instead of the built-in rules (omnicast4.rules)\n"
 "  -H FILE            hosts file: 'ADDRESS-or-CIDR ROLE[,ROLE...] [name]' a line\n"
 "  --check-rules      validate the rules (-R FILE or built-in), print the table\n"
+"site audit\n"
+"  --site FILE        site file: a hosts file (replaces -H) plus record, primary-gateway,\n"
+"                     firewall and unused lines (see README)\n"
+"  --audit            after the summary: the flows the site needs, each seen and\n"
+"                     healthy, attempted and failed, or never seen; and what was seen\n"
+"                     that it does not need (--json: 'audit' records before the summary)\n"
+"  --firewall-rules F print only the allow rules for the flows that cross the site's\n"
+"                     firewall: nftables, iptables, netsh or cisco-asa\n"
 "findings\n"
 "  --fail-on SEV      exit 1 when a finding of severity SEV or worse was found:\n"
 "                     error (default), warning, info, or never\n"
@@ -176,7 +190,7 @@ static char *join_args(int argc, char **argv, int i)
 }
 
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
-       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT };
+       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -192,6 +206,9 @@ static const struct option long_opts[] = {
     { "status", required_argument, NULL, O_STATUS },
     { "dot", required_argument, NULL, O_DOT },
     { "report", required_argument, NULL, O_REPORT },
+    { "site", required_argument, NULL, O_SITE },
+    { "audit", no_argument, NULL, O_AUDIT },
+    { "firewall-rules", required_argument, NULL, O_FIREWALL },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -262,6 +279,15 @@ static int take_opt(opts *o, int c, const char *arg)
         return -1;
     case O_DOT: o->dot_file = arg; return -1;
     case O_REPORT: o->report_file = arg; return -1;
+    case O_SITE: o->site_file = arg; return -1;
+    case O_AUDIT: o->audit = true; return -1;
+    case O_FIREWALL: {
+        os_fw_format ff;
+        if (!os_fw_format_parse(arg, &ff))
+            return fail("--firewall-rules: nftables, iptables, netsh or cisco-asa, not '%s'", arg);
+        o->fw = (int)ff;
+        return -1;
+    }
     case O_HELP: usage(stdout); return EXIT_OK;
     case O_VERSION: printf("omnisniff %s\n", OMNISNIFF_VERSION); return EXIT_OK;
     default: usage(stderr); return EXIT_USAGE;
@@ -276,6 +302,7 @@ static int parse_args(int argc, char **argv, opts *o)
     o->cap.promisc = true;
     o->flow = os_flow_cfg_default();
     o->fail_on = OS_SEV_ERROR;
+    o->fw = -1;
     while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:DR:H:qlw:Z:", long_opts, NULL)) != -1)
         if ((rc = take_opt(o, c, optarg)) >= 0)
             return rc;
@@ -286,6 +313,14 @@ static int parse_args(int argc, char **argv, opts *o)
         return fail("give exactly one of -r FILE or -i IFACE (see --help)");
     if (o->write_role && !o->write_file)
         return fail("--write-role needs -w FILE (the file to write the role's flows to)");
+    if ((o->audit || o->fw >= 0) && !o->site_file)
+        return fail("--audit and --firewall-rules need the site: --site FILE");
+    if (o->site_file && o->hosts_file)
+        return fail("the site file declares the hosts: give --site FILE without -H");
+    if (o->fw >= 0 && (o->audit || o->mode == OS_MODE_JSON))
+        return fail("--firewall-rules prints only the ruleset: drop --audit and --json");
+    if (o->fw >= 0)
+        o->mode = OS_MODE_SILENT;
     o->cap.filter = o->filter;
     return -1;
 }
@@ -377,6 +412,69 @@ static bool load_hosts(const char *path, os_hostsfile *hf)
     os_diags_free(&d);
     free(buf);
     return ok;
+}
+
+/* Load the --site file (its host lines are the hosts of the run). */
+static bool load_site(const char *path, const os_ruleset *rs, os_site *site)
+{
+    char err[512];
+    size_t len;
+    char *buf = read_file(path, &len, err, sizeof err);
+    os_diags d = { 0 };
+    bool ok;
+
+    if (!buf) {
+        fail("cannot read site file %s", err);
+        return false;
+    }
+    ok = os_site_parse(path, buf, len, rs, site, &d);
+    print_diags(&d);
+    if (!ok)
+        fprintf(stderr, "omnisniff: %zu error%s in site file %s; not running\n", d.errors,
+                d.errors == 1 ? "" : "s", path);
+    os_diags_free(&d);
+    free(buf);
+    return ok;
+}
+
+/* The audit of --audit / --firewall-rules, made when the capture is done. */
+typedef struct audit_run {
+    const opts *o;          /* options */
+    const os_site *site;    /* the site (NULL: no audit asked) */
+    const os_ruleset *rs;   /* rules */
+    os_audit a;             /* the audit */
+    bool ok;                /* it was made */
+    char err[256];          /* why not */
+} audit_run;
+
+/* Pipeline hook before the summary: make the audit (JSON: write its records,
+ * so the summary stays the last line). */
+static void make_audit(void *user, os_pipeline *pl)
+{
+    audit_run *ar = user;
+    ar->ok = os_audit_build(&ar->a, ar->site, ar->rs, ar->o->site_file, ar->err,
+                            sizeof ar->err) &&
+             os_audit_observe(&ar->a, os_pipeline_graph(pl), os_pipeline_stats(pl)->last_ns,
+                              ar->err, sizeof ar->err);
+    if (ar->ok && ar->o->audit && ar->o->mode == OS_MODE_JSON)
+        os_audit_write_json(stdout, &ar->a);
+}
+
+/* After the summary: the audit text or the firewall rules. False if the audit failed. */
+static bool write_audit(audit_run *ar)
+{
+    if (!ar->site)
+        return true;
+    if (!ar->ok) {
+        fail("audit: %s", ar->err);
+        return false;
+    }
+    if (ar->o->fw >= 0)
+        os_fw_write(stdout, &ar->a, (os_fw_format)ar->o->fw);
+    else if (ar->o->audit && ar->o->mode != OS_MODE_JSON)
+        os_audit_write_text(stdout, &ar->a);
+    fflush(stdout);
+    return true;
 }
 
 /* --explain KIND. */
@@ -628,13 +726,22 @@ static bool out_close(outfile *o)
     return ok;
 }
 
+/* The report's "Audit" section (when a site file was given). */
+static void md_audit(FILE *out, void *user)
+{
+    const audit_run *ar = user;
+    os_audit_write_md(out, &ar->a);
+}
+
 /* Write --dot and --report after the summary; false if one failed. */
-static bool write_outputs(outfile *dot, outfile *md, os_pipeline *pl, const os_ruleset *rs)
+static bool write_outputs(outfile *dot, outfile *md, os_pipeline *pl, const os_ruleset *rs,
+                          audit_run *ar)
 {
     char err[256];
     bool ok = true;
     os_mdreport_cfg mc = { .st = os_pipeline_stats(pl), .cls = os_pipeline_classifier(pl),
-                           .rules = rs, .graph = os_pipeline_graph(pl) };
+                           .rules = rs, .graph = os_pipeline_graph(pl),
+                           .extra = ar->site && ar->ok ? md_audit : NULL, .extra_user = ar };
     if (dot->f && !os_dot_write(dot->f, mc.graph, mc.cls, rs, err, sizeof err)) {
         fail("%s: %s", dot->path, err);
         ok = false;
@@ -660,8 +767,10 @@ static void abandon(outfile *dot, outfile *md, os_pipeline_cfg *cfg, os_capture 
 }
 
 /* Open the capture, run the pipeline, print the summary. */
-static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
+static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, const os_site *site)
 {
+    audit_run ar = { o, (o->audit || o->fw >= 0 || o->report_file) && o->site_file ? site : NULL,
+                     rs, { 0 }, false, "" };
     char err[512], perr[256];
     os_capture *cap = os_capture_open(&o->cap, err, sizeof err);
     os_pipeline_cfg cfg;
@@ -674,6 +783,9 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     if (!cap)
         return fail("%s", err);
     pipeline_cfg(o, rs, hf, cap, &cfg);
+    cfg.graph = cfg.graph || ar.site;
+    cfg.before_summary = ar.site ? make_audit : NULL;
+    cfg.user = &ar;
     if (!open_outputs(o, rs, cap, &cfg, err, sizeof err)) {
         os_capture_close(cap);
         return fail("%s", err);
@@ -697,14 +809,17 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf)
     read_err = capture_loop(&s, o->count, err, sizeof err);
     g_cap = NULL;
     ks = os_capture_get_stats(cap);
-    os_pipeline_finish(s.pl, s.source, os_capture_dlt_name(cap), &ks, read_err);
+    os_pipeline_finish(pl, s.source, os_capture_dlt_name(cap), &ks, read_err);
+    bool audited = write_audit(&ar);
     if (read_err)
         fail("%s: %s", s.source, read_err);
-    bool written = write_outputs(&dot, &md, pl, rs);
+    bool written = write_outputs(&dot, &md, pl, rs, &ar);
+    if (ar.site)
+        os_audit_free(&ar.a);
     os_severity worst = os_pipeline_worst(pl);
     os_pipeline_free(pl);
     os_capture_close(cap);
-    if (!close_outputs(o, &cfg) || read_err || !written)
+    if (!close_outputs(o, &cfg) || read_err || !written || !audited)
         return EXIT_USAGE;
     return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on
                ? EXIT_FINDINGS : EXIT_OK;
@@ -715,6 +830,7 @@ int main(int argc, char **argv)
     opts o;
     os_ruleset rs = { 0 };
     os_hostsfile hf = { 0 };
+    os_site site = { 0 };
     char err[512];
     int rc = parse_args(argc, argv, &o);
 
@@ -738,12 +854,15 @@ int main(int argc, char **argv)
     }
     if (o.hosts_file && !load_hosts(o.hosts_file, &hf))
         goto out;
+    if (o.site_file && !load_site(o.site_file, &rs, &site))
+        goto out;
     if (o.line_buffered || (o.cap.iface && isatty(STDOUT_FILENO)))
         setvbuf(stdout, NULL, _IOLBF, 0);
-    rc = run(&o, &rs, &hf);
+    rc = run(&o, &rs, o.site_file ? &site.hosts : &hf, &site);
 out:
     os_rules_free(&rs);
     os_hosts_free(&hf);
+    os_site_free(&site);
     free(o.filter);
     return rc;
 }

@@ -227,9 +227,11 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
     p->st.source = source;
     p->st.linktype = linktype;
     p->st.read_error = read_error;
+    if (p->cfg.before_summary)
+        p->cfg.before_summary(p->cfg.user, p);
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_summary_json(&p->rep, &p->st);
-    else
+    else if (p->cfg.mode != OS_MODE_SILENT)
         os_report_summary_text(&p->rep, &p->st);
     fflush(p->cfg.out);
 }

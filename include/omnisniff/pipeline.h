@@ -16,8 +16,11 @@
 #include "omnisniff/report.h"
 #include "omnisniff/rules.h"
 
-/* Output modes. */
-typedef enum { OS_MODE_PACKETS = 0, OS_MODE_QUIET, OS_MODE_JSON } os_mode;
+/* Output modes (SILENT: no packet lines and no summary; the caller writes
+ * what it was asked for, e.g. --firewall-rules). */
+typedef enum { OS_MODE_PACKETS = 0, OS_MODE_QUIET, OS_MODE_JSON, OS_MODE_SILENT } os_mode;
+
+typedef struct os_pipeline os_pipeline;
 
 /* How to run. */
 typedef struct os_pipeline_cfg {
@@ -29,9 +32,10 @@ typedef struct os_pipeline_cfg {
     FILE *out;                 /* where to print */
     bool graph;                /* build the observed system (os_pipeline_graph) */
     os_dump *dump;             /* evidence capture (-w), or NULL (the caller closes it) */
+    void (*before_summary)(void *user, os_pipeline *p); /* at finish, flows and findings
+                                  complete, just before the summary; or NULL */
+    void *user;                /* passed to before_summary */
 } os_pipeline_cfg;
-
-typedef struct os_pipeline os_pipeline;
 
 /* New pipeline; NULL with err set on allocation failure. */
 os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errlen);
