@@ -1,23 +1,33 @@
-/* capture.c — libpcap wrapper: open offline or live, filter, hand out frames.
+/* capture.c — where frames come from: open offline or live, filter, hand
+ * out frames.
  *
- * Offline captures are opened with nanosecond precision so pcap (µs/ns) and
- * pcapng files all yield ns timestamps; live captures use immediate mode so
- * packets arrive as they happen, and ask for ns timestamps where the kernel
- * offers them. */
+ * libpcap opens every capture and checks its header. Offline captures are
+ * opened with nanosecond precision so pcap (µs/ns) and pcapng files all
+ * yield ns timestamps; live captures use immediate mode so packets arrive as
+ * they happen, and ask for ns timestamps where the kernel offers them.
+ * Classic pcap files (not stdin) are then read through the memory-mapped
+ * reader of pcapfile.c, which hands out records in place; the BPF filter is
+ * applied to them with pcap_offline_filter, as libpcap would. */
 #include "omnisniff/capture.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "omnisniff/decode.h"
+#include "pcapfile.h"
 
 struct os_capture {
-    pcap_t *p;        /* libpcap handle */
-    bool live;        /* live interface */
-    bool nano;        /* timestamps are in ns */
-    int dlt;          /* link type */
+    pcap_t *p;                  /* libpcap handle */
+    bool live;                  /* live interface */
+    bool nano;                  /* timestamps are in ns */
+    int dlt;                    /* link type */
+    os_pcapfile *mapped;        /* the mapped reader, or NULL: libpcap reads */
+    struct bpf_program prog;    /* the filter, for the mapped reader */
+    bool has_prog;              /* prog is compiled */
+    volatile sig_atomic_t stop; /* os_capture_break was called */
 };
 
 /* Open a file (or stdin) with ns timestamps. */
@@ -80,19 +90,26 @@ static pcap_t *open_live(const os_capture_opts *o, bool *nano, char *err, size_t
     return p;
 }
 
-/* Compile and install the BPF filter. */
-static bool set_filter(pcap_t *p, const char *expr, char *err, size_t errlen)
+/* Compile the BPF filter into c->prog and install it in libpcap. */
+static bool set_filter(os_capture *c, const char *expr, char *err, size_t errlen)
 {
-    struct bpf_program prog;
-    if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        snprintf(err, errlen, "bad filter '%s': %s", expr, pcap_geterr(p));
+    if (pcap_compile(c->p, &c->prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errlen, "bad filter '%s': %s", expr, pcap_geterr(c->p));
         return false;
     }
-    int rc = pcap_setfilter(p, &prog);
-    pcap_freecode(&prog);
-    if (rc != 0)
-        snprintf(err, errlen, "cannot set filter '%s': %s", expr, pcap_geterr(p));
-    return rc == 0;
+    c->has_prog = true;
+    if (pcap_setfilter(c->p, &c->prog) != 0) {
+        snprintf(err, errlen, "cannot set filter '%s': %s", expr, pcap_geterr(c->p));
+        return false;
+    }
+    return true;
+}
+
+/* Offline, from a named file, unless told otherwise: the mapped reader. */
+static void try_mapped(os_capture *c, const os_capture_opts *o)
+{
+    if (!c->live && strcmp(o->file, "-") != 0 && !o->use_libpcap)
+        c->mapped = os_pcapfile_open(o->file, pcap_snapshot(c->p));
 }
 
 /* Open as o says; NULL with a one-line message on failure. */
@@ -116,12 +133,31 @@ os_capture *os_capture_open(const os_capture_opts *o, char *err, size_t errlen)
                  c->dlt, n ? n : "unknown");
         goto fail;
     }
-    if (o->filter && *o->filter && !set_filter(c->p, o->filter, err, errlen))
+    if (o->filter && *o->filter && !set_filter(c, o->filter, err, errlen))
         goto fail;
+    try_mapped(c, o);
     return c;
 fail:
     os_capture_close(c);
     return NULL;
+}
+
+/* Next record of the mapped reader that passes the filter. */
+static os_cap_status next_mapped(os_capture *c, os_frame *fr, char *err, size_t errlen)
+{
+    struct pcap_pkthdr h;
+    os_cap_status st;
+
+    memset(&h, 0, sizeof h);
+    do {
+        if (c->stop)
+            return OS_CAP_END;
+        if ((st = os_pcapfile_next(c->mapped, fr, err, errlen)) != OS_CAP_PACKET)
+            return st;
+        h.caplen = fr->caplen;
+        h.len = fr->wirelen;
+    } while (c->has_prog && !pcap_offline_filter(&c->prog, &h, fr->data));
+    return OS_CAP_PACKET;
 }
 
 /* Next packet. */
@@ -129,7 +165,11 @@ os_cap_status os_capture_next(os_capture *c, os_frame *fr, char *err, size_t err
 {
     struct pcap_pkthdr *h;
     const u_char *d;
-    int rc = pcap_next_ex(c->p, &h, &d);
+    int rc;
+
+    if (c->mapped)
+        return next_mapped(c, fr, err, errlen);
+    rc = pcap_next_ex(c->p, &h, &d);
 
     if (rc == 1) {
         uint64_t frac = (uint64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
@@ -150,6 +190,8 @@ os_cap_status os_capture_next(os_capture *c, os_frame *fr, char *err, size_t err
 /* Ask a running loop to end (async-signal-safe). */
 void os_capture_break(os_capture *c)
 {
+    if (c)
+        c->stop = 1;
     if (c && c->p)
         pcap_breakloop(c->p);
 }
@@ -169,6 +211,9 @@ int os_capture_snaplen(const os_capture *c) { return pcap_snapshot(c->p); }
 
 /* True for a live capture. */
 bool os_capture_is_live(const os_capture *c) { return c->live; }
+
+/* True when the mapped reader hands out the records. */
+bool os_capture_is_mapped(const os_capture *c) { return c->mapped != NULL; }
 
 /* Kernel counters (live only). */
 os_capture_stats os_capture_get_stats(os_capture *c)
@@ -190,6 +235,9 @@ void os_capture_close(os_capture *c)
 {
     if (!c)
         return;
+    os_pcapfile_close(c->mapped);
+    if (c->has_prog)
+        pcap_freecode(&c->prog);
     if (c->p)
         pcap_close(c->p);
     free(c);

@@ -454,6 +454,8 @@ int main(int argc, char **argv)
         goto out;
     if (o.line_buffered || (o.cap.iface && isatty(STDOUT_FILENO)))
         setvbuf(stdout, NULL, _IOLBF, 0);
+    /* not an option: for benchmarks and the reader comparison tests */
+    o.cap.use_libpcap = getenv("OMNISNIFF_READER") && !strcmp(getenv("OMNISNIFF_READER"), "libpcap");
     rc = run(&o, &rs, &hf);
 out:
     os_rules_free(&rs);
