@@ -6,6 +6,7 @@
  * cap evicts the least recently seen head. Freed flows are kept on a free
  * list for reuse, so steady-state churn allocates nothing. */
 #include "omnisniff/flow.h"
+#include "omnisniff/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -148,20 +149,6 @@ uint64_t os_flow_id(const os_flow_key *k, uint64_t first_ns)
     return h & ((1ULL << 53) - 1);
 }
 
-/* Hash of a flow key: its 64-bit words (the last one padded) folded by
- * multiplication, the high half kept (uthash takes bucket bits from the
- * bottom, and the high bits depend on every input bit). uthash's default
- * (Jenkins) hash was the largest cost per packet in the profile; this is
- * six multiplications. Every insert and lookup of the table uses it. */
-static unsigned key_hash(const os_flow_key *k)
-{
-    uint64_t w[(sizeof *k + 7) / 8] = { 0 }, h = 0;
-    memcpy(w, k, sizeof *k);
-    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-        h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
-    return (unsigned)(h >> 32);
-}
-
 static os_flow_list list_for(uint8_t proto)
 {
     return proto == 6 ? OS_FL_TCP : proto == 17 ? OS_FL_UDP : OS_FL_OTHER;
@@ -182,7 +169,7 @@ static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, in
     f->initiator = (uint8_t)side;
     f->label.rule = f->label.alt = -1;
     f->label.gen = UINT32_MAX;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof f->key, key_hash(k), f);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof f->key, os_hash(k, sizeof *k), f);
     list_append(t, f, list_for(k->proto));
     t->st.created++;
     if (++t->st.active > t->st.peak)
@@ -238,7 +225,7 @@ os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
 
     *side = os_flow_key_make(p, &k);
     os_flowtab_expire(t, ts_ns);
-    HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof k, key_hash(&k), f);
+    HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof k, os_hash(&k, sizeof k), f);
     *created = f == NULL;
     if (!f) {
         if (t->cfg.max_flows && t->st.active >= t->cfg.max_flows)
@@ -310,7 +297,7 @@ void os_flowtab_flush(os_flowtab *t)
 os_flow *os_flowtab_find(os_flowtab *t, const os_flow_key *k)
 {
     os_flow *f;
-    HASH_FIND_BYHASHVALUE(hh, t->hash, k, sizeof *k, key_hash(k), f);
+    HASH_FIND_BYHASHVALUE(hh, t->hash, k, sizeof *k, os_hash(k, sizeof *k), f);
     return f;
 }
 

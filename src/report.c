@@ -61,20 +61,9 @@ static void sb_u64w(sb *s, uint64_t v, size_t width)
     sb_putn(s, tmp.b, tmp.n);
 }
 
-/* An address as inet_ntop writes it. IPv4 is written digit by digit here:
- * glibc's inet_ntop formats it with sprintf, which was most of the time of a
- * packet line in the profile. */
 static void sb_addr(sb *s, uint8_t ver, const uint8_t *a)
 {
     char t[OS_ADDRSTRLEN];
-    if (ver == 4) {
-        for (int i = 0; i < 4; i++) {
-            if (i)
-                sb_putc(s, '.');
-            sb_u64(s, a[i]);
-        }
-        return;
-    }
     os_addr x = os_addr_from(ver, a);
     sb_puts(s, os_addr_str(&x, t));
 }
