@@ -20,6 +20,9 @@ typedef struct os_capture_opts {
     int snaplen;        /* live: bytes kept per packet (0 = 262144) */
     bool promisc;       /* live: promiscuous mode */
     int buffer_kib;     /* live: kernel capture buffer in KiB (0 = OS_LIVE_BUFFER_KIB) */
+    bool immediate;     /* live: hand each packet over at once (someone is watching);
+                           else in blocks, at most 100 ms late, which holds far
+                           more packets per buffer at full snaplen */
     const char *filter; /* BPF filter expression, or NULL */
     bool use_libpcap;   /* files: read every record through libpcap, not the mapping */
 } os_capture_opts;
