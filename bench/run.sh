@@ -15,7 +15,8 @@
 #   CHURN_N=4000000   packets of the churn capture (also run at CHURN_N/4 to
 #                     show memory does not grow with capture length)
 #   BENCH_DIR=/tmp/omnisniff-bench   where captures and the floor go
-#   TSHARK=1          0 skips tshark (slow: ~100x the floor)
+#   TSHARK=1          0 skips tshark (slow: ~100x the floor; run on the
+#                     full-size capture only)
 #
 # Wall time is measured around each run (date +%s%N); peak memory is the
 # "Maximum resident set size" of /usr/bin/time -v.
@@ -96,9 +97,10 @@ header() {
     echo "|---|---:|---:|---:|---:|"
 }
 
-# The comparison on one capture: floor, omnisniff's modes, the other tools.
-compare() { # TITLE FILE PACKETS
-    local title=$1 f=$2 n=$3 floor
+# The comparison on one capture: floor, omnisniff's modes, the other tools
+# (tshark only when WITH_TSHARK is 1: it takes minutes on the large ones).
+compare() { # TITLE FILE PACKETS WITH_TSHARK
+    local title=$1 f=$2 n=$3 with_tshark=$4 floor
     header "$title"
     floor_row "floor (pcap_next_ex + ports)" "$f" "$n"
     floor=$FLOOR
@@ -112,7 +114,7 @@ compare() { # TITLE FILE PACKETS
     if command -v ndpiReader >/dev/null; then
         row "ndpiReader -i FILE -p omnicast.protos" "$n" "$floor" ndpiReader -q -i "$f" -p "$PROTOS"
     fi
-    if command -v tshark >/dev/null && [ "$TSHARK" = 1 ]; then
+    if command -v tshark >/dev/null && [ "$TSHARK" = 1 ] && [ "$with_tshark" = 1 ]; then
         row "tshark -r FILE -q -z conv,ip" "$n" "$floor" tshark -r "$f" -q -z conv,ip
     fi
 }
@@ -133,8 +135,8 @@ echo "## omnisniff benchmark"
 echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $RUNS runs each (median time, highest peak RSS)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-compare "Full-size site capture: $SITE_N packets, $(du -h "$site" | cut -f1)" "$site" "$SITE_N"
-compare "Site capture at snaplen 96: $SNAP_N packets, $(du -h "$snap" | cut -f1)" "$snap" "$SNAP_N"
+compare "Full-size site capture: $SITE_N packets, $(du -h "$site" | cut -f1)" "$site" "$SITE_N" 1
+compare "Site capture at snaplen 96: $SNAP_N packets, $(du -h "$snap" | cut -f1)" "$snap" "$SNAP_N" 0
 header "Memory: concurrent flows and churn"
 memory "$FLOWS_N concurrent flows" "$flows" "$FLOWS_N"
 memory "churn, $((CHURN_N / 4)) packets" "$churn4" "$((CHURN_N / 4))"
