@@ -81,7 +81,8 @@ static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *
     h->addr = *a;
     h->decl = d;
     h->declared = d ? d->roles : 0;
-    HASH_ADD(hh, c->hosts, addr, sizeof h->addr, h);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->hosts, &h->addr, sizeof h->addr,
+                                os_hash(&h->addr, sizeof h->addr), h);
     return h;
 }
 
@@ -91,7 +92,7 @@ static os_host *host_get(os_classifier *c, const os_addr *a, bool create)
     os_host *h;
     const os_hostdecl *d;
 
-    HASH_FIND(hh, c->hosts, a, sizeof *a, h);
+    HASH_FIND_BYHASHVALUE(hh, c->hosts, a, sizeof *a, os_hash(a, sizeof *a), h);
     if (h)
         return h;
     d = c->hf ? os_hosts_match(c->hf, a) : NULL;

@@ -230,24 +230,42 @@ static const char *tname(uint8_t proto) { return proto == 6 ? "TCP" : "UDP"; }
 
 /* Context of one labelled flow. */
 typedef struct fctx {
+    os_checker *k;         /* the checker */
     const os_flow *f;      /* the flow */
     const os_rule *r;      /* its rule */
     int svc;               /* service side */
     os_addr sa, pa;        /* service and peer addresses */
-    char sw[96], pw[96];   /* their descriptions ("Archiver 10.1.0.20") */
+    char sw[96], pw[96];   /* their descriptions ("Archiver 10.1.0.20"), "" until used */
     const char *sr;        /* the service host's role alone ("Archiver", or "server") */
 } fctx;
 
 static void fctx_init(os_checker *k, fctx *c, const os_flow *f)
 {
+    c->k = k;
     c->f = f;
     c->r = &k->rs->rule[f->label.rule];
     c->svc = f->label.svc_side;
     c->sa = os_flow_addr(f, c->svc);
     c->pa = os_flow_addr(f, !c->svc);
-    who(k, &c->sa, c->r->service, c->sw, sizeof c->sw);
-    who(k, &c->pa, c->r->peers, c->pw, sizeof c->pw);
+    c->sw[0] = c->pw[0] = '\0';
     c->sr = role_word(k, &c->sa, c->r->service);
+}
+
+/* The service and peer host as a finding's sentence names them, formatted
+ * on first use: most flows raise nothing, and formatting both for every
+ * flow was most of the cost of a flow's end in the profile. */
+static const char *svc_who(fctx *c)
+{
+    if (!c->sw[0])
+        who(c->k, &c->sa, c->r->service, c->sw, sizeof c->sw);
+    return c->sw;
+}
+
+static const char *peer_who(fctx *c)
+{
+    if (!c->pw[0])
+        who(c->k, &c->pa, c->r->peers, c->pw, sizeof c->pw);
+    return c->pw;
 }
 
 /* Flag only flows that are Omnicast: a port no other software uses, or a
@@ -259,7 +277,7 @@ static bool is_omnicast(const fctx *c)
 
 /* SYNs retried (raised as unanswered at the retry) and answered at last:
  * the finding stays, its words say what happened. */
-static void late_answer(os_checker *k, const fctx *c)
+static void late_answer(os_checker *k, fctx *c)
 {
     const os_flow *f = c->f;
     os_finding *x = find_finding(k, f->id, OS_FK_UNANSWERED_CONNECTION);
@@ -269,12 +287,12 @@ static void late_answer(os_checker *k, const fctx *c)
     x->packets = f->syns;
     say(x, "%s answered %s only after %u SYNs from %s to %s port %u: the first were lost or "
         "dropped between the capture point and the %s; look for packet loss, or a firewall or "
-        "IPS that lets the connection through late", c->sw, c->r->id, f->syns, c->pw, c->r->id,
+        "IPS that lets the connection through late", svc_who(c), c->r->id, f->syns, peer_who(c), c->r->id,
         f->key.port[c->svc], c->sr);
 }
 
 /* Unanswered and refused TCP connections to a service port. */
-static void check_handshake(os_checker *k, const fctx *c)
+static void check_handshake(os_checker *k, fctx *c)
 {
     const os_flow *f = c->f;
     os_hs_verdict v = os_flow_hs(f);
@@ -296,7 +314,7 @@ static void check_handshake(os_checker *k, const fctx *c)
         x->packets = f->syns;
         say(x, "%s never answered %u SYN%s from %s to %s port %u over %.1f s: blocked between "
             "the capture point and the %s, or the %s service is down",
-            c->sw, f->syns, f->syns == 1 ? "" : "s", c->pw, c->r->id, port,
+            svc_who(c), f->syns, f->syns == 1 ? "" : "s", peer_who(c), c->r->id, port,
             secs(f->first_ns, f->last_ns), c->sr, c->r->id);
     } else {
         if (!(x = raise_finding(k, f->id, OS_FK_CONNECTION_REFUSED, &fresh)))
@@ -304,13 +322,13 @@ static void check_handshake(os_checker *k, const fctx *c)
         set_flow(x, f);
         say(x, "%s refused the connection from %s to %s port %u (RST in answer to the SYN): "
             "nothing listens there; is the service down, or configured on a non-default port?",
-            c->sw, c->pw, c->r->id, port);
+            svc_who(c), peer_who(c), c->r->id, port);
     }
     announce(k, x, fresh);
 }
 
 /* A TCP connection opened by the wrong side (rules: initiator=). */
-static void check_tcp_direction(os_checker *k, const fctx *c)
+static void check_tcp_direction(os_checker *k, fctx *c)
 {
     const os_flow *f = c->f;
     bool by_service = f->initiator == c->svc, fresh;
@@ -323,14 +341,14 @@ static void check_tcp_direction(os_checker *k, const fctx *c)
     set_flow(x, f);
     say(x, "%s opened a TCP connection %s %s on %s port %u, but %s connections are opened by the "
         "%s: look for NAT or port forwarding that swaps the direction, or a host configured "
-        "with the wrong role", by_service ? c->sw : c->pw, by_service ? "from its port to" : "to",
-        by_service ? c->pw : c->sw, c->r->id, f->key.port[c->svc], c->r->id,
+        "with the wrong role", by_service ? svc_who(c) : peer_who(c), by_service ? "from its port to" : "to",
+        by_service ? peer_who(c) : svc_who(c), c->r->id, f->key.port[c->svc], c->r->id,
         c->r->initiator == OS_INIT_PEER ? "other side" : "service side");
     announce(k, x, fresh);
 }
 
 /* Bulk UDP against the documented direction (rules: bulk=). */
-static void check_bulk(os_checker *k, const fctx *c)
+static void check_bulk(os_checker *k, fctx *c)
 {
     const os_flow *f = c->f;
     uint64_t to_svc = f->bytes[!c->svc], from_svc = f->bytes[c->svc];
@@ -348,7 +366,7 @@ static void check_bulk(os_checker *k, const fctx *c)
     bool to = c->r->bulk == OS_BULK_TO_SERVICE;
     say(x, "%" PRIu64 " bytes of %s flowed from %s to %s (%" PRIu64 " the documented way): %s "
         "streams go %s the %s port %u; check which host is configured to send",
-        against, c->r->id, to ? c->sw : c->pw, to ? c->pw : c->sw, expected, c->r->id,
+        against, c->r->id, to ? svc_who(c) : peer_who(c), to ? peer_who(c) : svc_who(c), expected, c->r->id,
         to ? "to" : "from", c->r->id, f->key.port[c->svc]);
     announce(k, x, fresh);
 }
@@ -385,7 +403,7 @@ static void roles_text(os_hrole_set s, char *buf, size_t n)
 
 /* A peer whose known roles the rule does not expect, or a second peer on a
  * one-peer rule (the primary Gateway is the only one on the Directory). */
-static void check_peer(os_checker *k, const fctx *c)
+static void check_peer(os_checker *k, fctx *c)
 {
     const os_flow *f = c->f;
     const os_addr *first = NULL;
@@ -408,11 +426,11 @@ static void check_peer(os_checker *k, const fctx *c)
     roles_text(c->r->peers, want, sizeof want);
     if (second)
         say(x, "%s talks to %s on %s port %u, but %s already does: only one %s may use this "
-            "port; find out which is the primary", c->pw, c->sw, c->r->id, f->key.port[c->svc],
+            "port; find out which is the primary", peer_who(c), svc_who(c), c->r->id, f->key.port[c->svc],
             who(k, first, c->r->peers, fw, sizeof fw), want);
     else
         say(x, "%s talks to %s on %s port %u, which is for %s %s only: check the host's "
-            "configuration (or the hosts file)", c->pw, c->sw, c->r->id, f->key.port[c->svc],
+            "configuration (or the hosts file)", peer_who(c), svc_who(c), c->r->id, f->key.port[c->svc],
             article(want), want);
     announce(k, x, fresh);
 }
@@ -650,7 +668,7 @@ static bool admin_prohibited(const os_pkt *p)
 }
 
 /* The sentence of an ICMP finding: who rejected what, and what to change. */
-static void icmp_say(os_checker *k, os_finding *x, const fctx *c, const os_pkt *p)
+static void icmp_say(os_checker *k, os_finding *x, fctx *c, const os_pkt *p)
 {
     char rw[96], sa[OS_ADDRSTRLEN], pa[OS_ADDRSTRLEN], why[200];
     bool admin = admin_prohibited(p), self = os_addr_cmp(&x->reporter, &c->sa) == 0;
@@ -671,8 +689,8 @@ static void icmp_say(os_checker *k, os_finding *x, const fctx *c, const os_pkt *
         snprintf(why, sizeof why, "the %s or its network cannot be reached from there: check "
                  "routing, and that the host is up", c->sr);
     say(x, "%s answered %s from %s to %s port %u (%s) with ICMP destination unreachable, %s "
-        "(type %u code %u, %" PRIu64 " time%s): %s", self ? c->sw : who(k, &x->reporter, 0, rw, sizeof rw),
-        t, c->pw, self ? "its" : c->sw, port, c->r->id, unreach_text(p), p->icmp_type,
+        "(type %u code %u, %" PRIu64 " time%s): %s", self ? svc_who(c) : who(k, &x->reporter, 0, rw, sizeof rw),
+        t, peer_who(c), self ? "its" : svc_who(c), port, c->r->id, unreach_text(p), p->icmp_type,
         p->icmp_code, x->packets, x->packets == 1 ? "" : "s", why);
 }
 

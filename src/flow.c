@@ -6,6 +6,7 @@
  * cap evicts the least recently seen head. Freed flows are kept on a free
  * list for reuse, so steady-state churn allocates nothing. */
 #include "omnisniff/flow.h"
+#include "omnisniff/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -168,7 +169,7 @@ static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, in
     f->initiator = (uint8_t)side;
     f->label.rule = f->label.alt = -1;
     f->label.gen = UINT32_MAX;
-    HASH_ADD(hh, t->hash, key, sizeof f->key, f);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof f->key, os_hash(k, sizeof *k), f);
     list_append(t, f, list_for(k->proto));
     t->st.created++;
     if (++t->st.active > t->st.peak)
@@ -224,7 +225,7 @@ os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
 
     *side = os_flow_key_make(p, &k);
     os_flowtab_expire(t, ts_ns);
-    HASH_FIND(hh, t->hash, &k, sizeof k, f);
+    HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof k, os_hash(&k, sizeof k), f);
     *created = f == NULL;
     if (!f) {
         if (t->cfg.max_flows && t->st.active >= t->cfg.max_flows)
@@ -304,7 +305,7 @@ void os_flowtab_foreach(os_flowtab *t, void (*fn)(void *user, const os_flow *f),
 os_flow *os_flowtab_find(os_flowtab *t, const os_flow_key *k)
 {
     os_flow *f;
-    HASH_FIND(hh, t->hash, k, sizeof *k, f);
+    HASH_FIND_BYHASHVALUE(hh, t->hash, k, sizeof *k, os_hash(k, sizeof *k), f);
     return f;
 }
 

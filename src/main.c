@@ -81,7 +81,7 @@ static void usage(FILE *f)
 "\n"
 "input\n"
 "  -r FILE            read a pcap or pcapng file ('-' = standard input)\n"
-"  -i IFACE           capture live on IFACE (immediate mode)\n"
+"  -i IFACE           capture live on IFACE (immediate mode with -l or on a terminal)\n"
 "  -s SNAPLEN         live: bytes kept per packet (default 262144; 96 is enough)\n"
 "  -B KIB             live: kernel capture buffer in KiB (default 32768)\n"
 "  -p                 live: do not put the interface in promiscuous mode\n"
@@ -109,7 +109,7 @@ static void usage(FILE *f)
 "  -q                 only the summary\n"
 "  --json             JSON Lines: a 'flow' record per flow, a 'finding' record per\n"
 "                     finding, a final 'summary'\n"
-"  -l                 line-buffer standard output\n"
+"  -l                 line-buffer standard output; live: immediate mode\n"
 "  -w FILE            write the packets of flagged flows (all of each flow, both\n"
 "                     directions) to FILE, a pcap for Wireshark or tcpdump\n"
 "  --write-role ROLE  with -w: write every flow of traffic role ROLE instead\n"
@@ -858,6 +858,9 @@ int main(int argc, char **argv)
         goto out;
     if (o.line_buffered || (o.cap.iface && isatty(STDOUT_FILENO)))
         setvbuf(stdout, NULL, _IOLBF, 0);
+    o.cap.immediate = o.line_buffered || isatty(STDOUT_FILENO);
+    /* not an option: for benchmarks and the reader comparison tests */
+    o.cap.use_libpcap = getenv("OMNISNIFF_READER") && !strcmp(getenv("OMNISNIFF_READER"), "libpcap");
     rc = run(&o, &rs, o.site_file ? &site.hosts : &hf, &site);
 out:
     os_rules_free(&rs);

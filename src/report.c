@@ -30,7 +30,11 @@ static void sb_putn(sb *s, const char *t, size_t n)
 
 static void sb_puts(sb *s, const char *t) { sb_putn(s, t, strlen(t)); }
 
-static void sb_putc(sb *s, char c) { sb_putn(s, &c, 1); }
+static void sb_putc(sb *s, char c)
+{
+    if (s->n < sizeof s->b - 1)
+        s->b[s->n++] = c;
+}
 
 static void sb_pad(sb *s, size_t from, size_t width)
 {

@@ -777,27 +777,47 @@ static int add_set(os_ruleset *rs, const uint16_t *v, unsigned n, size_t *lcap)
     return rs->nsets++;
 }
 
+/* Mark in edge[] the ports where the rules of transport bit tb change: the
+ * first port of each range and the one after its end. */
+static void mark_edges(const os_ruleset *rs, uint8_t tb, bool *edge)
+{
+    memset(edge, 0, 65537 * sizeof *edge);
+    edge[0] = true;
+    for (unsigned i = 0; i < rs->n; i++)
+        if (rs->rule[i].transports & tb)
+            edge[rs->rule[i].port_lo] = edge[rs->rule[i].port_hi + 1u] = true;
+}
+
+/* Per transport, the candidate set of every port. The set is looked up only
+ * where a range starts or ends; the ports in between share it. */
 static bool compile(os_ruleset *rs)
 {
     uint16_t *cur = malloc((rs->n + 1u) * sizeof *cur);
+    bool *edge = malloc(65537 * sizeof *edge);
     size_t lcap = 0;
-    bool ok = cur != NULL;
+    bool ok = cur && edge;
+    int k = 0;
 
     rs->set_off = calloc(2, sizeof *rs->set_off);
     rs->nsets = 1; /* set 0: empty */
     for (int t = 0; t < 2 && ok; t++) {
         rs->port_set[t] = malloc(65536 * sizeof *rs->port_set[t]);
         ok = rs->port_set[t] && rs->set_off;
+        if (ok)
+            mark_edges(rs, t ? OS_T_UDP : OS_T_TCP, edge);
         for (unsigned port = 0; port < 65536 && ok; port++) {
-            unsigned n = rules_at(rs, t ? OS_T_UDP : OS_T_TCP, port, cur);
-            int k = n ? find_set(rs, cur, n) : 0;
-            if (k < 0)
-                k = add_set(rs, cur, n, &lcap);
-            ok = k >= 0 && rs->set_off[rs->nsets] < 65535;
+            if (edge[port]) {
+                unsigned n = rules_at(rs, t ? OS_T_UDP : OS_T_TCP, port, cur);
+                k = n ? find_set(rs, cur, n) : 0;
+                if (k < 0)
+                    k = add_set(rs, cur, n, &lcap);
+                ok = k >= 0 && rs->set_off[rs->nsets] < 65535;
+            }
             if (ok)
                 rs->port_set[t][port] = (uint16_t)k;
         }
     }
+    free(edge);
     free(cur);
     return ok;
 }

@@ -40,8 +40,25 @@ bool os_addr_parse(const char *s, os_addr *out)
 /* Format an address into buf (>= OS_ADDRSTRLEN). */
 const char *os_addr_str(const os_addr *a, char *buf)
 {
-    if (!inet_ntop(a->ver == 6 ? AF_INET6 : AF_INET, a->b, buf, OS_ADDRSTRLEN))
-        strcpy(buf, "?");
+    char *p = buf;
+    if (a->ver == 6) {
+        if (!inet_ntop(AF_INET6, a->b, buf, OS_ADDRSTRLEN))
+            strcpy(buf, "?");
+        return buf;
+    }
+    /* IPv4 digit by digit: glibc's inet_ntop formats it with sprintf, which
+     * was half the time of a packet line and of a flow's end in profiles */
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a->b[i];
+        if (i)
+            *p++ = '.';
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+    }
+    *p = '\0';
     return buf;
 }
 

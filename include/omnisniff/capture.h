@@ -1,7 +1,10 @@
 /* capture.h — where packets come from: a capture file, stdin, or a live
  * interface, through libpcap (which reads pcap and pcapng, µs and ns, either
- * byte order). Timestamps are always handed out in nanoseconds. Errors are
- * returned as status plus a one-line message in the caller's buffer. */
+ * byte order). Classic pcap files are read through a memory mapping instead
+ * (records handed out in place, checked as libpcap checks them); pcapng,
+ * stdin and live capture stay with libpcap. Timestamps are always handed out
+ * in nanoseconds. Errors are returned as status plus a one-line message in
+ * the caller's buffer. */
 #ifndef OMNISNIFF_CAPTURE_H
 #define OMNISNIFF_CAPTURE_H
 
@@ -17,7 +20,11 @@ typedef struct os_capture_opts {
     int snaplen;        /* live: bytes kept per packet (0 = 262144) */
     bool promisc;       /* live: promiscuous mode */
     int buffer_kib;     /* live: kernel capture buffer in KiB (0 = OS_LIVE_BUFFER_KIB) */
+    bool immediate;     /* live: hand each packet over at once (someone is watching);
+                           else in blocks, at most 100 ms late, which holds far
+                           more packets per buffer at full snaplen */
     const char *filter; /* BPF filter expression, or NULL */
+    bool use_libpcap;   /* files: read every record through libpcap, not the mapping */
 } os_capture_opts;
 
 /* Default live capture buffer: 32 MiB. libpcap's default (2 MiB) holds only
@@ -29,7 +36,7 @@ typedef struct os_frame {
     uint64_t ts_ns;        /* time since the epoch, ns */
     uint32_t caplen;       /* bytes captured */
     uint32_t wirelen;      /* bytes on the wire */
-    const uint8_t *data;   /* libpcap's buffer */
+    const uint8_t *data;   /* libpcap's buffer, or the mapped file */
 } os_frame;
 
 /* Result of os_capture_next. */
@@ -76,6 +83,10 @@ bool os_capture_progress(const os_capture *c, uint64_t *pos, uint64_t *size);
 
 /* True for a live capture. */
 bool os_capture_is_live(const os_capture *c);
+
+/* True when records come from the memory-mapped reader (a classic pcap
+ * file), false when libpcap reads them. */
+bool os_capture_is_mapped(const os_capture *c);
 
 /* Kernel counters (valid only for live captures). */
 os_capture_stats os_capture_get_stats(os_capture *c);

@@ -114,5 +114,8 @@ void fill(uint8_t *p, uint32_t n, uint32_t seed);
 /* Capture sets written by other files of the generator. */
 void write_hostile(const char *dir); /* gen_hostile.c */
 void write_audit(const char *dir);   /* gen_audit.c */
+/* Benchmark capture `kind` (site, snap96, flows, churn) of about n packets
+ * into file; 0 for an unknown kind (gen_bench.c). */
+int write_bench(const char *kind, uint64_t n, const char *file);
 
 #endif

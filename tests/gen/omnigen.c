@@ -1,6 +1,7 @@
 /* omnigen.c — writes omnisniff's sample captures (pcaps/) deterministically.
  *
  * usage: omnigen OUTDIR
+ *        omnigen --bench KIND N FILE   (benchmark captures: gen_bench.c)
  *
  * Every frame is built byte by byte (Ethernet, VLAN tags, Linux cooked v1/v2,
  * BSD loopback, raw IP; IPv4 and IPv6 with extension headers; TCP, UDP,
@@ -542,6 +543,13 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : "pcaps";
     if (!(g.f = calloc(MAXP, sizeof *g.f)))
         return 1;
+    if (argc == 5 && strcmp(argv[1], "--bench") == 0) { /* gen_bench.c */
+        int ok = write_bench(argv[2], strtoull(argv[3], NULL, 10), argv[4]);
+        if (!ok)
+            fprintf(stderr, "omnigen: unknown benchmark capture '%s' (site, snap96, flows, churn)\n", argv[2]);
+        free(g.f);
+        return ok ? 0 : 1;
+    }
     build_site();
     write_pcap(dir, "omnicast-site.pcap", LT_EN10MB, 0, 0, 262144, 0);
     write_pcap(dir, "omnicast-site-snap96.pcap", LT_EN10MB, 0, 0, 96, 0);

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# bench/run.sh — omnisniff side by side with the libpcap floor and the tools
+# a user would pick instead (tcpdump, ndpiReader, tshark: each when
+# installed), on generated captures. Prints a Markdown table of medians, the
+# ratio to the floor, packets/s and peak memory.
+#
+# usage: bench/run.sh [BUILD_DIR]       (from the repository root; default build)
+#
+# Environment (defaults are the figures of bench/RESULTS.md; small values make
+# a CI-size smoke run):
+#   RUNS=5            runs per command (the median is reported)
+#   SITE_N=500000     packets of the full-size site capture
+#   SNAP_N=4000000    packets of the snaplen-96 capture
+#   FLOWS_N=1000000   concurrent flows of the flows capture
+#   CHURN_N=4000000   packets of the churn capture (also run at CHURN_N/4 to
+#                     show memory does not grow with capture length)
+#   BENCH_DIR=/tmp/omnisniff-bench   where captures and the floor go
+#   TSHARK=1          0 skips tshark (slow: ~100x the floor; run on the
+#                     full-size capture only)
+#
+# Wall time is measured around each run (date +%s%N); peak memory is the
+# "Maximum resident set size" of /usr/bin/time -v.
+set -euo pipefail
+
+BUILD=${1:-build}
+RUNS=${RUNS:-5}
+SITE_N=${SITE_N:-500000}
+SNAP_N=${SNAP_N:-4000000}
+FLOWS_N=${FLOWS_N:-1000000}
+CHURN_N=${CHURN_N:-4000000}
+DIR=${BENCH_DIR:-/tmp/omnisniff-bench}
+TSHARK=${TSHARK:-1}
+FLOOR=
+HERE=$(cd "$(dirname "$0")" && pwd)
+OMNI=$(cd "$BUILD" && pwd)/omnisniff
+GEN=$(cd "$BUILD" && pwd)/tests/omnigen
+PROTOS=$HERE/omnicast.protos
+
+[ -x "$OMNI" ] && [ -x "$GEN" ] || { echo "run.sh: build omnisniff and omnigen in $BUILD first" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "run.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+mkdir -p "$DIR"
+cc -O2 -Wall -o "$DIR/floor" "$HERE/floor.c" -lpcap
+
+# Generate a capture unless one of that size is there already.
+capture() { # KIND N -> path
+    local f="$DIR/$1-$2.pcap"
+    [ -s "$f" ] || "$GEN" --bench "$1" "$2" "$f" >&2
+    echo "$f"
+}
+
+# Run a command RUNS times; print "median_seconds peak_kib".
+measure() {
+    local i t0 t1 mem times=() mems=()
+    for ((i = 0; i < RUNS; i++)); do
+        t0=$(date +%s%N)
+        /usr/bin/time -v -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/stderr.txt" || {
+            local rc=$?
+            # omnisniff exits 1 on findings; anything else is a failure
+            [ "$rc" -eq 1 ] && [[ "$1" == *omnisniff* || "$1" == env ]] ||
+                { echo "run.sh: '$*' failed ($rc):" >&2; cat "$DIR/stderr.txt" >&2; exit 1; }
+        }
+        t1=$(date +%s%N)
+        mem=$(awk -F': ' '/Maximum resident/ {print $2}' "$DIR/time.txt")
+        times+=("$(( (t1 - t0) / 1000 ))")
+        mems+=("$mem")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.4f ", a[int((NR+1)/2)]/1e6}'
+    printf '%s\n' "${mems[@]}" | sort -n | tail -1
+}
+
+# Print one row: NAME PACKETS FLOOR_SECONDS SECONDS PEAK_KIB.
+print_row() {
+    awk -v n="$1" -v p="$2" -v f="$3" -v s="$4" -v m="$5" 'BEGIN {
+        printf "| %-44s | %8.3f | %6.2fx | %7.2f M | %7.1f |\n", n, s, s / f, p / s / 1e6, m / 1024 }'
+}
+
+# One row of the table: NAME PACKETS FLOOR_SECONDS command...
+row() {
+    local name=$1 pkts=$2 floor=$3 s m
+    shift 3
+    read -r s m < <(measure "$@")
+    print_row "$name" "$pkts" "$floor" "$s" "$m"
+}
+
+# The floor's row; sets FLOOR to its median.
+floor_row() { # NAME FILE PACKETS
+    local m
+    read -r FLOOR m < <(measure "$DIR/floor" "$2")
+    print_row "$1" "$3" "$FLOOR" "$FLOOR" "$m"
+}
+
+header() {
+    echo
+    echo "### $1"
+    echo
+    echo "| command | median s | vs floor | packets/s | peak MiB |"
+    echo "|---|---:|---:|---:|---:|"
+}
+
+# The comparison on one capture: floor, omnisniff's modes, the other tools
+# (tshark only when WITH_TSHARK is 1: it takes minutes on the large ones).
+compare() { # TITLE FILE PACKETS WITH_TSHARK
+    local title=$1 f=$2 n=$3 with_tshark=$4 floor
+    header "$title"
+    floor_row "floor (pcap_next_ex + ports)" "$f" "$n"
+    floor=$FLOOR
+    row "omnisniff -q -r" "$n" "$floor" "$OMNI" -q -r "$f"
+    row "omnisniff -q -r (libpcap reader)" "$n" "$floor" env OMNISNIFF_READER=libpcap "$OMNI" -q -r "$f"
+    row "omnisniff --json -r" "$n" "$floor" "$OMNI" --json -r "$f"
+    row "omnisniff -r (text lines)" "$n" "$floor" "$OMNI" -r "$f"
+    if command -v tcpdump >/dev/null; then
+        row "tcpdump -nr" "$n" "$floor" tcpdump -nr "$f"
+    fi
+    if command -v ndpiReader >/dev/null; then
+        row "ndpiReader -i FILE -p omnicast.protos" "$n" "$floor" ndpiReader -q -i "$f" -p "$PROTOS"
+    fi
+    if command -v tshark >/dev/null && [ "$TSHARK" = 1 ] && [ "$with_tshark" = 1 ]; then
+        row "tshark -r FILE -q -z conv,ip" "$n" "$floor" tshark -r "$f" -q -z conv,ip
+    fi
+}
+
+# Memory only: omnisniff -q on a capture, floor for the ratio.
+memory() { # TITLE FILE PACKETS
+    floor_row "$1: floor" "$2" "$3"
+    row "$1: omnisniff -q -r" "$3" "$FLOOR" "$OMNI" -q -r "$2"
+}
+
+site=$(capture site "$SITE_N")
+snap=$(capture snap96 "$SNAP_N")
+flows=$(capture flows "$FLOWS_N")
+churn=$(capture churn "$CHURN_N")
+churn4=$(capture churn $((CHURN_N / 4)))
+
+echo "## omnisniff benchmark"
+echo
+echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $RUNS runs each (median time, highest peak RSS)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+compare "Full-size site capture: $SITE_N packets, $(du -h "$site" | cut -f1)" "$site" "$SITE_N" 1
+compare "Site capture at snaplen 96: $SNAP_N packets, $(du -h "$snap" | cut -f1)" "$snap" "$SNAP_N" 0
+header "Memory: concurrent flows and churn"
+memory "$FLOWS_N concurrent flows" "$flows" "$FLOWS_N"
+memory "churn, $((CHURN_N / 4)) packets" "$churn4" "$((CHURN_N / 4))"
+memory "churn, $CHURN_N packets" "$churn" "$CHURN_N"
+echo
+echo "flows capture: $("$OMNI" -q -r "$flows" | grep '^flows:')"
+echo "churn capture: $("$OMNI" -q -r "$churn" | grep '^flows:')"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

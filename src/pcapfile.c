@@ -1,0 +1,205 @@
+/* pcapfile.c — classic pcap files read through a memory mapping: each
+ * record's bytes are handed out in place, with no read() and no copy into a
+ * packet buffer. This is the offline fast path of the capture layer;
+ * libpcap stays the reader for pcapng, stdin, live capture and the rare
+ * pcap variants (versions before 2.4, patched magics).
+ *
+ * libpcap has already opened the file and accepted its header (magic,
+ * version, link type, snapshot length), so this reader starts at the first
+ * record and checks each record header as strictly as libpcap does, with the
+ * same messages: a header cut short, a captured length above 262144, data
+ * cut short. Every read of the mapping goes through the bounds-checked
+ * cursor of bytes.h. Pages already read are dropped from the mapping every
+ * DROP_EVERY bytes, so resident memory does not grow with the file. */
+#include "pcapfile.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "omnisniff/bytes.h"
+
+#define FILE_HEADER 24        /* bytes of the pcap file header */
+#define RECORD_HEADER 16      /* bytes of a record header */
+#define MAX_CAPLEN 262144u    /* libpcap's largest sane caplen (MAXIMUM_SNAPLEN) */
+#define DROP_EVERY (8u << 20) /* unmap what was read every 8 MiB */
+
+struct os_pcapfile {
+    uint8_t *map;        /* the whole file, read-only */
+    size_t size;         /* its length */
+    os_cur cur;          /* next record */
+    size_t dropped;      /* bytes at the start already released */
+    bool big_endian;     /* the file's fields are big-endian */
+    bool nano;           /* timestamps are ns (else µs) */
+    uint32_t snapshot;   /* libpcap's snapshot length */
+};
+
+/* Byte order, precision and version 2.4 of a classic pcap header; false
+ * for anything else (pcapng, patched magics, older versions). */
+static bool classic_header(const uint8_t *h, bool *big_endian, bool *nano)
+{
+    os_cur c = os_cur_make(h, FILE_HEADER);
+    uint32_t magic, version;
+    os_get_be32(&c, &magic);
+    *big_endian = magic == 0xa1b2c3d4 || magic == 0xa1b23c4d;
+    if (!*big_endian) {
+        c = os_cur_make(h, FILE_HEADER);
+        os_get_le32(&c, &magic);
+    }
+    if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
+        return false;
+    *nano = magic == 0xa1b23c4d;
+    if (*big_endian) /* major and minor: two 16-bit fields */
+        os_get_be32(&c, &version);
+    else
+        os_get_le32(&c, &version), version = version << 16 | version >> 16;
+    return version == (2u << 16 | 4u);
+}
+
+/* Map a regular file of at least a pcap header; NULL if that fails. */
+static uint8_t *map_file(const char *path, size_t *size)
+{
+    struct stat st;
+    void *m = MAP_FAILED;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= FILE_HEADER &&
+        (uint64_t)st.st_size <= SIZE_MAX) {
+        *size = (size_t)st.st_size;
+        m = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+    }
+    close(fd);
+    if (m == MAP_FAILED)
+        return NULL;
+    madvise(m, *size, MADV_SEQUENTIAL);
+    return m;
+}
+
+/* Map path if it is a classic pcap 2.4 file; NULL otherwise. */
+os_pcapfile *os_pcapfile_open(const char *path, int snapshot)
+{
+    size_t size = 0;
+    uint8_t *map = map_file(path, &size);
+    os_pcapfile *m;
+    bool big_endian, nano;
+
+    if (!map)
+        return NULL;
+    if (!classic_header(map, &big_endian, &nano) || !(m = calloc(1, sizeof *m))) {
+        munmap(map, size);
+        return NULL;
+    }
+    m->map = map;
+    m->size = size;
+    m->cur = os_cur_make(map + FILE_HEADER, size - FILE_HEADER);
+    m->big_endian = big_endian;
+    m->nano = nano;
+    m->snapshot = snapshot > 0 ? (uint32_t)snapshot : MAX_CAPLEN;
+    return m;
+}
+
+/* One 32-bit field of a record header in the file's byte order. */
+static uint32_t field(os_pcapfile *m, os_cur *c)
+{
+    uint32_t v = 0;
+    if (m->big_endian)
+        os_get_be32(c, &v);
+    else
+        os_get_le32(c, &v);
+    return v;
+}
+
+/* Release the pages before the current record, every DROP_EVERY bytes. */
+static void drop_read_pages(os_pcapfile *m)
+{
+    size_t pos = (size_t)(m->cur.p - m->map), page = 4096;
+    if (pos - m->dropped < DROP_EVERY)
+        return;
+    pos -= pos % page;
+    madvise(m->map + m->dropped, pos - m->dropped, MADV_DONTNEED);
+    m->dropped = pos;
+}
+
+/* Check a record's caplen as libpcap does; false with its message. */
+static bool caplen_ok(const os_pcapfile *m, uint32_t caplen, char *err, size_t errlen)
+{
+    if (caplen <= MAX_CAPLEN)
+        return true;
+    if (caplen > m->snapshot)
+        snprintf(err, errlen, "invalid packet capture length %u, bigger than snaplen of %u",
+                 caplen, m->snapshot);
+    else
+        snprintf(err, errlen, "invalid packet capture length %u, bigger than maximum of %u",
+                 caplen, MAX_CAPLEN);
+    return false;
+}
+
+/* Take the record's data: caplen bytes, of which at most the snapshot
+ * length is handed out (libpcap reads and discards the rest). */
+static bool take_data(os_pcapfile *m, uint32_t *caplen, const uint8_t **data, char *err,
+                      size_t errlen)
+{
+    uint32_t keep = *caplen > m->snapshot ? m->snapshot : *caplen;
+    if (!os_have(&m->cur, keep)) {
+        snprintf(err, errlen, "truncated dump file; tried to read %u captured bytes, only got %zu",
+                 keep, m->cur.len);
+        return false;
+    }
+    if (!os_have(&m->cur, *caplen)) {
+        snprintf(err, errlen, "truncated dump file; tried to read %u captured bytes, only got %zu",
+                 *caplen, m->cur.len);
+        return false;
+    }
+    *data = m->cur.p;
+    os_skip(&m->cur, *caplen);
+    *caplen = keep;
+    return true;
+}
+
+/* Next record, in place. */
+os_cap_status os_pcapfile_next(os_pcapfile *m, os_frame *fr, char *err, size_t errlen)
+{
+    uint32_t sec, frac, caplen, wirelen;
+
+    if (m->cur.len == 0)
+        return OS_CAP_END;
+    if (!os_have(&m->cur, RECORD_HEADER)) {
+        snprintf(err, errlen, "truncated dump file; tried to read %d header bytes, only got %zu",
+                 RECORD_HEADER, m->cur.len);
+        return OS_CAP_ERROR;
+    }
+    drop_read_pages(m);
+    sec = field(m, &m->cur);
+    frac = field(m, &m->cur);
+    caplen = field(m, &m->cur);
+    wirelen = field(m, &m->cur);
+    if (!caplen_ok(m, caplen, err, errlen) || !take_data(m, &caplen, &fr->data, err, errlen))
+        return OS_CAP_ERROR;
+    /* the fields are signed 32-bit in the file, as libpcap reads them */
+    fr->ts_ns = (uint64_t)(int64_t)(int32_t)sec * 1000000000ULL +
+                (uint64_t)(int64_t)(int32_t)frac * (m->nano ? 1 : 1000);
+    fr->caplen = caplen;
+    fr->wirelen = wirelen;
+    return OS_CAP_PACKET;
+}
+
+/* Unmap and free. */
+void os_pcapfile_close(os_pcapfile *m)
+{
+    if (!m)
+        return;
+    munmap(m->map, m->size);
+    free(m);
+}
+
+/* How far the file has been read. */
+void os_pcapfile_progress(const os_pcapfile *m, uint64_t *pos, uint64_t *size)
+{
+    *size = m->size;
+    *pos = m->size - m->cur.len;
+}

@@ -1,0 +1,270 @@
+/* test_capture.c — the memory-mapped pcap reader against libpcap: on every
+ * capture in pcaps/ and on damaged copies of the site capture (cut at every
+ * length of its first records and its last bytes, oversized caplen, a
+ * snaplen smaller than the records, odd timestamps), both readers must hand
+ * out the same frames (time, lengths, bytes) and end the same way, with the
+ * same error message. Also: filters, break, and which reader is used. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "omnisniff/capture.h"
+
+#define PCAPS OS_SOURCE_DIR "/pcaps"
+#define SITE PCAPS "/omnicast-site.pcap"
+
+/* True when the file starts with a classic pcap magic (either order). */
+static bool classic_magic(const char *path)
+{
+    uint8_t m[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(m, 1, 4, f) : 0;
+    if (f)
+        fclose(f);
+    return n == 4 && ((m[0] == 0xa1 && m[1] == 0xb2) || (m[3] == 0xa1 && m[2] == 0xb2));
+}
+
+/* Open path with one reader (libpcap or the mapping); err gets the message. */
+static os_capture *open_with(const char *path, const char *filter, bool libpcap, char *err,
+                             size_t errlen)
+{
+    os_capture_opts o;
+    memset(&o, 0, sizeof o);
+    o.file = path;
+    o.filter = filter;
+    o.use_libpcap = libpcap;
+    return os_capture_open(&o, err, errlen);
+}
+
+/* Read path with both readers in step; every frame and the end must be the
+ * same. Returns the frames read; *end gets how it ended. */
+static size_t compare_readers(const char *path, const char *filter, os_cap_status *end)
+{
+    char e1[512] = "", e2[512] = "";
+    os_capture *ref = open_with(path, filter, true, e1, sizeof e1);
+    os_capture *map = open_with(path, filter, false, e2, sizeof e2);
+    os_frame a, b;
+    size_t n = 0;
+
+    *end = OS_CAP_ERROR;
+    if (!ref) { /* libpcap refused the file: so does the capture layer */
+        assert_null(map);
+        assert_string_equal(e1, e2);
+        return 0;
+    }
+    assert_non_null(map);
+    assert_false(os_capture_is_mapped(ref));
+    assert_int_equal(os_capture_is_mapped(map), classic_magic(path));
+    assert_int_equal(os_capture_snaplen(ref), os_capture_snaplen(map));
+    for (;;) {
+        os_cap_status sa = os_capture_next(ref, &a, e1, sizeof e1);
+        os_cap_status sb = os_capture_next(map, &b, e2, sizeof e2);
+        assert_int_equal(sa, sb);
+        if (sa != OS_CAP_PACKET) {
+            if (sa == OS_CAP_ERROR)
+                assert_string_equal(e1, e2);
+            *end = sa;
+            break;
+        }
+        assert_true(a.ts_ns == b.ts_ns);
+        assert_int_equal(a.caplen, b.caplen);
+        assert_int_equal(a.wirelen, b.wirelen);
+        assert_memory_equal(a.data, b.data, a.caplen);
+        n++;
+    }
+    os_capture_close(ref);
+    os_capture_close(map);
+    return n;
+}
+
+/* Every capture in pcaps/. */
+static void test_every_sample_capture(void **state)
+{
+    (void)state;
+    DIR *d = opendir(PCAPS);
+    struct dirent *e;
+    char path[1024];
+    int files = 0, mapped = 0;
+    os_cap_status end;
+
+    assert_non_null(d);
+    while ((e = readdir(d))) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (!dot || (strcmp(dot, ".pcap") && strcmp(dot, ".pcapng")))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", PCAPS, e->d_name);
+        compare_readers(path, NULL, &end);
+        files++;
+        mapped += classic_magic(path);
+    }
+    closedir(d);
+    assert_true(files >= 20);
+    assert_true(mapped >= 15);
+}
+
+/* The site capture's bytes and frame count, loaded once. */
+static uint8_t *site;
+static size_t site_len, site_frames;
+
+static int load_site(void **state)
+{
+    (void)state;
+    FILE *f = fopen(SITE, "rb");
+    if (!f)
+        return -1;
+    site = malloc(1 << 20);
+    site_len = fread(site, 1, 1 << 20, f);
+    fclose(f);
+    os_cap_status end;
+    site_frames = compare_readers(SITE, NULL, &end);
+    return site_len > 24 && site_frames > 100 && end == OS_CAP_END ? 0 : -1;
+}
+
+static int free_site(void **state)
+{
+    (void)state;
+    free(site);
+    return 0;
+}
+
+/* Compare the readers on bytes b[0..n) written to a temporary file. */
+static size_t compare_bytes(const uint8_t *b, size_t n, os_cap_status *end)
+{
+    char path[] = "/tmp/omnisniff-test-capture-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b, n), (ssize_t)n);
+    close(fd);
+    size_t frames = compare_readers(path, NULL, end);
+    unlink(path);
+    return frames;
+}
+
+/* Little-endian 32-bit store into a copy of the capture. */
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Cut at every length through the first records and the last 64 bytes. */
+static void test_cut_everywhere(void **state)
+{
+    (void)state;
+    os_cap_status end;
+    int errors = 0;
+    for (size_t n = 0; n <= site_len; n++) {
+        if (n == 400)
+            n = site_len - 64;
+        compare_bytes(site, n, &end);
+        errors += end == OS_CAP_ERROR;
+    }
+    assert_true(errors > 300); /* most cuts end mid-record */
+    assert_int_equal(compare_bytes(site, site_len, &end), site_frames);
+    assert_int_equal(end, OS_CAP_END);
+}
+
+/* A caplen above 262144: both stop with libpcap's message. */
+static void test_oversized_caplen(void **state)
+{
+    (void)state;
+    uint8_t *b = malloc(site_len);
+    uint32_t second = 24 + 16 + get32(site + 32);
+    os_cap_status end;
+    memcpy(b, site, site_len);
+    put32(b + second + 8, 262145);
+    assert_int_equal(compare_bytes(b, site_len, &end), 1);
+    assert_int_equal(end, OS_CAP_ERROR);
+    put32(b + second + 8, 0xffffffffu);
+    assert_int_equal(compare_bytes(b, site_len, &end), 1);
+    assert_int_equal(end, OS_CAP_ERROR);
+    free(b);
+}
+
+/* A snaplen smaller than the records: cut to it, the rest skipped; a cut in
+ * the skipped part is an error. */
+static void test_small_snaplen(void **state)
+{
+    (void)state;
+    uint8_t *b = malloc(site_len);
+    os_cap_status end;
+    memcpy(b, site, site_len);
+    put32(b + 16, 60);
+    assert_int_equal(compare_bytes(b, site_len, &end), site_frames);
+    assert_int_equal(end, OS_CAP_END);
+    assert_int_equal(compare_bytes(b, site_len - 3, &end), site_frames - 1);
+    assert_int_equal(end, OS_CAP_ERROR);
+    free(b);
+}
+
+/* Timestamps with the sign bit set are read as libpcap reads them; a
+ * caplen above the wire length is handed out as is. */
+static void test_odd_fields(void **state)
+{
+    (void)state;
+    uint8_t *b = malloc(site_len);
+    os_cap_status end;
+    memcpy(b, site, site_len);
+    put32(b + 24, 0x90000000u);
+    put32(b + 28, 0xffffff00u);
+    put32(b + 36, 10); /* wire length below the caplen */
+    assert_int_equal(compare_bytes(b, site_len, &end), site_frames);
+    assert_int_equal(end, OS_CAP_END);
+    free(b);
+}
+
+/* A BPF filter selects the same frames in both readers. */
+static void test_filter(void **state)
+{
+    (void)state;
+    os_cap_status end;
+    size_t udp = compare_readers(SITE, "udp", &end);
+    size_t cmd = compare_readers(SITE, "tcp port 5001", &end);
+    assert_true(udp > 50 && udp < site_frames);
+    assert_true(cmd > 10 && cmd < udp);
+    assert_int_equal(end, OS_CAP_END);
+}
+
+/* os_capture_break ends the mapped reader; stdin and pcapng use libpcap. */
+static void test_break_and_choice(void **state)
+{
+    (void)state;
+    char err[256];
+    os_frame fr;
+    os_capture *c = open_with(SITE, NULL, false, err, sizeof err);
+    assert_non_null(c);
+    assert_true(os_capture_is_mapped(c));
+    assert_int_equal(os_capture_next(c, &fr, err, sizeof err), OS_CAP_PACKET);
+    os_capture_break(c);
+    assert_int_equal(os_capture_next(c, &fr, err, sizeof err), OS_CAP_END);
+    os_capture_close(c);
+    c = open_with(PCAPS "/omnicast-site.pcapng", NULL, false, err, sizeof err);
+    assert_non_null(c);
+    assert_false(os_capture_is_mapped(c));
+    os_capture_close(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_sample_capture),
+        cmocka_unit_test(test_cut_everywhere),
+        cmocka_unit_test(test_oversized_caplen),
+        cmocka_unit_test(test_small_snaplen),
+        cmocka_unit_test(test_odd_fields),
+        cmocka_unit_test(test_filter),
+        cmocka_unit_test(test_break_and_choice),
+    };
+    return cmocka_run_group_tests(tests, load_site, free_site);
+}
