@@ -415,8 +415,13 @@ static bool load_rules(const char *path, os_ruleset *rs)
     return ok;
 }
 
-/* Load the -H hosts file. */
-static bool load_hosts(const char *path, os_hostsfile *hf)
+/* Parses a file's text into its target (see load_file). */
+typedef bool (*parse_fn)(void *target, const char *path, const char *buf, size_t len,
+                         os_diags *d);
+
+/* Read and parse the `what` file (hosts, site): every diagnostic on stderr,
+ * then one line saying it was refused. */
+static bool load_file(const char *path, const char *what, parse_fn parse, void *target)
 {
     char err[512];
     size_t len;
@@ -425,40 +430,47 @@ static bool load_hosts(const char *path, os_hostsfile *hf)
     bool ok;
 
     if (!buf) {
-        fail("cannot read hosts file %s", err);
+        fail("cannot read %s file %s", what, err);
         return false;
     }
-    ok = os_hosts_parse(path, buf, len, hf, &d);
+    ok = parse(target, path, buf, len, &d);
     print_diags(&d);
     if (!ok)
-        fprintf(stderr, "omnisniff: %zu error%s in hosts file %s; not running\n", d.errors,
-                d.errors == 1 ? "" : "s", path);
+        fprintf(stderr, "omnisniff: %zu error%s in %s file %s; not running\n", d.errors,
+                d.errors == 1 ? "" : "s", what, path);
     os_diags_free(&d);
     free(buf);
     return ok;
 }
 
+static bool parse_hosts(void *target, const char *path, const char *buf, size_t len, os_diags *d)
+{
+    return os_hosts_parse(path, buf, len, target, d);
+}
+
+/* What a site file is parsed with and into. */
+typedef struct site_target {
+    const os_ruleset *rs; /* the rules its unused lines name */
+    os_site *site;        /* the result */
+} site_target;
+
+static bool parse_site(void *target, const char *path, const char *buf, size_t len, os_diags *d)
+{
+    site_target *t = target;
+    return os_site_parse(path, buf, len, t->rs, t->site, d);
+}
+
+/* Load the -H hosts file. */
+static bool load_hosts(const char *path, os_hostsfile *hf)
+{
+    return load_file(path, "hosts", parse_hosts, hf);
+}
+
 /* Load the --site file (its host lines are the hosts of the run). */
 static bool load_site(const char *path, const os_ruleset *rs, os_site *site)
 {
-    char err[512];
-    size_t len;
-    char *buf = read_file(path, &len, err, sizeof err);
-    os_diags d = { 0 };
-    bool ok;
-
-    if (!buf) {
-        fail("cannot read site file %s", err);
-        return false;
-    }
-    ok = os_site_parse(path, buf, len, rs, site, &d);
-    print_diags(&d);
-    if (!ok)
-        fprintf(stderr, "omnisniff: %zu error%s in site file %s; not running\n", d.errors,
-                d.errors == 1 ? "" : "s", path);
-    os_diags_free(&d);
-    free(buf);
-    return ok;
+    site_target t = { rs, site };
+    return load_file(path, "site", parse_site, &t);
 }
 
 /* The audit of --audit / --firewall-rules, made when the capture is done. */
