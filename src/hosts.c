@@ -19,31 +19,12 @@ typedef struct line {
 } line;
 
 /* A token: offset and length inside the line. */
-typedef struct tok {
-    size_t off, len;
-} tok;
+typedef os_word tok;
 
 #define MAX_TOK 8
 
 /* Split a line (up to '#') into blank-separated tokens. */
-static int tokenize(const line *l, tok *t)
-{
-    int n = 0;
-    size_t i = 0;
-    while (i < l->len && l->text[i] != '#') {
-        while (i < l->len && (l->text[i] == ' ' || l->text[i] == '\t'))
-            i++;
-        if (i >= l->len || l->text[i] == '#')
-            break;
-        size_t s = i;
-        while (i < l->len && l->text[i] != ' ' && l->text[i] != '\t' && l->text[i] != '#')
-            i++;
-        if (n < MAX_TOK)
-            t[n] = (tok){ s, i - s };
-        n++;
-    }
-    return n;
-}
+static int tokenize(const line *l, tok *t) { return os_split_words(l->text, l->len, t, MAX_TOK); }
 
 /* Error at column off+1: pre, then the token quoted (if any), then post. */
 static void err(const line *l, size_t off, const char *pre, const tok *t, const char *post)
@@ -206,14 +187,8 @@ bool os_hosts_parse(const char *file, const char *buf, size_t len, os_hostsfile 
     line l = { file, 0, NULL, 0, d };
 
     memset(out, 0, sizeof *out);
-    while (pos < len) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        l.text = buf + pos;
-        l.len = nl ? (size_t)(nl - l.text) : len - pos;
-        if (l.len && l.text[l.len - 1] == '\r')
-            l.len--;
+    while (os_next_line(buf, len, &pos, &l.text, &l.len)) {
         l.no++;
-        pos += (nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos);
         os_hostdecl e;
         if (blank(&l) || !parse_line(&l, &e) || !check_duplicate(&l, &h, &e))
             continue;

@@ -838,13 +838,7 @@ bool os_rules_parse(const char *file, const char *buf, size_t len, os_ruleset *o
     p.d = d;
     p.rs = &rs;
     rs.set.bulk_min = OS_BULK_MIN_DEFAULT;
-    while (pos < len) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        p.text = buf + pos;
-        p.len = nl ? (size_t)(nl - p.text) : len - pos;
-        pos += p.len + (nl != NULL);
-        if (p.len && p.text[p.len - 1] == '\r')
-            p.len--;
+    while (os_next_line(buf, len, &pos, &p.text, &p.len)) {
         p.no++;
         statement(&p);
     }

@@ -21,10 +21,7 @@ typedef struct line {
 } line;
 
 /* A token: offset and length inside the line. */
-typedef struct tok {
-    size_t off;   /* offset in the line */
-    size_t len;   /* length */
-} tok;
+typedef os_word tok;
 
 #define MAX_TOK 64
 
@@ -40,25 +37,8 @@ typedef struct ctx {
     unsigned firewall_line;  /* line of the first 'firewall', 0 if none */
 } ctx;
 
-/* Split a line (up to '#') into blank-separated tokens; returns the count. */
-static int tokenize(const line *l, tok *t)
-{
-    int n = 0;
-    size_t i = 0;
-    for (;;) {
-        while (i < l->len && (l->text[i] == ' ' || l->text[i] == '\t'))
-            i++;
-        if (i >= l->len || l->text[i] == '#')
-            break;
-        size_t s = i;
-        while (i < l->len && l->text[i] != ' ' && l->text[i] != '\t' && l->text[i] != '#')
-            i++;
-        if (n < MAX_TOK)
-            t[n] = (tok){ s, i - s };
-        n++;
-    }
-    return n;
-}
+/* Split a line (up to '#') into blank-separated tokens. */
+static int tokenize(const line *l, tok *t) { return os_split_words(l->text, l->len, t, MAX_TOK); }
 
 /* True when the line's first word is a directive keyword ([a-z-] only). */
 static bool is_directive(const line *l)
@@ -89,14 +69,8 @@ static void err(ctx *c, const line *l, size_t off, const char *pre, const tok *t
 /* Next line of buf from *pos; false at the end. */
 static bool next_line(const char *buf, size_t len, size_t *pos, line *l)
 {
-    if (*pos >= len)
+    if (!os_next_line(buf, len, pos, &l->text, &l->len))
         return false;
-    const char *nl = memchr(buf + *pos, '\n', len - *pos);
-    l->text = buf + *pos;
-    l->len = nl ? (size_t)(nl - l->text) : len - *pos;
-    *pos += l->len + (nl ? 1 : 0);
-    if (l->len && l->text[l->len - 1] == '\r')
-        l->len--;
     l->no++;
     return true;
 }

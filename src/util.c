@@ -138,3 +138,36 @@ void os_diags_free(os_diags *d)
     free(d->msg);
     memset(d, 0, sizeof *d);
 }
+
+/* The next line of a text buffer. */
+bool os_next_line(const char *buf, size_t len, size_t *pos, const char **text, size_t *line_len)
+{
+    if (*pos >= len)
+        return false;
+    const char *nl = memchr(buf + *pos, '\n', len - *pos);
+    *text = buf + *pos;
+    *line_len = nl ? (size_t)(nl - *text) : len - *pos;
+    *pos += *line_len + (nl != NULL);
+    if (*line_len && (*text)[*line_len - 1] == '\r')
+        (*line_len)--;
+    return true;
+}
+
+/* Split a line into blank-separated words, up to a '#'. */
+int os_split_words(const char *text, size_t len, os_word *w, int max)
+{
+    int n = 0;
+    size_t i = 0;
+    for (;;) {
+        while (i < len && (text[i] == ' ' || text[i] == '\t'))
+            i++;
+        if (i >= len || text[i] == '#')
+            return n;
+        size_t s = i;
+        while (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != '#')
+            i++;
+        if (n < max)
+            w[n] = (os_word){ s, i - s };
+        n++;
+    }
+}
