@@ -36,20 +36,37 @@ static void sb_putc(sb *s, char c)
         s->b[s->n++] = c;
 }
 
+/* A string literal, its length known at compile time. */
+#define sb_lit(s, lit) sb_putn((s), "" lit, sizeof(lit) - 1)
+
+/* Spaces up to column from + width (nothing if the text is already past). */
 static void sb_pad(sb *s, size_t from, size_t width)
 {
-    while (s->n < from + width && s->n < sizeof s->b - 1)
-        s->b[s->n++] = ' ';
+    size_t to = from + width;
+    if (to > sizeof s->b - 1)
+        to = sizeof s->b - 1;
+    if (s->n < to) {
+        memset(s->b + s->n, ' ', to - s->n);
+        s->n = to;
+    }
 }
 
+/* Decimal digits of v, two per division (os_digit_pairs). */
 static void sb_u64(sb *s, uint64_t v)
 {
     char t[24];
-    int i = (int)sizeof t;
-    do
-        t[--i] = (char)('0' + v % 10);
-    while ((v /= 10) && i > 0);
-    sb_putn(s, t + i, sizeof t - (size_t)i);
+    size_t i = sizeof t;
+    for (; v >= 100; v /= 100) {
+        i -= 2;
+        memcpy(t + i, os_digit_pairs + 2 * (v % 100), 2);
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(t + i, os_digit_pairs + 2 * v, 2);
+    } else {
+        t[--i] = (char)('0' + v);
+    }
+    sb_putn(s, t + i, sizeof t - i);
 }
 
 /* Right-aligned number in `width` columns. */
@@ -66,6 +83,10 @@ static void sb_u64w(sb *s, uint64_t v, size_t width)
 static void sb_addr(sb *s, uint8_t ver, const uint8_t *a)
 {
     char t[OS_ADDRSTRLEN];
+    if (ver == 4) {
+        sb_putn(s, t, (size_t)(os_ipv4_fmt(a, t) - t));
+        return;
+    }
     os_addr x = os_addr_from(ver, a);
     sb_puts(s, os_addr_str(&x, t));
 }
@@ -97,11 +118,16 @@ static void sb_flush(os_report *r, sb *s)
     s->n = 0;
 }
 
-/* Write v as exactly `w` decimal digits (v mod 10^w). */
+/* Write v as exactly `w` decimal digits (v mod 10^w), two at a time. */
 static char *put_digits(char *p, unsigned v, int w)
 {
-    for (int i = w - 1; i >= 0; i--, v /= 10)
-        p[i] = (char)('0' + v % 10);
+    char *q = p + w;
+    for (; q - p >= 2; v /= 100) {
+        q -= 2;
+        memcpy(q, os_digit_pairs + 2 * (v % 100), 2);
+    }
+    if (q > p)
+        *p = (char)('0' + v % 10);
     return p + w;
 }
 
@@ -133,7 +159,7 @@ static void sb_time(os_report *r, sb *s, uint64_t ts_ns)
 {
     uint64_t sec = ts_ns / 1000000000ULL;
     unsigned us = (unsigned)(ts_ns % 1000000000ULL / 1000);
-    char f[8];
+    char f[7];
     if (sec != r->cached_sec) {
         time_t t = (time_t)sec;
         struct tm tm;
@@ -144,8 +170,7 @@ static void sb_time(os_report *r, sb *s, uint64_t ts_ns)
     }
     sb_putn(s, r->cached_hms, 8);
     f[0] = '.';
-    for (int i = 6; i >= 1; i--, us /= 10)
-        f[i] = (char)('0' + us % 10);
+    put_digits(f + 1, us, 6);
     sb_putn(s, f, 7);
 }
 
@@ -172,7 +197,7 @@ static void sb_tcp_flags(sb *s, uint8_t fl)
         if (fl & m[i].bit)
             sb_putc(s, m[i].c);
     if (s->n == n0 + 1)
-        sb_puts(s, "none");
+        sb_lit(s, "none");
     sb_putc(s, ']');
 }
 
@@ -196,9 +221,9 @@ static void sb_transport(sb *s, const os_pkt *p)
     if (p->proto == 6) {
         sb_tcp_flags(s, p->tcp_flags);
     } else if (p->proto == 1 || p->proto == 58) {
-        sb_puts(s, "t");
+        sb_lit(s, "t");
         sb_u64(s, p->icmp_type);
-        sb_puts(s, "/c");
+        sb_lit(s, "/c");
         sb_u64(s, p->icmp_code);
     }
     sb_pad(s, c0, 7);
@@ -208,11 +233,11 @@ static void sb_transport(sb *s, const os_pkt *p)
 static void sb_quoted(sb *s, const os_quoted *q)
 {
     char nb[4];
-    sb_puts(s, " quotes ");
+    sb_lit(s, " quotes ");
     sb_puts(s, os_proto_name(q->proto, nb));
     sb_putc(s, ' ');
     sb_endpoint(s, q->ipver, q->src, q->sport, q->has_ports);
-    sb_puts(s, " > ");
+    sb_lit(s, " > ");
     sb_endpoint(s, q->ipver, q->dst, q->dport, q->has_ports);
 }
 
@@ -225,14 +250,14 @@ static void packet_ok(os_report *r, sb *s, const os_pkt *p, const os_flow *f)
 
     sb_endpoint(s, p->ipver, p->src, p->sport, ports);
     sb_pad(s, c0, 21);
-    sb_puts(s, " > ");
+    sb_lit(s, " > ");
     c0 = s->n;
     sb_endpoint(s, p->ipver, p->dst, p->dport, ports);
     sb_pad(s, c0, 21);
     sb_putc(s, ' ');
     sb_transport(s, p);
     sb_u64w(s, p->payload_len, 5);
-    sb_puts(s, "  ");
+    sb_lit(s, "  ");
     c0 = s->n;
     sb_puts(s, f ? os_report_role(r->rules, &f->label, rb, sizeof rb) : "-");
     sb_pad(s, c0, 24);
@@ -247,23 +272,23 @@ static void packet_other(sb *s, os_status st, os_reason why, const os_pkt *p)
 {
     if (p->ipver) {
         sb_addr(s, p->ipver, p->src);
-        sb_puts(s, " > ");
+        sb_lit(s, " > ");
         sb_addr(s, p->ipver, p->dst);
         sb_putc(s, ' ');
     }
     sb_puts(s, os_status_name(st));
     if (why != OS_R_NONE) {
-        sb_puts(s, ": ");
+        sb_lit(s, ": ");
         sb_puts(s, os_reason_name(why));
     }
     if (st == OS_DEC_FRAGMENT || st == OS_DEC_OTHER_PROTO) {
         char nb[4];
-        sb_puts(s, " proto ");
+        sb_lit(s, " proto ");
         sb_puts(s, os_proto_name(p->proto, nb));
     }
-    sb_puts(s, ", ");
+    sb_lit(s, ", ");
     sb_u64(s, p->wirelen);
-    sb_puts(s, " bytes");
+    sb_lit(s, " bytes");
 }
 
 /* One text line for a frame. */
@@ -279,7 +304,7 @@ void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
     else
         packet_other(&s, st, why, p);
     if (p->nvlan) {
-        sb_puts(&s, " vlan ");
+        sb_lit(&s, " vlan ");
         sb_u64(&s, p->vlan[0]);
         if (p->nvlan > 1) {
             sb_putc(&s, '.');
@@ -352,7 +377,7 @@ static void sb_host_addr(os_report *r, sb *s, const char *k, os_addr a)
         return;
     h = os_classify_host(r->cls, &a);
     sb_key(s, k);
-    sb_puts(s, "{\"roles\":");
+    sb_lit(s, "{\"roles\":");
     sb_roles(s, set);
     sb_kv_str(s, "confidence", os_conf_name(c));
     if (h && h->decl && h->decl->name[0])
@@ -394,7 +419,7 @@ static void sb_flow_role(os_report *r, sb *s, const os_flow *f)
     const os_flow_label *l = &f->label;
     sb_key(s, "role");
     if (l->rule < 0) {
-        sb_puts(s, "null");
+        sb_lit(s, "null");
         sb_kv_str(s, "confidence", "none");
         return;
     }
@@ -414,7 +439,7 @@ static void sb_flow_counters(sb *s, const os_flow *f, os_flow_end why)
 {
     static const char *const reason[] = { "timeout", "max-flows", "end" };
     int src = f->initiator;
-    sb_puts(s, ",\"flow\":{\"pkts_toserver\":");
+    sb_lit(s, ",\"flow\":{\"pkts_toserver\":");
     sb_u64(s, f->pkts[src]);
     sb_kv_u64(s, "pkts_toclient", f->pkts[!src]);
     sb_kv_u64(s, "bytes_toserver", f->bytes[src]);
@@ -424,11 +449,11 @@ static void sb_flow_counters(sb *s, const os_flow *f, os_flow_end why)
     sb_kv_str(s, "reason", reason[why]);
     sb_putc(s, '}');
     if (f->key.proto == 6) {
-        sb_puts(s, ",\"tcp\":{\"tcp_flags\":");
+        sb_lit(s, ",\"tcp\":{\"tcp_flags\":");
         sb_hex8(s, (uint8_t)(f->flags[0] | f->flags[1]));
-        sb_puts(s, ",\"tcp_flags_ts\":");
+        sb_lit(s, ",\"tcp_flags_ts\":");
         sb_hex8(s, f->flags[src]);
-        sb_puts(s, ",\"tcp_flags_tc\":");
+        sb_lit(s, ",\"tcp_flags_tc\":");
         sb_hex8(s, f->flags[!src]);
         sb_kv_str(s, "state", os_flow_hs_name(os_flow_hs(f)));
         sb_kv_u64(s, "syn_count", f->syns);
@@ -442,7 +467,7 @@ static void sb_record(sb *s, uint64_t ts, const char *type)
     char t[32];
     s->n = 0;
     os_report_iso_time(ts, t);
-    sb_puts(s, "{\"timestamp\":");
+    sb_lit(s, "{\"timestamp\":");
     sb_json_str(s, t);
     sb_kv_str(s, "type", type);
     sb_kv_u64(s, "schema_version", OS_JSON_SCHEMA_VERSION);
@@ -484,11 +509,11 @@ void os_report_finding_live(os_report *r, const os_finding *f)
     sb s;
     s.n = 0;
     sb_time(r, &s, f->last_ns);
-    sb_puts(&s, " !! ");
+    sb_lit(&s, " !! ");
     sb_puts(&s, os_severity_name(f->sev));
     sb_putc(&s, ' ');
     sb_puts(&s, os_finding_kind_name(f->kind));
-    sb_puts(&s, ": ");
+    sb_lit(&s, ": ");
     sb_puts(&s, f->text);
     sb_flush(r, &s);
 }
@@ -527,7 +552,7 @@ void os_report_finding_json(os_report *r, const os_finding *f)
         sb_json_str(&s, r->rules->rule[f->rule].id);
         sb_kv_str(&s, "kba", r->rules->rule[f->rule].kba);
     } else {
-        sb_puts(&s, "null");
+        sb_lit(&s, "null");
     }
     sb_kv_time(&s, "first_seen", f->first_ns);
     sb_kv_time(&s, "last_seen", f->last_ns);
@@ -729,7 +754,7 @@ static void sb_member(sb *s, bool *first, const char *k)
 static void json_total(sb *s, bool *first, const char *k, const os_total *t)
 {
     sb_member(s, first, k);
-    sb_puts(s, "{\"packets\":");
+    sb_lit(s, "{\"packets\":");
     sb_u64(s, t->packets);
     sb_kv_u64(s, "bytes", t->bytes);
     sb_kv_u64(s, "flows", t->flows);
@@ -740,7 +765,7 @@ static void json_total(sb *s, bool *first, const char *k, const os_total *t)
 static void json_roles(os_report *r, sb *s, const os_stats *st)
 {
     bool first = true;
-    sb_puts(s, ",\"roles\":{");
+    sb_lit(s, ",\"roles\":{");
     for (unsigned i = 0; i < r->rules->n; i++) {
         json_total(s, &first, r->rules->rule[i].id, &st->role[i]);
         sb_spill(r, s);
@@ -753,13 +778,13 @@ static void json_roles(os_report *r, sb *s, const os_stats *st)
 static void json_decode(sb *s, const os_stats *st)
 {
     bool first = true;
-    sb_puts(s, ",\"decode\":{");
+    sb_lit(s, ",\"decode\":{");
     for (int i = 0; i <= OS_DEC_MALFORMED; i++) {
         sb_member(s, &first, status_key[i]);
         sb_u64(s, st->status[i]);
     }
     sb_kv_u64(s, "payload_cut", st->payload_cut);
-    sb_puts(s, "},\"decode_errors\":{");
+    sb_lit(s, "},\"decode_errors\":{");
     first = true;
     for (int i = 1; i < OS_R_COUNT; i++) {
         if (!st->reason[i])
@@ -774,13 +799,13 @@ static void json_decode(sb *s, const os_stats *st)
 static void json_evidence(os_report *r, sb *s, const os_host *h)
 {
     bool first = true;
-    sb_puts(s, ",\"evidence\":{");
+    sb_lit(s, ",\"evidence\":{");
     for (int i = 0; i < OS_HR_COUNT; i++) {
         const os_evidence *e = &h->why[i];
         if (!(h->inferred & OS_HR_BIT(i)))
             continue;
         sb_member(s, &first, os_hrole_name((os_hrole)i));
-        sb_puts(s, "{\"rule\":");
+        sb_lit(s, "{\"rule\":");
         sb_json_str(s, r->rules->rule[e->rule].id);
         sb_kv_str(s, "as", e->as_service ? "service" : "peer");
         sb_kv_u64(s, "flow_id", e->flow_id);
@@ -796,7 +821,7 @@ static void json_hosts(os_report *r, sb *s)
     const os_host **v = os_classify_hosts(r->cls, &n);
     char a[OS_ADDRSTRLEN];
 
-    sb_puts(s, ",\"hosts\":[");
+    sb_lit(s, ",\"hosts\":[");
     for (size_t i = 0; i < n; i++) {
         const os_host *h = v[i];
         sb_puts(s, i ? ",{\"ip\":" : "{\"ip\":");
@@ -820,7 +845,7 @@ static void json_hosts(os_report *r, sb *s)
 static void json_tail(sb *s, const os_stats *st)
 {
     bool first = true;
-    sb_puts(s, ",\"findings\":{");
+    sb_lit(s, ",\"findings\":{");
     for (int k = 0; k < OS_FK_COUNT; k++) {
         if (!st->findings[k])
             continue;
@@ -829,20 +854,20 @@ static void json_tail(sb *s, const os_stats *st)
     }
     sb_putc(s, '}');
     first = true;
-    sb_puts(s, ",\"tcp_handshakes\":{");
+    sb_lit(s, ",\"tcp_handshakes\":{");
     for (int v = 0; v <= OS_HSV_PARTIAL; v++) {
         sb_member(s, &first, os_flow_hs_name((os_hs_verdict)v));
         sb_u64(s, st->handshake[v]);
     }
     sb_putc(s, '}');
-    sb_puts(s, ",\"flows\":{\"created\":");
+    sb_lit(s, ",\"flows\":{\"created\":");
     sb_u64(s, st->flows.created);
     sb_kv_u64(s, "peak", st->flows.peak);
     sb_kv_u64(s, "ended_idle", st->flows.ended_idle);
     sb_kv_u64(s, "evicted_max_flows", st->flows.ended_cap);
     sb_putc(s, '}');
     if (st->kernel.valid) {
-        sb_puts(s, ",\"kernel\":{\"received\":");
+        sb_lit(s, ",\"kernel\":{\"received\":");
         sb_u64(s, st->kernel.received);
         sb_kv_u64(s, "dropped", st->kernel.dropped);
         sb_kv_u64(s, "ifdropped", st->kernel.ifdropped);

@@ -48,6 +48,13 @@ os_addr os_addr_from(uint8_t ver, const uint8_t *bytes);
 /* Parse a textual IPv4/IPv6 address; false if it is not one. */
 bool os_addr_parse(const char *s, os_addr *out);
 
+/* "00" to "99", two characters each: decimal output two digits per division. */
+extern const char os_digit_pairs[201];
+
+/* Write the dotted quad of the 4 bytes b at p (at most 15 chars, no NUL);
+ * returns the end of what was written. */
+char *os_ipv4_fmt(const uint8_t *b, char *p);
+
 /* Format an address into buf (>= OS_ADDRSTRLEN); returns buf. */
 const char *os_addr_str(const os_addr *a, char *buf);
 

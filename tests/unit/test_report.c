@@ -148,6 +148,32 @@ static void test_flow_json_initiator_is_source_and_escapes(void **state)
     rfx_free(&x);
 }
 
+/* Numbers are written two digits per division: 0, numbers with a 0 digit
+ * inside and the largest 64-bit counter come out whole. */
+static void test_numbers(void **state)
+{
+    (void)state;
+    rfx x;
+    rfx_init(&x, NULL);
+    os_pkt p = tp_make(17, "10.3.0.23", 100, "10.1.0.10", 65535, 0, 1400);
+    p.payload_len = 1009;
+    os_flow *f = rfx_feed(&x, &p, T0 + 100109000);
+    os_report_packet(&x.r, T0 + 90000, OS_DEC_OK, OS_R_NONE, &p, f);
+    assert_non_null(strstr(rfx_text(&x), "10:00:00.100109 10.3.0.23.100 "));
+    assert_non_null(strstr(rfx_text(&x), "> 10.1.0.10.65535 "));
+    assert_non_null(strstr(rfx_text(&x), "UDP          1009  "));
+    rfx_free(&x);
+    rfx_init(&x, NULL);
+    f = rfx_feed(&x, &p, T0);
+    f->bytes[0] = UINT64_MAX;
+    f->pkts[0] = UINT32_MAX;
+    os_report_flow_json(&x.r, f, OS_END_FLUSH);
+    assert_non_null(strstr(rfx_text(&x), "\"bytes_toserver\":18446744073709551615,"));
+    assert_non_null(strstr(rfx_text(&x), "\"pkts_toserver\":4294967295,"));
+    assert_non_null(strstr(rfx_text(&x), "\"src_port\":100,"));
+    rfx_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_packet_line_ambiguous_and_vlan),
         cmocka_unit_test(test_packet_line_malformed),
         cmocka_unit_test(test_flow_json_initiator_is_source_and_escapes),
+        cmocka_unit_test(test_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

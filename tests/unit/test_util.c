@@ -35,6 +35,26 @@ static void test_parse_and_format(void **state)
     assert_int_equal(a.b[4], 0);
 }
 
+/* Every digit count and the 0 inside an octet (109) that two-digit
+ * formatting could drop. */
+static void test_ipv4_fmt(void **state)
+{
+    (void)state;
+    static const struct { uint8_t b[4]; const char *s; } c[] = {
+        { { 0, 0, 0, 0 }, "0.0.0.0" },
+        { { 255, 255, 255, 255 }, "255.255.255.255" },
+        { { 1, 22, 100, 9 }, "1.22.100.9" },
+        { { 99, 10, 109, 200 }, "99.10.109.200" },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char b[OS_ADDRSTRLEN];
+        char *end = os_ipv4_fmt(c[i].b, b);
+        *end = '\0';
+        assert_string_equal(b, c[i].s);
+        assert_int_equal(end - b, strlen(c[i].s));
+    }
+}
+
 static void test_multicast(void **state)
 {
     (void)state;
@@ -122,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_next_line),
         cmocka_unit_test(test_split_words),
         cmocka_unit_test(test_parse_and_format),
+        cmocka_unit_test(test_ipv4_fmt),
         cmocka_unit_test(test_multicast),
         cmocka_unit_test(test_prefix_and_compare),
         cmocka_unit_test(test_diag_format),
