@@ -40,6 +40,7 @@ PROTOS=$HERE/omnicast.protos
 [ -x /usr/bin/time ] || { echo "run.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 mkdir -p "$DIR"
 cc -O2 -Wall -o "$DIR/floor" "$HERE/floor.c" -lpcap
+cc -O2 -Wall -o "$DIR/mapwalk" "$HERE/mapwalk.c"
 
 # Generate a capture unless one of that size is there already.
 capture() { # KIND N -> path
@@ -104,6 +105,7 @@ compare() { # TITLE FILE PACKETS WITH_TSHARK
     header "$title"
     floor_row "floor (pcap_next_ex + ports)" "$f" "$n"
     floor=$FLOOR
+    row "mmap walk (map + ports, nothing else)" "$n" "$floor" "$DIR/mapwalk" "$f"
     row "omnisniff -q -r" "$n" "$floor" "$OMNI" -q -r "$f"
     row "omnisniff -q -r (libpcap reader)" "$n" "$floor" env OMNISNIFF_READER=libpcap "$OMNI" -q -r "$f"
     row "omnisniff --json -r" "$n" "$floor" "$OMNI" --json -r "$f"
