@@ -528,6 +528,36 @@ static int explain(const char *kind)
     return EXIT_OK;
 }
 
+static char g_sigbus_msg[700]; /* the SIGBUS line, made before it is needed */
+static size_t g_sigbus_len;
+
+/* SIGBUS on the mapped capture file: another program truncated it between
+ * two of the reader's size checks (pcapfile.c). One line and exit 2; the
+ * state of the run cannot be trusted from a signal handler, so no summary. */
+static void on_sigbus(int sig)
+{
+    (void)sig;
+    ssize_t w = write(STDERR_FILENO, g_sigbus_msg, g_sigbus_len);
+    (void)w;
+    _exit(EXIT_USAGE);
+}
+
+/* While a file is read through its mapping, a SIGBUS means the file shrank. */
+static void guard_mapping(const os_capture *cap, const char *file)
+{
+    struct sigaction sa;
+    if (!os_capture_is_mapped(cap))
+        return;
+    int n = snprintf(g_sigbus_msg, sizeof g_sigbus_msg,
+                     "omnisniff: %s: the file was truncated while being read (bus error on "
+                     "its mapping); no summary: run again on a copy nothing writes to\n", file);
+    g_sigbus_len = n < 0 ? 0 : (size_t)n < sizeof g_sigbus_msg ? (size_t)n : sizeof g_sigbus_msg - 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -818,6 +848,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
 
     if (!cap)
         return fail("%s", err);
+    guard_mapping(cap, o->cap.file);
     pipeline_cfg(o, rs, hf, cap, &cfg);
     cfg.graph = cfg.graph || ar.site;
     cfg.before_summary = ar.site ? make_audit : NULL;

@@ -10,7 +10,14 @@
  * same messages: a header cut short, a captured length above 262144, data
  * cut short. Every read of the mapping goes through the bounds-checked
  * cursor of bytes.h. Pages already read are dropped from the mapping every
- * DROP_EVERY bytes, so resident memory does not grow with the file. */
+ * DROP_EVERY bytes, so resident memory does not grow with the file.
+ *
+ * A mapped file that another program truncates under the reader would end
+ * the run with SIGBUS on the first page past the new end. So the file's
+ * size is checked every CHECK_EVERY bytes, and a file that shrank ends the
+ * read with an error like a cut record (partial summary, exit 2). main.c
+ * turns a SIGBUS that still slips through (a truncation within the last
+ * CHECK_EVERY bytes) into a one-line error. */
 #include "pcapfile.h"
 
 #include <fcntl.h>
@@ -27,12 +34,15 @@
 #define RECORD_HEADER 16      /* bytes of a record header */
 #define MAX_CAPLEN 262144u    /* libpcap's largest sane caplen (MAXIMUM_SNAPLEN) */
 #define DROP_EVERY (8u << 20) /* unmap what was read every 8 MiB */
+#define CHECK_EVERY (1u << 20) /* check the file's size every 1 MiB read */
 
 struct os_pcapfile {
     uint8_t *map;        /* the whole file, read-only */
     size_t size;         /* its length */
     os_cur cur;          /* next record */
     size_t dropped;      /* bytes at the start already released */
+    size_t checked;      /* position of the last size check */
+    int fd;              /* the file, open for the size checks */
     bool big_endian;     /* the file's fields are big-endian */
     bool nano;           /* timestamps are ns (else µs) */
     uint32_t snapshot;   /* libpcap's snapshot length */
@@ -60,22 +70,23 @@ static bool classic_header(const uint8_t *h, bool *big_endian, bool *nano)
     return version == (2u << 16 | 4u);
 }
 
-/* Map a regular file of at least a pcap header; NULL if that fails. */
-static uint8_t *map_file(const char *path, size_t *size)
+/* Map a regular file of at least a pcap header, its descriptor in *fd;
+ * NULL if that fails. */
+static uint8_t *map_file(const char *path, size_t *size, int *fd)
 {
     struct stat st;
     void *m = MAP_FAILED;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return NULL;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= FILE_HEADER &&
+    if (fstat(*fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= FILE_HEADER &&
         (uint64_t)st.st_size <= SIZE_MAX) {
         *size = (size_t)st.st_size;
-        m = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+        m = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, *fd, 0);
     }
-    close(fd);
-    if (m == MAP_FAILED)
+    if (m == MAP_FAILED) {
+        close(*fd);
         return NULL;
+    }
     madvise(m, *size, MADV_SEQUENTIAL);
     return m;
 }
@@ -84,7 +95,8 @@ static uint8_t *map_file(const char *path, size_t *size)
 os_pcapfile *os_pcapfile_open(const char *path, int snapshot)
 {
     size_t size = 0;
-    uint8_t *map = map_file(path, &size);
+    int fd;
+    uint8_t *map = map_file(path, &size, &fd);
     os_pcapfile *m;
     bool big_endian, nano;
 
@@ -92,8 +104,10 @@ os_pcapfile *os_pcapfile_open(const char *path, int snapshot)
         return NULL;
     if (!classic_header(map, &big_endian, &nano) || !(m = calloc(1, sizeof *m))) {
         munmap(map, size);
+        close(fd);
         return NULL;
     }
+    m->fd = fd;
     m->map = map;
     m->size = size;
     m->cur = os_cur_make(map + FILE_HEADER, size - FILE_HEADER);
@@ -123,6 +137,28 @@ static void drop_read_pages(os_pcapfile *m)
     pos -= pos % page;
     madvise(m->map + m->dropped, pos - m->dropped, MADV_DONTNEED);
     m->dropped = pos;
+}
+
+/* Follow a file that shrinks while it is read (checked every CHECK_EVERY
+ * bytes: one fstat a MiB costs nothing): the records up to its new end are
+ * read, as libpcap would read them, and a record cut there is reported as
+ * a cut record. False, with a message, if it shrank below what was read. */
+static bool size_ok(os_pcapfile *m, char *err, size_t errlen)
+{
+    size_t pos = (size_t)(m->cur.p - m->map);
+    struct stat st;
+    if (pos - m->checked < CHECK_EVERY)
+        return true;
+    m->checked = pos;
+    if (fstat(m->fd, &st) != 0 || (uint64_t)st.st_size >= pos + m->cur.len)
+        return true;
+    if ((uint64_t)st.st_size < pos) {
+        snprintf(err, errlen, "the file shrank from %zu to %lld bytes while being read "
+                 "(another program truncated or rewrote it)", m->size, (long long)st.st_size);
+        return false;
+    }
+    m->cur.len = (size_t)st.st_size - pos;
+    return true;
 }
 
 /* Check a record's caplen as libpcap does; false with its message. */
@@ -173,6 +209,8 @@ os_cap_status os_pcapfile_next(os_pcapfile *m, os_frame *fr, char *err, size_t e
                  RECORD_HEADER, m->cur.len);
         return OS_CAP_ERROR;
     }
+    if (!size_ok(m, err, errlen))
+        return OS_CAP_ERROR;
     drop_read_pages(m);
     sec = field(m, &m->cur);
     frac = field(m, &m->cur);
@@ -194,6 +232,7 @@ void os_pcapfile_close(os_pcapfile *m)
     if (!m)
         return;
     munmap(m->map, m->size);
+    close(m->fd);
     free(m);
 }
 
@@ -201,5 +240,5 @@ void os_pcapfile_close(os_pcapfile *m)
 void os_pcapfile_progress(const os_pcapfile *m, uint64_t *pos, uint64_t *size)
 {
     *size = m->size;
-    *pos = m->size - m->cur.len;
+    *pos = (uint64_t)(m->cur.p - m->map);
 }

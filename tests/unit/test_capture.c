@@ -3,7 +3,8 @@
  * length of its first records and its last bytes, oversized caplen, a
  * snaplen smaller than the records, odd timestamps), both readers must hand
  * out the same frames (time, lengths, bytes) and end the same way, with the
- * same error message. Also: filters, break, and which reader is used. */
+ * same error message. Also: filters, break, which reader is used, and a
+ * file truncated by another program while it is mapped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -255,6 +256,69 @@ static void test_break_and_choice(void **state)
     os_capture_close(c);
 }
 
+/* A capture of n records of 1000-byte frames (1016 bytes each) in a new
+ * temporary file; path gets its name. */
+static void write_big(char *path, size_t n)
+{
+    uint8_t hdr[24] = { 0 }, rec[1016] = { 0 };
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    put32(hdr, 0xa1b2c3d4u);
+    put32(hdr + 4, 2u | 4u << 16);
+    put32(hdr + 16, 65535);
+    put32(hdr + 20, 1);
+    assert_int_equal(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
+    put32(rec + 8, 1000);
+    put32(rec + 12, 1000);
+    for (size_t i = 0; i < n; i++) {
+        put32(rec, (uint32_t)i);
+        assert_int_equal(write(fd, rec, sizeof rec), (ssize_t)sizeof rec);
+    }
+    close(fd);
+}
+
+/* Read k frames of c; the status of the last read. */
+static os_cap_status read_frames(os_capture *c, size_t k, char *err, size_t errlen)
+{
+    os_frame fr;
+    os_cap_status st = OS_CAP_PACKET;
+    for (size_t i = 0; i < k && st == OS_CAP_PACKET; i++)
+        st = os_capture_next(c, &fr, err, errlen);
+    return st;
+}
+
+/* Another program truncates the file while the mapped reader reads it:
+ * the reader checks the size every MiB (record 1033 is the first record at
+ * or past 1 MiB), reads up to the new end and reports the cut record
+ * there; if the file shrank below what was read, it says so. Before the
+ * checks, both runs ended with SIGBUS. */
+static void test_truncated_while_read(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/omnisniff-test-shrink-XXXXXX", err[512] = "";
+    write_big(path, 4000);
+    os_capture *c = open_with(path, NULL, false, err, sizeof err);
+    assert_non_null(c);
+    assert_true(os_capture_is_mapped(c));
+    assert_int_equal(read_frames(c, 1500, err, sizeof err), OS_CAP_PACKET);
+    assert_int_equal(truncate(path, 24 + 2500 * 1016 + 500), 0);
+    assert_int_equal(read_frames(c, 1000, err, sizeof err), OS_CAP_PACKET);
+    assert_int_equal(read_frames(c, 1, err, sizeof err), OS_CAP_ERROR);
+    assert_string_equal(err, "truncated dump file; tried to read 1000 captured bytes, only got 484");
+    os_capture_close(c);
+    unlink(path);
+
+    write_big(strcpy(path, "/tmp/omnisniff-test-shrink-XXXXXX"), 4000);
+    c = open_with(path, NULL, false, err, sizeof err);
+    assert_int_equal(read_frames(c, 1033, err, sizeof err), OS_CAP_PACKET);
+    assert_int_equal(truncate(path, 500000), 0);
+    assert_int_equal(read_frames(c, 1, err, sizeof err), OS_CAP_ERROR);
+    assert_string_equal(err, "the file shrank from 4064024 to 500000 bytes while being read "
+                             "(another program truncated or rewrote it)");
+    os_capture_close(c);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_odd_fields),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_break_and_choice),
+        cmocka_unit_test(test_truncated_while_read),
     };
     return cmocka_run_group_tests(tests, load_site, free_site);
 }
