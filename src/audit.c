@@ -43,15 +43,6 @@ static os_audit_row *new_row(os_audit *a, size_t *cap)
     return r;
 }
 
-/* The first role of a set (-1 if empty). */
-static int8_t first_role(os_hrole_set set)
-{
-    for (int i = 0; i < OS_HR_COUNT; i++)
-        if (set & OS_HR_BIT(i))
-            return (int8_t)i;
-    return -1;
-}
-
 /* The end for site host h playing a role of `want`. */
 static os_audit_end host_end(const os_site *s, size_t h, os_hrole_set want)
 {
@@ -60,7 +51,7 @@ static os_audit_end host_end(const os_site *s, size_t h, os_hrole_set want)
     e.host = h;
     e.net = s->hosts.v[h].net;
     e.plen = s->hosts.v[h].plen;
-    e.role = first_role(s->hosts.v[h].roles & want);
+    e.role = (int8_t)os_hrole_first(s->hosts.v[h].roles & want);
     return e;
 }
 

@@ -75,21 +75,15 @@ static const char *role_fill(os_hrole_set set)
     static const char *const fill[OS_HR_COUNT] = {
         "#cfe2f3", "#d9ead3", "#fff2cc", "#fce5cd", "#ead1dc",
         "#d0e0e3", "#c9daf8", "#f4cccc", "#e6b8af", "#d9d2e9" };
-    for (int i = 0; i < OS_HR_COUNT; i++)
-        if (set & OS_HR_BIT(i))
-            return fill[i];
-    return "#ffffff";
+    int r = os_hrole_first(set);
+    return r >= 0 ? fill[r] : "#ffffff";
 }
 
 /* Comma list of the role ids in set. */
 static void lb_roles(lbuf *l, os_hrole_set set)
 {
-    bool first = true;
-    for (int i = 0; i < OS_HR_COUNT; i++)
-        if (set & OS_HR_BIT(i)) {
-            lb_add(l, "%s%s", first ? "" : ", ", os_hrole_name((os_hrole)i));
-            first = false;
-        }
+    char b[OS_HROLES_STRLEN];
+    lb_add(l, "%s", os_hrole_join(set, ", ", false, b, sizeof b));
 }
 
 /* One node: address, name, roles; border by what the roles rest on. */

@@ -177,11 +177,6 @@ static void announce(os_checker *k, const os_finding *x, bool fresh)
 }
 
 /* Lowest role in a set, or -1. */
-static int first_role(os_hrole_set s)
-{
-    return s ? __builtin_ctz(s) : -1;
-}
-
 /* "an" before a vowel, else "a". */
 static const char *article(const char *word)
 {
@@ -193,7 +188,8 @@ static int known_role(os_checker *k, const os_addr *a, os_hrole_set prefer)
 {
     os_conf c;
     os_hrole_set known = os_classify_host_roles(k->cls, a, &c);
-    return first_role(known & prefer) >= 0 ? first_role(known & prefer) : first_role(known);
+    int r = os_hrole_first(known & prefer);
+    return r >= 0 ? r : os_hrole_first(known);
 }
 
 /* "Archiver 10.1.0.20" (a known role), "Archiver 10.1.0.20 (by the port)"
@@ -206,7 +202,7 @@ static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, cha
     if (r >= 0)
         snprintf(buf, n, "%s %s", os_hrole_label((os_hrole)r), ip);
     else if (prefer && !(prefer & (prefer - 1)))
-        snprintf(buf, n, "%s %s (by the port)", os_hrole_label((os_hrole)first_role(prefer)), ip);
+        snprintf(buf, n, "%s %s (by the port)", os_hrole_label((os_hrole)os_hrole_first(prefer)), ip);
     else
         snprintf(buf, n, "host %s", ip);
     return buf;
@@ -217,7 +213,7 @@ static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, cha
 static const char *role_word(os_checker *k, const os_addr *a, os_hrole_set prefer)
 {
     int r = known_role(k, a, prefer);
-    r = r >= 0 ? r : first_role(prefer);
+    r = r >= 0 ? r : os_hrole_first(prefer);
     return r >= 0 ? os_hrole_label((os_hrole)r) : "server";
 }
 
@@ -391,16 +387,6 @@ static const os_addr *first_of(os_checker *k, const os_addr *a, uint16_t tag, co
     return p;
 }
 
-static void roles_text(os_hrole_set s, char *buf, size_t n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < OS_HR_COUNT && used < n; i++)
-        if (s & OS_HR_BIT(i))
-            used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? " or " : "",
-                                     os_hrole_label((os_hrole)i));
-}
-
 /* A peer whose known roles the rule does not expect, or a second peer on a
  * one-peer rule (the primary Gateway is the only one on the Directory). */
 static void check_peer(os_checker *k, fctx *c)
@@ -423,7 +409,7 @@ static void check_peer(os_checker *k, fctx *c)
         return;
     }
     set_flow(x, f);
-    roles_text(c->r->peers, want, sizeof want);
+    os_hrole_join(c->r->peers, " or ", true, want, sizeof want);
     if (second)
         say(x, "%s talks to %s on %s port %u, but %s already does: only one %s may use this "
             "port; find out which is the primary", peer_who(c), svc_who(c), c->r->id, f->key.port[c->svc],
@@ -554,11 +540,11 @@ static bool check_wrong_service(os_checker *k, const os_flow *f)
                 continue;
             set_flow(x, f);
             x->rule = (int16_t)ids[i];
-            roles_text(r->service, want, sizeof want);
+            os_hrole_join(r->service, " or ", true, want, sizeof want);
             say(x, "%s sends %s traffic to %s on port %u, which is for %s %s only: check where "
                 "the %s is configured to send (or the hosts file)",
                 who(k, &a[!s], r->peers, pw, sizeof pw), r->id, who(k, &a[s], 0, sw, sizeof sw),
-                f->key.port[s], article(want), want, os_hrole_label((os_hrole)first_role(roles[!s] & r->peers)));
+                f->key.port[s], article(want), want, os_hrole_label((os_hrole)os_hrole_first(roles[!s] & r->peers)));
             announce(k, x, fresh);
             return true;
         }
@@ -826,7 +812,7 @@ void os_check_finish(os_checker *k)
         char ip[OS_ADDRSTRLEN], decl[160], t[32];
         bool fresh;
         os_finding *x;
-        int r = first_role(extra);
+        int r = os_hrole_first(extra);
         if (!h->declared || r < 0 ||
             !(x = raise_finding(k, stream_id(&h->addr, 0xffff), OS_FK_ROLE_CONFLICT, &fresh)))
             continue;
@@ -835,7 +821,7 @@ void os_check_finish(os_checker *k)
         x->flow_id = e->flow_id;
         x->rule = e->rule;
         x->src = h->addr;
-        roles_text(h->declared, decl, sizeof decl);
+        os_hrole_join(h->declared, " or ", true, decl, sizeof decl);
         os_addr_str(&h->addr, ip);
         snprintf(t, sizeof t, "%" PRIu64, e->flow_id);
         say(x, "%s is declared %s in the hosts file, but traffic shows it is %s %s (%s as %s, "

@@ -55,12 +55,8 @@ static const char *role_word(os_classifier *cls, const os_addr *a, os_hrole_set 
 {
     os_conf conf;
     os_hrole_set set = os_classify_host_roles(cls, a, &conf);
-    if (set & prefer)
-        set &= prefer;
-    for (int i = 0; i < OS_HR_COUNT; i++)
-        if (set & OS_HR_BIT(i))
-            return os_hrole_label((os_hrole)i);
-    return "host";
+    int r = os_hrole_first(set & prefer ? set & prefer : set);
+    return r >= 0 ? os_hrole_label((os_hrole)r) : "host";
 }
 
 /* Host roles a finding's traffic role expects at either end (0: none). */
@@ -74,12 +70,8 @@ static os_hrole_set expected_roles(const os_ruleset *rs, const os_finding *f)
 /* Comma list of role ids. */
 static void put_roles(FILE *out, os_hrole_set set)
 {
-    bool first = true;
-    for (int i = 0; i < OS_HR_COUNT; i++)
-        if (set & OS_HR_BIT(i)) {
-            fprintf(out, "%s%s", first ? "" : ", ", os_hrole_name((os_hrole)i));
-            first = false;
-        }
+    char b[OS_HROLES_STRLEN];
+    fputs(os_hrole_join(set, ", ", false, b, sizeof b), out);
 }
 
 static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }

@@ -647,16 +647,6 @@ static void text_roles(os_report *r, const os_stats *s)
             s->unclassified.bytes);
 }
 
-/* Comma list of role ids in a set. */
-static void roles_str(os_hrole_set set, char *buf, size_t len)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < OS_HR_COUNT && n < len; i++)
-        if (set & OS_HR_BIT(i))
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "", os_hrole_name((os_hrole)i));
-}
-
 /* Why a host holds its inferred roles: "archiver: encoder-archiver-unicast, flow N at T". */
 static void evidence_str(const os_ruleset *rs, const os_host *h, char *buf, size_t len)
 {
@@ -683,7 +673,7 @@ static void text_hosts(os_report *r)
     fprintf(r->out, "\n%-24s %-30s %-10s %s\n", "host", "roles", "confidence", "evidence");
     for (size_t i = 0; i < n; i++) {
         const os_host *h = v[i];
-        roles_str(h->declared | h->inferred, roles, sizeof roles);
+        os_hrole_join(h->declared | h->inferred, ",", false, roles, sizeof roles);
         evidence_str(r->rules, h, why, sizeof why);
         fprintf(r->out, "%-24s %-30s %-10s %s%s%s\n", os_addr_str(&h->addr, a), roles,
                 h->declared ? "declared" : "inferred",

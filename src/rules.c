@@ -8,6 +8,7 @@
  * handed back unless there was no error at all. Grammar: rules/README.md. */
 #include "omnisniff/rules.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,21 @@ const char *os_hrole_name(os_hrole r) { return (unsigned)r < OS_HR_COUNT ? hrole
 
 /* Human label of a host role. */
 const char *os_hrole_label(os_hrole r) { return (unsigned)r < OS_HR_COUNT ? hrole_labels[r] : NULL; }
+
+/* The lowest role in set, or -1. */
+int os_hrole_first(os_hrole_set set) { return set ? __builtin_ctz(set) : -1; }
+
+/* The roles of set joined by sep into buf. */
+const char *os_hrole_join(os_hrole_set set, const char *sep, bool labels, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OS_HR_COUNT && used < len; i++)
+        if (set & OS_HR_BIT(i))
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? sep : "",
+                                     labels ? hrole_labels[i] : hrole_ids[i]);
+    return buf;
+}
 
 /* Parse a host role id. */
 bool os_hrole_parse(const char *s, size_t len, os_hrole *out)

@@ -41,6 +41,13 @@ const char *os_hrole_name(os_hrole r);
 const char *os_hrole_label(os_hrole r);
 /* Parse a host role id; false if unknown. */
 bool os_hrole_parse(const char *s, size_t len, os_hrole *out);
+/* The lowest role in set, or -1 for the empty set. */
+int os_hrole_first(os_hrole_set set);
+/* The ids (labels if `labels`) of the roles in set, in role order, joined
+ * by sep into buf (cut to len, "" for the empty set); returns buf.
+ * OS_HROLES_STRLEN holds every role with any separator up to 4 chars. */
+#define OS_HROLES_STRLEN 256
+const char *os_hrole_join(os_hrole_set set, const char *sep, bool labels, char *buf, size_t len);
 
 /* Transport bits of a rule. */
 enum { OS_T_TCP = 1, OS_T_UDP = 2 };

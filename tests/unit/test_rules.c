@@ -310,12 +310,31 @@ static void test_bulk_min_bytes(void **state)
                "                   ^\n");
 }
 
+/* Role sets as words: the first role, and ids or labels joined. */
+static void test_hrole_first_and_join(void **state)
+{
+    (void)state;
+    char b[OS_HROLES_STRLEN];
+    os_hrole_set all = (os_hrole_set)((1u << OS_HR_COUNT) - 1);
+    assert_int_equal(os_hrole_first(0), -1);
+    assert_int_equal(os_hrole_first(OS_HR_BIT(OS_HR_ARCHIVER) | OS_HR_BIT(OS_HR_DFC)), OS_HR_ARCHIVER);
+    assert_string_equal(os_hrole_join(0, ",", false, b, sizeof b), "");
+    assert_string_equal(os_hrole_join(OS_HR_BIT(OS_HR_GATEWAY) | OS_HR_BIT(OS_HR_CLIENT), ", ",
+                                      false, b, sizeof b), "gateway, client");
+    assert_string_equal(os_hrole_join(OS_HR_BIT(OS_HR_DIRECTORY) | OS_HR_BIT(OS_HR_FEDERATION),
+                                      " or ", true, b, sizeof b), "Directory or federation server");
+    os_hrole_join(all, " or ", true, b, sizeof b); /* every role fits */
+    assert_non_null(strstr(b, " or Virtual Matrix"));
+    assert_string_equal(os_hrole_join(all, ",", false, b, 12), "directory,g"); /* cut to len */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_rules_parse_and_hold_every_role),
         cmocka_unit_test(test_default_candidates),
         cmocka_unit_test(test_range_edges),
+        cmocka_unit_test(test_hrole_first_and_join),
         cmocka_unit_test(test_keys_and_defaults),
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_exact_diagnostics),
