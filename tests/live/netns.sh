@@ -1,20 +1,8 @@
 # netns.sh — sourced by live tests: two network namespaces $a and $b joined
 # by a veth pair ($va 192.0.2.1/24 in $a, $vb 192.0.2.2/24 in $b), IPv6 off,
-# torn down on exit with every process in them and those listed in pids[].
+# torn down on exit (teardown.sh).
 # The caller sets a, b, va, vb (unique names) and defines skip().
-tmp=$(mktemp -d) made="" pids=()
-cleanup() {
-  local p ns
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  for ns in $made; do
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "${BASH_SOURCE[0]}")/teardown.sh"
 for ns in $a $b; do
   ip netns add "$ns" 2>/dev/null || skip "cannot create network namespaces"
   made="$made $ns"

@@ -50,22 +50,7 @@ done
 
 fw=osf-fw$$ dg=osf-dg$$ ar=osf-ar$$ e1=osf-e1$$ e2=osf-e2$$ cl=osf-cl$$
 all="$fw $dg $ar $e1 $e2 $cl"
-made=""
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local p ns
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  for ns in $made; do
-    # anything still running in one of our namespaces was started here
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
-  if [ -n "${KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "$0")/teardown.sh"
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # poll SECONDS CMD...: run CMD every 0.1 s until it succeeds, at most SECONDS
 poll() { local t=$(($1 * 10)); shift; until "$@"; do ((t-- > 0)) || return 1; sleep 0.1; done; }
