@@ -260,7 +260,7 @@ static int by_time(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static FILE *open_out(const char *dir, const char *name)
+FILE *open_out(const char *dir, const char *name, int npkts)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -269,7 +269,7 @@ static FILE *open_out(const char *dir, const char *name)
         perror(path);
         exit(1);
     }
-    printf("%-30s %4d packets\n", name, g.n);
+    printf("%-30s %4d packets\n", name, npkts);
     return o;
 }
 
@@ -277,7 +277,7 @@ static FILE *open_out(const char *dir, const char *name)
 void write_pcap(const char *dir, const char *name, int lt, int be, int ns,
                        uint32_t snaplen, uint32_t cut_after)
 {
-    FILE *o = open_out(dir, name);
+    FILE *o = open_out(dir, name, g.n);
     static uint8_t buf[MAXF + 64];
     w32(o, ns ? 0xa1b23c4d : 0xa1b2c3d4, be);
     w16(o, 2, be);
@@ -306,7 +306,7 @@ void write_pcap(const char *dir, const char *name, int lt, int be, int ns,
 /* pcapng: one section, one interface, enhanced packet blocks. */
 void write_pcapng(const char *dir, const char *name, int lt, int be, int ns)
 {
-    FILE *o = open_out(dir, name);
+    FILE *o = open_out(dir, name, g.n);
     static uint8_t buf[MAXF + 64];
     w32(o, 0x0A0D0D0A, be); w32(o, 28, be); w32(o, 0x1A2B3C4D, be);
     w16(o, 1, be); w16(o, 0, be); w32(o, 0xffffffff, be); w32(o, 0xffffffff, be);
@@ -366,7 +366,7 @@ frame *icmp_err(uint64_t ts, addr from, addr to, int type, int code, const frame
 frame pop(void) { return g.f[--g.n]; }
 void write_text(const char *dir, const char *name, const char *text)
 {
-    FILE *o = open_out(dir, name);
+    FILE *o = open_out(dir, name, g.n);
     fputs(text, o);
     fclose(o);
 }

@@ -94,6 +94,8 @@ uint64_t udp_stream(uint64_t t, addr s, unsigned sp, addr d, unsigned dp, int n,
 uint32_t l2(const frame *f, int lt, uint8_t *out);
 void w16(FILE *o, unsigned v, int be);
 void w32(FILE *o, uint32_t v, int be);
+/* Create DIR/NAME for writing and print "NAME  N packets"; exits on failure. */
+FILE *open_out(const char *dir, const char *name, int npkts);
 void write_pcap(const char *dir, const char *name, int lt, int be, int ns, uint32_t snaplen, uint32_t cut_after);
 void write_pcapng(const char *dir, const char *name, int lt, int be, int ns);
 void ether_raw(uint64_t ts, const uint8_t *b, uint32_t n);

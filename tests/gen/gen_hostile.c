@@ -18,19 +18,6 @@ static const uint8_t mac12[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
 
 /* ---- writers for what write_pcap/write_pcapng cannot express ----------- */
 
-static FILE *hopen(const char *dir, const char *name, int npkts)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *o = fopen(path, "wb");
-    if (!o) {
-        perror(path);
-        exit(1);
-    }
-    printf("%-30s %4d packets\n", name, npkts);
-    return o;
-}
-
 /* Classic pcap file header: little-endian, µs. */
 static void pcap_head(FILE *o, uint32_t snaplen, int lt)
 {
@@ -298,7 +285,7 @@ static void write_records(const char *dir)
     reset();
     udp(t, ENC1, 40000, ARC, 15000, 100);
     uint32_t n = l2(&g.f[0], LT_EN10MB, b);
-    FILE *o = hopen(dir, "hostile-records.pcap", 6);
+    FILE *o = open_out(dir, "hostile-records.pcap", 6);
     pcap_head(o, 262144, LT_EN10MB);
     pcap_rec(o, t, 0, 0, 0, b, 0);                /* caplen 0, wire 0 */
     pcap_rec(o, t, 1000, 0, n, b, 0);             /* caplen 0, wire 142 */
@@ -322,7 +309,7 @@ static void write_max_record(const char *dir)
     memcpy(b + 26, (uint8_t[]){ 10, 2, 0, 31, 10, 1, 0, 20 }, 8);
     be16(b + 34, 40000), be16(b + 36, 15000), be16(b + 38, 8 + paylen);
     fill(b + 42, paylen, 9);
-    FILE *o = hopen(dir, "hostile-max-record.pcap", 1);
+    FILE *o = open_out(dir, "hostile-max-record.pcap", 1);
     pcap_head(o, max, LT_EN10MB);
     pcap_rec(o, T0 * SEC, 0, max, max, b, max);
     fclose(o);
@@ -336,7 +323,7 @@ static void write_over_snaplen(const char *dir)
     reset();
     udp(T0 * SEC, ENC1, 40000, ARC, 15000, 100);
     uint32_t n = l2(&g.f[0], LT_EN10MB, b);
-    FILE *o = hopen(dir, "hostile-over-snaplen.pcap", 3);
+    FILE *o = open_out(dir, "hostile-over-snaplen.pcap", 3);
     pcap_head(o, 64, LT_EN10MB);
     pcap_rec(o, T0 * SEC, 0, 64, n, b, 64);       /* healthy, cut at the snaplen */
     pcap_rec(o, T0 * SEC, 1000, n, n, b, n);      /* caplen 142 > snaplen 64 */
@@ -353,7 +340,7 @@ static void write_caplen_too_big(const char *dir)
     reset();
     udp(T0 * SEC, ENC1, 40000, ARC, 15000, 100);
     uint32_t n = l2(&g.f[0], LT_EN10MB, b);
-    FILE *o = hopen(dir, "hostile-caplen-too-big.pcap", 3);
+    FILE *o = open_out(dir, "hostile-caplen-too-big.pcap", 3);
     pcap_head(o, 262144, LT_EN10MB);
     pcap_rec(o, T0 * SEC, 0, n, n, b, n);
     pcap_rec(o, T0 * SEC, 1000, n, n, b, n);
@@ -365,24 +352,24 @@ static void write_caplen_too_big(const char *dir)
 static void write_cuts(const char *dir)
 {
     uint8_t b[MAXF + 64];
-    FILE *o = hopen(dir, "hostile-zero-bytes.pcap", 0);
+    FILE *o = open_out(dir, "hostile-zero-bytes.pcap", 0);
     fclose(o);
-    o = hopen(dir, "hostile-cut-file-header.pcap", 0);
+    o = open_out(dir, "hostile-cut-file-header.pcap", 0);
     w32(o, 0xa1b2c3d4, 0), w16(o, 2, 0), w16(o, 4, 0), w32(o, 0, 0); /* 12 of 24 bytes */
     fclose(o);
-    o = hopen(dir, "hostile-cut-file-header.pcapng", 0);
+    o = open_out(dir, "hostile-cut-file-header.pcapng", 0);
     w32(o, 0x0A0D0D0A, 0), w32(o, 28, 0), w32(o, 0x1A2B3C4D, 0), w16(o, 1, 0); /* 14 of 28 */
     fclose(o);
     reset();
     udp(T0 * SEC, ENC1, 40000, ARC, 15000, 100);
     uint32_t n = l2(&g.f[0], LT_EN10MB, b);
-    o = hopen(dir, "hostile-cut-record-header.pcap", 3);
+    o = open_out(dir, "hostile-cut-record-header.pcap", 3);
     pcap_head(o, 262144, LT_EN10MB);
     pcap_rec(o, T0 * SEC, 0, n, n, b, n);
     pcap_rec(o, T0 * SEC, 1000, n, n, b, n);
     w32(o, (uint32_t)T0, 0), w32(o, 2000, 0);                      /* 8 of 16 bytes */
     fclose(o);
-    o = hopen(dir, "hostile-cut-block.pcapng", 3);
+    o = open_out(dir, "hostile-cut-block.pcapng", 3);
     ng_shb(o), ng_idb(o, LT_EN10MB, 262144);
     ng_epb(o, 0, T0 * SEC, b, n, 0, 0);
     ng_epb(o, 0, T0 * SEC + MS, b, n, 0, 0);
@@ -407,7 +394,7 @@ static void write_multi_iface(const char *dir)
     uint8_t b[MAXF + 64];
     reset();
     udp(T0 * SEC, ENC1, 40000, ARC, 15000, 100);
-    FILE *o = hopen(dir, "hostile-multi-linktype.pcapng", 6);
+    FILE *o = open_out(dir, "hostile-multi-linktype.pcapng", 6);
     ng_shb(o);
     for (int i = 0; i < 3; i++)
         ng_idb(o, lts[i], 262144);
@@ -416,7 +403,7 @@ static void write_multi_iface(const char *dir)
         ng_epb(o, (uint32_t)(k % 3), T0 * SEC + (uint64_t)k * MS, b, n, 0, 0);
     }
     fclose(o);
-    o = hopen(dir, "hostile-multi-snaplen.pcapng", 4);
+    o = open_out(dir, "hostile-multi-snaplen.pcapng", 4);
     ng_shb(o);
     ng_idb(o, LT_EN10MB, 262144);                  /* Ethernet, 262144 */
     uint32_t n = framed(LT_EN10MB, b);
@@ -426,7 +413,7 @@ static void write_multi_iface(const char *dir)
     ng_epb(o, 1, T0 * SEC + 2 * MS, b, 96, 0, 0);
     ng_epb(o, 0, T0 * SEC + 3 * MS, b, n, 0, 0);
     fclose(o);
-    o = hopen(dir, "hostile-multi-iface.pcapng", 4);
+    o = open_out(dir, "hostile-multi-iface.pcapng", 4);
     ng_shb(o);
     ng_idb(o, LT_EN10MB, 262144), ng_idb(o, LT_EN10MB, 262144);
     for (int k = 0; k < 4; k++)
@@ -448,7 +435,7 @@ static void write_bad_block_len(const char *dir)
     udp(T0 * SEC, ENC1, 40000, ARC, 15000, 100);
     uint32_t n = l2(&g.f[0], LT_EN10MB, b);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        FILE *o = hopen(dir, bad[i].name, 3);
+        FILE *o = open_out(dir, bad[i].name, 3);
         ng_shb(o), ng_idb(o, LT_EN10MB, 262144);
         ng_epb(o, 0, T0 * SEC, b, n, 0, 0);
         ng_epb(o, 0, T0 * SEC + MS, b, n, 0, 0);
