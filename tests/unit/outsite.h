@@ -134,4 +134,34 @@ static inline void outsite_close(outsite *s)
     free(s);
 }
 
+/* The site a test has open, so a failing assertion that leaves the test
+ * early does not leak it: open with outsite_start, close with outsite_done,
+ * and give outsite_teardown to cmocka as the teardown. */
+static outsite *outsite_current;
+
+/* outsite_open that must succeed, tracked for outsite_teardown. */
+static inline outsite *outsite_start(const char *hosts)
+{
+    outsite *s = outsite_open(hosts);
+    assert_non_null(s);
+    outsite_current = s;
+    return s;
+}
+
+/* Close a site opened with outsite_start. */
+static inline void outsite_done(outsite *s)
+{
+    outsite_close(s);
+    outsite_current = NULL;
+}
+
+/* cmocka teardown: close the site a failed test left open. */
+static inline int outsite_teardown(void **state)
+{
+    (void)state;
+    outsite_close(outsite_current);
+    outsite_current = NULL;
+    return 0;
+}
+
 #endif

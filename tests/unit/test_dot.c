@@ -14,25 +14,6 @@
 
 #define SYN OS_TH_SYN
 
-/* Sites still open: a failing assertion leaves its test early. */
-static outsite *open_site;
-
-static outsite *site(const char *hosts)
-{
-    outsite *s = outsite_open(hosts);
-    assert_non_null(s);
-    open_site = s;
-    return s;
-}
-
-static int close_leftover(void **state)
-{
-    (void)state;
-    outsite_close(open_site);
-    open_site = NULL;
-    return 0;
-}
-
 /* The DOT text of a finished site (caller frees). */
 static char *dot_of(outsite *s)
 {
@@ -77,7 +58,7 @@ static const char hosts[] =
  * traffic, DNS and NTP (unclassified), an unanswered SYN to the Archiver. */
 static outsite *small_site(void)
 {
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     assert_true(outsite_session(s, "10.3.0.23", 51000, "10.1.0.10", 5001));
     assert_true(outsite_udp(s, 3, "10.2.0.31", 40000, "10.1.0.20", 15000, 1300));
     assert_true(outsite_udp(s, 3, "10.2.0.32", 40000, "10.1.0.20", 15002, 1300));
@@ -125,8 +106,7 @@ static void test_nodes_by_what_roles_rest_on(void **state)
         prev = p;
     }
     free(d);
-    outsite_close(s);
-    open_site = NULL;
+    outsite_done(s);
 }
 
 static void test_edges_per_role_with_counts_and_findings(void **state)
@@ -158,8 +138,7 @@ static void test_edges_per_role_with_counts_and_findings(void **state)
     assert_int_equal(strncmp(d, "digraph omnicast {\n", 19), 0);
     assert_string_equal(d + strlen(d) - 2, "}\n");
     free(d);
-    outsite_close(s);
-    open_site = NULL;
+    outsite_done(s);
 }
 
 /* Many service ports of one role between two hosts: one edge, a range. */
@@ -167,7 +146,7 @@ static void test_ports_folded_into_one_edge(void **state)
 {
     (void)state;
     char l[512];
-    outsite *s = site("10.1.0.10 gateway\n10.3.0.23 client\n10.3.0.24 client\n");
+    outsite *s = outsite_start("10.1.0.10 gateway\n10.3.0.23 client\n10.3.0.24 client\n");
     for (unsigned p = 8001; p <= 8006; p++)
         assert_true(outsite_udp(s, 1, "10.1.0.10", p, "10.3.0.23", 50000 + p, 1300));
     assert_true(outsite_udp(s, 1, "10.1.0.10", 8001, "10.3.0.24", 50000, 1300));
@@ -180,8 +159,7 @@ static void test_ports_folded_into_one_edge(void **state)
     assert_non_null(strstr(line_with(d, "-> \"10.3.0.24\"", l, sizeof l),
                            "gateway-udp-video\\nUDP 8001, 8003\\n2 flows"));
     free(d);
-    outsite_close(s);
-    open_site = NULL;
+    outsite_done(s);
 }
 
 /* An ICMP error about a flow never seen: the edge is drawn from the
@@ -190,7 +168,7 @@ static void test_edge_known_only_from_icmp(void **state)
 {
     (void)state;
     char l[512];
-    outsite *s = site("10.1.0.20 archiver\n10.3.0.0/24 client\n");
+    outsite *s = outsite_start("10.1.0.20 archiver\n10.3.0.0/24 client\n");
     assert_true(outsite_icmp(s, "10.1.0.1", "10.3.0.23", 13, 6, "10.3.0.23", 51000, "10.1.0.20",
                              6061));
     outsite_finish(s);
@@ -203,23 +181,21 @@ static void test_edge_known_only_from_icmp(void **state)
                         "seen only in an ICMP error, 0 B\\nerror: icmp-unreachable\", color=red, "
                         "fontcolor=red, penwidth=2.5];");
     free(d);
-    outsite_close(s);
-    open_site = NULL;
+    outsite_done(s);
 }
 
 /* Port-only labels say so; nothing known: no filled nodes. */
 static void test_port_only_label(void **state)
 {
     (void)state;
-    outsite *s = site(NULL);
+    outsite *s = outsite_start(NULL);
     assert_true(outsite_session(s, "10.3.0.23", 51000, "10.1.0.10", 5001));
     outsite_finish(s);
     char *d = dot_of(s);
     assert_non_null(strstr(d, "gateway-command (by port only)\\nTCP 5001"));
     assert_null(strstr(d, "filled"));
     free(d);
-    outsite_close(s);
-    open_site = NULL;
+    outsite_done(s);
 }
 
 static void test_same_input_same_output(void **state)
@@ -236,21 +212,19 @@ static void test_same_input_same_output(void **state)
     free(da);
     free(da2);
     free(db);
-    outsite_close(b);
-    open_site = NULL;
+    outsite_done(b);
 }
 
 static void test_empty_graph_is_valid(void **state)
 {
     (void)state;
-    outsite *s = site(NULL);
+    outsite *s = outsite_start(NULL);
     outsite_finish(s);
     char *d = dot_of(s);
     assert_null(strstr(d, " -> "));
     assert_string_equal(d + strlen(d) - 2, "}\n");
     free(d);
-    outsite_close(s);
-    open_site = NULL;
+    outsite_done(s);
 }
 
 static void test_write_error_reported(void **state)
@@ -260,29 +234,27 @@ static void test_write_error_reported(void **state)
     outsite *s = small_site();
     FILE *full = fopen("/dev/full", "w");
     if (!full) {
-        outsite_close(s);
-        open_site = NULL;
+        outsite_done(s);
         skip();
     }
     assert_false(os_dot_write(full, os_pipeline_graph(s->p), os_pipeline_classifier(s->p), &s->rs,
                               err, sizeof err));
     fclose(full);
     assert_string_equal(err, "write error: No space left on device");
-    outsite_close(s);
-    open_site = NULL;
+    outsite_done(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_nodes_by_what_roles_rest_on, close_leftover),
-        cmocka_unit_test_teardown(test_edges_per_role_with_counts_and_findings, close_leftover),
-        cmocka_unit_test_teardown(test_ports_folded_into_one_edge, close_leftover),
-        cmocka_unit_test_teardown(test_edge_known_only_from_icmp, close_leftover),
-        cmocka_unit_test_teardown(test_port_only_label, close_leftover),
-        cmocka_unit_test_teardown(test_same_input_same_output, close_leftover),
-        cmocka_unit_test_teardown(test_empty_graph_is_valid, close_leftover),
-        cmocka_unit_test_teardown(test_write_error_reported, close_leftover),
+        cmocka_unit_test_teardown(test_nodes_by_what_roles_rest_on, outsite_teardown),
+        cmocka_unit_test_teardown(test_edges_per_role_with_counts_and_findings, outsite_teardown),
+        cmocka_unit_test_teardown(test_ports_folded_into_one_edge, outsite_teardown),
+        cmocka_unit_test_teardown(test_edge_known_only_from_icmp, outsite_teardown),
+        cmocka_unit_test_teardown(test_port_only_label, outsite_teardown),
+        cmocka_unit_test_teardown(test_same_input_same_output, outsite_teardown),
+        cmocka_unit_test_teardown(test_empty_graph_is_valid, outsite_teardown),
+        cmocka_unit_test_teardown(test_write_error_reported, outsite_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,30 +17,6 @@
 #define SYN OS_TH_SYN
 #define RSTACK (OS_TH_RST | OS_TH_ACK)
 
-static outsite *open_site;
-
-static outsite *site(const char *hosts)
-{
-    outsite *s = outsite_open(hosts);
-    assert_non_null(s);
-    open_site = s;
-    return s;
-}
-
-static void site_done(outsite *s)
-{
-    outsite_close(s);
-    open_site = NULL;
-}
-
-static int close_leftover(void **state)
-{
-    (void)state;
-    outsite_close(open_site);
-    open_site = NULL;
-    return 0;
-}
-
 /* The report of a finished site (caller frees); graph and extra as given. */
 static char *report_of(outsite *s, bool graph, os_mdreport_extra_fn extra, void *user)
 {
@@ -87,7 +63,7 @@ static void extra_audit(FILE *out, void *user)
 static void test_sections_in_order_with_extra(void **state)
 {
     (void)state;
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
     outsite_finish(s);
     extra_calls = 0;
@@ -112,13 +88,13 @@ static void test_sections_in_order_with_extra(void **state)
     assert_null(strstr(r, "## Audit"));
     assert_non_null(strstr(r, "## Findings"));
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 static void test_capture_facts_kernel_and_read_error(void **state)
 {
     (void)state;
-    outsite *s = site(NULL);
+    outsite *s = outsite_start(NULL);
     assert_true(outsite_session(s, "10.3.0.23", 51000, "10.1.0.10", 5001));
     s->now += 2 * OS_SEC;
     assert_true(outsite_udp(s, 1, "10.3.0.23", 53000, "10.1.0.1", 53, 40));
@@ -140,13 +116,13 @@ static void test_capture_facts_kernel_and_read_error(void **state)
     assert_non_null(strstr(r, "\n## Findings\n\nNone: the traffic follows the rules file.\n"));
     assert_null(strstr(r, "## What the findings mean"));
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 static void test_hosts_table_escapes_and_evidence(void **state)
 {
     (void)state;
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     assert_true(outsite_session(s, "10.3.0.23", 51000, "10.1.0.10", 5001));
     assert_true(outsite_udp(s, 2, "10.2.0.31", 40000, "10.1.0.21", 15000, 1300));
     assert_true(outsite_udp(s, 2, "10.2.0.32", 40000, "10.1.0.21", 15000, 1300));
@@ -160,13 +136,13 @@ static void test_hosts_table_escapes_and_evidence(void **state)
     assert_non_null(strstr(r, "| 10.3.0.23 | 10.1.0.10 | gateway-command | TCP 5001 | 1 | 3 / 2 "
                               "| 262 / 308 | 1 established |  |\n"));
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 static void test_unanswered_ladder(void **state)
 {
     (void)state;
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
     s->now = OS_T0 + 1 * OS_SEC;
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
@@ -191,14 +167,14 @@ static void test_unanswered_ladder(void **state)
                               "port 6061`\n"));
     free(l);
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 /* SYNs retried and then answered: the ladder says so, not "no SYN-ACK". */
 static void test_late_answer_ladder(void **state)
 {
     (void)state;
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
     s->now = OS_T0 + 1 * OS_SEC;
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
@@ -217,13 +193,13 @@ static void test_late_answer_ladder(void **state)
         "10:00:01.002000  |                                 |  last packet of the flow\n");
     free(l);
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 static void test_refused_ladder(void **state)
 {
     (void)state;
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6063, SYN, 0));
     assert_true(outsite_tcp(s, "10.1.0.20", 6063, "10.3.0.23", 51000, RSTACK, 0));
     outsite_finish(s);
@@ -237,14 +213,14 @@ static void test_refused_ladder(void **state)
         "10:00:00.001000  |<------------ RST ---------------|\n");
     free(l);
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 /* A firewall in between answers: three lifelines, the packet stops at it. */
 static void test_icmp_ladder_from_firewall(void **state)
 {
     (void)state;
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     s->now = OS_T0 + 5 * OS_MS;
     assert_true(outsite_icmp(s, "10.1.0.1", "10.3.0.23", 13, 6, "10.3.0.23", 51000, "10.1.0.20",
                              6061));
@@ -266,14 +242,14 @@ static void test_icmp_ladder_from_firewall(void **state)
                               "(icmp and host 10.1.0.1 and host 10.3.0.23)`"));
     free(l);
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 /* The server itself answers port unreachable: two lifelines. */
 static void test_icmp_ladder_from_server(void **state)
 {
     (void)state;
-    outsite *s = site("10.1.0.20 archiver\n10.2.0.31 encoder\n");
+    outsite *s = outsite_start("10.1.0.20 archiver\n10.2.0.31 encoder\n");
     assert_true(outsite_icmp(s, "10.1.0.20", "10.2.0.31", 3, 17, "10.2.0.31", 40000, "10.1.0.20",
                              15000));
     outsite_finish(s);
@@ -287,7 +263,7 @@ static void test_icmp_ladder_from_server(void **state)
         "10:00:00.000000  |<------ ICMP unreachable --------|\n");
     free(l);
     free(r);
-    site_done(s);
+    outsite_done(s);
 }
 
 /* Whether `filter` compiles and matches frame f (Ethernet). */
@@ -312,7 +288,7 @@ static void test_bpf_filters_compile_and_match(void **state)
     (void)state;
     char bpf[400];
     fb f;
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     /* reversed: the Gateway opens a connection from its command port */
     assert_true(outsite_tcp(s, "10.1.0.10", 5001, "10.3.0.23", 51000, SYN, 0));
     assert_true(outsite_icmp(s, "10.1.0.1", "10.3.0.24", 13, 6, "10.3.0.24", 51001, "10.1.0.20",
@@ -360,19 +336,19 @@ static void test_bpf_filters_compile_and_match(void **state)
     fb_ipv6(&f, "fd00:3::23", "fd00:1::10", 6, 20);
     fb_tcp(&f, 51000, 5001, SYN, 5, 0);
     assert_true(bpf_matches(bpf, &f));
-    site_done(s);
+    outsite_done(s);
 }
 
 static void test_write_error_reported(void **state)
 {
     (void)state;
     char err[128] = "";
-    outsite *s = site(hosts);
+    outsite *s = outsite_start(hosts);
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
     outsite_finish(s);
     FILE *full = fopen("/dev/full", "w");
     if (!full) {
-        site_done(s);
+        outsite_done(s);
         skip();
     }
     os_mdreport_cfg c = { .st = os_pipeline_stats(s->p), .cls = os_pipeline_classifier(s->p),
@@ -380,22 +356,22 @@ static void test_write_error_reported(void **state)
     assert_false(os_mdreport_write(full, &c, err, sizeof err));
     fclose(full);
     assert_string_equal(err, "write error: No space left on device");
-    site_done(s);
+    outsite_done(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_sections_in_order_with_extra, close_leftover),
-        cmocka_unit_test_teardown(test_capture_facts_kernel_and_read_error, close_leftover),
-        cmocka_unit_test_teardown(test_hosts_table_escapes_and_evidence, close_leftover),
-        cmocka_unit_test_teardown(test_unanswered_ladder, close_leftover),
-        cmocka_unit_test_teardown(test_late_answer_ladder, close_leftover),
-        cmocka_unit_test_teardown(test_refused_ladder, close_leftover),
-        cmocka_unit_test_teardown(test_icmp_ladder_from_firewall, close_leftover),
-        cmocka_unit_test_teardown(test_icmp_ladder_from_server, close_leftover),
-        cmocka_unit_test_teardown(test_bpf_filters_compile_and_match, close_leftover),
-        cmocka_unit_test_teardown(test_write_error_reported, close_leftover),
+        cmocka_unit_test_teardown(test_sections_in_order_with_extra, outsite_teardown),
+        cmocka_unit_test_teardown(test_capture_facts_kernel_and_read_error, outsite_teardown),
+        cmocka_unit_test_teardown(test_hosts_table_escapes_and_evidence, outsite_teardown),
+        cmocka_unit_test_teardown(test_unanswered_ladder, outsite_teardown),
+        cmocka_unit_test_teardown(test_late_answer_ladder, outsite_teardown),
+        cmocka_unit_test_teardown(test_refused_ladder, outsite_teardown),
+        cmocka_unit_test_teardown(test_icmp_ladder_from_firewall, outsite_teardown),
+        cmocka_unit_test_teardown(test_icmp_ladder_from_server, outsite_teardown),
+        cmocka_unit_test_teardown(test_bpf_filters_compile_and_match, outsite_teardown),
+        cmocka_unit_test_teardown(test_write_error_reported, outsite_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
