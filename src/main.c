@@ -548,10 +548,10 @@ static void guard_mapping(const os_capture *cap, const char *file)
     struct sigaction sa;
     if (!os_capture_is_mapped(cap))
         return;
-    int n = snprintf(g_sigbus_msg, sizeof g_sigbus_msg,
-                     "omnisniff: %s: the file was truncated while being read (bus error on "
-                     "its mapping); no summary: run again on a copy nothing writes to\n", file);
-    g_sigbus_len = n < 0 ? 0 : (size_t)n < sizeof g_sigbus_msg ? (size_t)n : sizeof g_sigbus_msg - 1;
+    snprintf(g_sigbus_msg, sizeof g_sigbus_msg,
+             "omnisniff: %s: the file was truncated while being read (bus error on "
+             "its mapping); no summary: run again on a copy nothing writes to\n", file);
+    g_sigbus_len = strlen(g_sigbus_msg);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigbus;
     sigemptyset(&sa.sa_mask);

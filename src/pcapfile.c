@@ -14,10 +14,11 @@
  *
  * A mapped file that another program truncates under the reader would end
  * the run with SIGBUS on the first page past the new end. So the file's
- * size is checked every CHECK_EVERY bytes, and a file that shrank ends the
- * read with an error like a cut record (partial summary, exit 2). main.c
- * turns a SIGBUS that still slips through (a truncation within the last
- * CHECK_EVERY bytes) into a one-line error. */
+ * size is checked every CHECK_EVERY bytes: a file that shrank is read up to
+ * its new end (a record cut there is a cut record: partial summary, exit 2),
+ * and one that shrank below what was read ends the read with an error.
+ * main.c turns a SIGBUS that still slips through (a truncation between two
+ * checks) into a one-line error. */
 #include "pcapfile.h"
 
 #include <fcntl.h>
@@ -34,7 +35,7 @@
 #define RECORD_HEADER 16      /* bytes of a record header */
 #define MAX_CAPLEN 262144u    /* libpcap's largest sane caplen (MAXIMUM_SNAPLEN) */
 #define DROP_EVERY (8u << 20) /* unmap what was read every 8 MiB */
-#define CHECK_EVERY (1u << 20) /* check the file's size every 1 MiB read */
+#define CHECK_EVERY (1u << 20) /* size check (and page release) every 1 MiB */
 
 struct os_pcapfile {
     uint8_t *map;        /* the whole file, read-only */
@@ -128,10 +129,10 @@ static uint32_t field(os_pcapfile *m, os_cur *c)
     return v;
 }
 
-/* Release the pages before the current record, every DROP_EVERY bytes. */
-static void drop_read_pages(os_pcapfile *m)
+/* Release the pages before pos, once DROP_EVERY bytes were read since. */
+static void drop_read_pages(os_pcapfile *m, size_t pos)
 {
-    size_t pos = (size_t)(m->cur.p - m->map), page = 4096;
+    size_t page = 4096;
     if (pos - m->dropped < DROP_EVERY)
         return;
     pos -= pos % page;
@@ -139,17 +140,13 @@ static void drop_read_pages(os_pcapfile *m)
     m->dropped = pos;
 }
 
-/* Follow a file that shrinks while it is read (checked every CHECK_EVERY
- * bytes: one fstat a MiB costs nothing): the records up to its new end are
- * read, as libpcap would read them, and a record cut there is reported as
- * a cut record. False, with a message, if it shrank below what was read. */
-static bool size_ok(os_pcapfile *m, char *err, size_t errlen)
+/* Follow a file that shrinks while it is read (pos: where it is read):
+ * the records up to its new end are read, as libpcap would read them, and
+ * a record cut there is reported as a cut record. False, with a message,
+ * if it shrank below what was read. */
+static bool size_ok(os_pcapfile *m, size_t pos, char *err, size_t errlen)
 {
-    size_t pos = (size_t)(m->cur.p - m->map);
     struct stat st;
-    if (pos - m->checked < CHECK_EVERY)
-        return true;
-    m->checked = pos;
     if (fstat(m->fd, &st) != 0 || (uint64_t)st.st_size >= pos + m->cur.len)
         return true;
     if ((uint64_t)st.st_size < pos) {
@@ -159,6 +156,18 @@ static bool size_ok(os_pcapfile *m, char *err, size_t errlen)
     }
     m->cur.len = (size_t)st.st_size - pos;
     return true;
+}
+
+/* Once every CHECK_EVERY bytes read (one fstat a MiB costs nothing): check
+ * the file's size and release the pages read. False as size_ok. */
+static bool every_mib(os_pcapfile *m, char *err, size_t errlen)
+{
+    size_t pos = (size_t)(m->cur.p - m->map);
+    if (pos - m->checked < CHECK_EVERY)
+        return true;
+    m->checked = pos;
+    drop_read_pages(m, pos);
+    return size_ok(m, pos, err, errlen);
 }
 
 /* Check a record's caplen as libpcap does; false with its message. */
@@ -209,9 +218,8 @@ os_cap_status os_pcapfile_next(os_pcapfile *m, os_frame *fr, char *err, size_t e
                  RECORD_HEADER, m->cur.len);
         return OS_CAP_ERROR;
     }
-    if (!size_ok(m, err, errlen))
+    if (!every_mib(m, err, errlen))
         return OS_CAP_ERROR;
-    drop_read_pages(m);
     sec = field(m, &m->cur);
     frac = field(m, &m->cur);
     caplen = field(m, &m->cur);
