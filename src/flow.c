@@ -4,7 +4,13 @@
  * on one of four idle lists (TCP, closed TCP, UDP, other) ordered by last
  * packet time, so eviction by idle timeout looks only at list heads and the
  * cap evicts the least recently seen head. Freed flows are kept on a free
- * list for reuse, so steady-state churn allocates nothing. */
+ * list for reuse, so steady-state churn allocates nothing.
+ *
+ * The expiry check runs for every packet, so the table keeps due_ns, a time
+ * before which no head can be idle: a packet earlier than that skips the
+ * check. It is recomputed after each check and lowered whenever a list gets
+ * a new head (list_unlink of a head, list_append to an empty list), which
+ * keeps expiry exact even when packet times go backwards. */
 #include "omnisniff/flow.h"
 #include "omnisniff/util.h"
 
@@ -22,6 +28,7 @@ struct os_flowtab {
     os_flow_end_fn end_fn;            /* eviction callback */
     void *user;                       /* callback argument */
     os_flow_stats st;                 /* counters */
+    uint64_t due_ns;                  /* no list head is idle before this time */
 };
 
 /* Default configuration (TCP 300 s, closed TCP 10 s, UDP 120 s, other 60 s). */
@@ -46,17 +53,25 @@ static int endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b,
     return (pa > pb) - (pa < pb);
 }
 
-/* Build the canonical key of a decoded packet; returns the sender's side. */
-int os_flow_key_make(const os_pkt *p, os_flow_key *k)
+/* Fill the endpoints of k from p, alen address bytes each, sender on side
+ * `swap`. Called with alen constant (4 or 16) so the compiler inlines the
+ * compare and the copies: this runs once per packet. */
+static inline int put_endpoints(const os_pkt *p, os_flow_key *k, size_t alen)
 {
-    size_t alen = p->ipver == 6 ? 16 : 4;
     int swap = endpoint_cmp(p->src, p->sport, p->dst, p->dport, alen) > 0;
-
-    memset(k, 0, sizeof *k);
     memcpy(k->addr[swap], p->src, alen);
     memcpy(k->addr[!swap], p->dst, alen);
     k->port[swap] = p->sport;
     k->port[!swap] = p->dport;
+    return swap;
+}
+
+/* Build the canonical key of a decoded packet; returns the sender's side. */
+int os_flow_key_make(const os_pkt *p, os_flow_key *k)
+{
+    int swap;
+    memset(k, 0, sizeof *k);
+    swap = p->ipver == 6 ? put_endpoints(p, k, 16) : put_endpoints(p, k, 4);
     k->vlan[0] = p->vlan[0];
     k->vlan[1] = p->vlan[1];
     k->proto = p->proto;
@@ -76,8 +91,17 @@ os_flowtab *os_flowtab_new(const os_flow_cfg *cfg, os_flow_end_fn fn, void *user
     return t;
 }
 
+/* List l has a new head: it may be idle sooner than due_ns says. */
+static void new_head(os_flowtab *t, int l)
+{
+    uint64_t to = t->cfg.timeout_ns[l];
+    if (to && t->head[l] && t->head[l]->last_ns + to < t->due_ns)
+        t->due_ns = t->head[l]->last_ns + to;
+}
+
 static void list_unlink(os_flowtab *t, os_flow *f)
 {
+    bool was_head = !f->prev;
     if (f->prev)
         f->prev->next = f->next;
     else
@@ -87,6 +111,8 @@ static void list_unlink(os_flowtab *t, os_flow *f)
     else
         t->tail[f->list] = f->prev;
     f->prev = f->next = NULL;
+    if (was_head)
+        new_head(t, f->list);
 }
 
 static void list_append(os_flowtab *t, os_flow *f, os_flow_list l)
@@ -94,11 +120,13 @@ static void list_append(os_flowtab *t, os_flow *f, os_flow_list l)
     f->list = (uint8_t)l;
     f->next = NULL;
     f->prev = t->tail[l];
-    if (t->tail[l])
-        t->tail[l]->next = f;
-    else
-        t->head[l] = f;
     t->tail[l] = f;
+    if (f->prev) {
+        f->prev->next = f;
+    } else {
+        t->head[l] = f;
+        new_head(t, l);
+    }
 }
 
 /* Remove f from the table, hand it to the callback, recycle it. */
@@ -120,11 +148,16 @@ static void flow_end(os_flowtab *t, os_flow *f, os_flow_end why)
 /* Evict flows idle at time now_ns (packet time). */
 void os_flowtab_expire(os_flowtab *t, uint64_t now_ns)
 {
+    if (now_ns < t->due_ns)
+        return;
     for (int l = 0; l < OS_FL_NLISTS; l++) {
         uint64_t to = t->cfg.timeout_ns[l];
         while (to && t->head[l] && t->head[l]->last_ns + to <= now_ns)
             flow_end(t, t->head[l], OS_END_IDLE);
     }
+    t->due_ns = UINT64_MAX;
+    for (int l = 0; l < OS_FL_NLISTS; l++)
+        new_head(t, l);
 }
 
 /* The least recently seen flow over all lists. */

@@ -31,6 +31,7 @@ static inline unsigned os_hash(const void *key, size_t n)
 {
     const uint8_t *p = key;
     uint64_t h = n, w;
+#pragma GCC unroll 8 /* keys are short and of constant size: no loop left */
     for (; n >= 8; n -= 8, p += 8) {
         memcpy(&w, p, 8);
         h = (h ^ w) * 0x9e3779b97f4a7c15ULL;

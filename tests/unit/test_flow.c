@@ -133,6 +133,32 @@ static void test_idle_timeout_per_transport(void **state)
     os_flowtab_free(t);
 }
 
+/* Packet times that go backwards leave a list out of time order; a flow
+ * behind the head becomes the head when the head gets a packet, and must
+ * then expire on time although it is older than the old head. */
+static void test_expiry_exact_when_time_goes_backwards(void **state)
+{
+    (void)state;
+    ended e = { 0 };
+    os_flow_cfg cfg = os_flow_cfg_default();
+    cfg.timeout_ns[OS_FL_UDP] = 10 * S;
+    os_flowtab *t = os_flowtab_new(&cfg, on_end, &e);
+    os_pkt b = tp_make(17, "10.0.0.2", 1000, "10.0.0.9", 15000, 0, 100);
+    os_pkt a = tp_make(17, "10.0.0.1", 1000, "10.0.0.9", 15000, 0, 100);
+    int s;
+    bool c;
+    os_flowtab_add(t, &b, 200 * S, &s, &c);
+    uint64_t ida = os_flowtab_add(t, &a, 100 * S, &s, &c)->id; /* behind b, older */
+    os_flowtab_expire(t, 205 * S); /* head b is not idle: nothing ends */
+    assert_int_equal(e.n, 0);
+    os_flowtab_add(t, &b, 206 * S, &s, &c); /* a is now the head, idle since 110 s */
+    os_flowtab_expire(t, 207 * S);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.ids[0], ida);
+    assert_int_equal(os_flowtab_stats(t)->active, 1);
+    os_flowtab_free(t);
+}
+
 static void test_closed_tcp_uses_closed_timeout(void **state)
 {
     (void)state;
@@ -286,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_initiator_is_syn_sender_even_if_seen_second),
         cmocka_unit_test(test_idle_timeout_per_transport),
         cmocka_unit_test(test_closed_tcp_uses_closed_timeout),
+        cmocka_unit_test(test_expiry_exact_when_time_goes_backwards),
         cmocka_unit_test(test_max_flows_evicts_least_recently_seen),
         cmocka_unit_test(test_flush_oldest_first),
         cmocka_unit_test(test_flow_id_deterministic_and_53_bits),
