@@ -107,6 +107,9 @@ compare() { # TITLE FILE PACKETS WITH_TSHARK
     floor=$FLOOR
     row "mmap walk (map + ports, nothing else)" "$n" "$floor" "$DIR/mapwalk" "$f"
     row "omnisniff -q -r" "$n" "$floor" "$OMNI" -q -r "$f"
+    if command -v taskset >/dev/null; then # one CPU: no read-ahead thread
+        row "omnisniff -q -r (one CPU: taskset -c 0)" "$n" "$floor" taskset -c 0 "$OMNI" -q -r "$f"
+    fi
     row "omnisniff -q -r (libpcap reader)" "$n" "$floor" env OMNISNIFF_READER=libpcap "$OMNI" -q -r "$f"
     row "omnisniff --json -r" "$n" "$floor" "$OMNI" --json -r "$f"
     row "omnisniff -r (text lines)" "$n" "$floor" "$OMNI" -r "$f"

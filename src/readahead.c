@@ -1,0 +1,165 @@
+/* readahead.c — the mapped reader's helper thread. Reading a mapped file
+ * costs two things that have nothing to do with the packets: a page fault
+ * for each new stretch of the mapping, and a cache miss for each record
+ * header (records are bigger than a cache line, and the hardware
+ * prefetcher stops at page boundaries). This thread pays both on another
+ * CPU: it stays up to WINDOW bytes ahead of the reader, maps each CHUNK
+ * with one madvise(MADV_POPULATE_READ) and loads one byte of every cache
+ * line, so the reader finds its pages mapped and its records in the shared
+ * cache. On the bench's full-size capture it halves the time of a bare
+ * map-and-walk loop (bench/RESULTS.md).
+ *
+ * It only reads the mapping, never writes it, and never reads past the end
+ * the reader gave it. MADV_POPULATE_READ fails (EFAULT) on pages past the
+ * end of a file that shrank; the helper then stops, and the reader's own
+ * size checks (pcapfile.c) deal with the shrink. The reader releases the
+ * pages behind it, so resident memory stays within a few windows. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
+#include "readahead.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older kernels: EINVAL, helper stops */
+#endif
+
+#define CHUNK OS_READAHEAD_CHUNK
+#define WINDOW OS_READAHEAD_WINDOW /* L3 holds it */
+#define LINE 64u          /* cache line: one load each */
+
+struct os_readahead {
+    pthread_t thread;     /* the helper */
+    pthread_mutex_t lock; /* guards the three fields below */
+    pthread_cond_t moved; /* signalled when they change */
+    size_t reader;        /* where the reader is */
+    size_t end;           /* prepare nothing at or past this */
+    size_t done;          /* prepared: [0, done) */
+    bool stop;            /* the reader is done: exit */
+    const uint8_t *map;   /* the mapping (read-only) */
+};
+
+/* Map the pages of map[from, from + len) and load one byte of each cache
+ * line; false if the pages cannot be mapped (the file shrank). */
+static bool prepare(const uint8_t *map, size_t from, size_t len)
+{
+    volatile uint8_t sink = 0;
+    if (madvise((void *)(map + from), len, MADV_POPULATE_READ) != 0)
+        return false;
+    for (size_t i = from; i < from + len; i += LINE)
+        sink = map[i];
+    (void)sink;
+    return true;
+}
+
+/* Wait until the next chunk is due (within WINDOW of the reader); its
+ * length, or 0 when the helper should exit. Called with lock held. */
+static size_t next_chunk(os_readahead *ra)
+{
+    while (!ra->stop && ra->done < ra->end && ra->done >= ra->reader + WINDOW)
+        pthread_cond_wait(&ra->moved, &ra->lock);
+    if (ra->stop || ra->done >= ra->end)
+        return 0;
+    return ra->end - ra->done < CHUNK ? ra->end - ra->done : CHUNK;
+}
+
+/* The helper: prepare chunk after chunk, WINDOW ahead of the reader. */
+static void *run(void *arg)
+{
+    os_readahead *ra = arg;
+    size_t len;
+    pthread_mutex_lock(&ra->lock);
+    while ((len = next_chunk(ra)) != 0) {
+        size_t from = ra->done;
+        pthread_mutex_unlock(&ra->lock);
+        bool ok = prepare(ra->map, from, len);
+        pthread_mutex_lock(&ra->lock);
+        if (!ok)
+            break;
+        ra->done = from + len;
+    }
+    pthread_mutex_unlock(&ra->lock);
+    return NULL;
+}
+
+/* CPUs this process may run on (1 when unknown). */
+static int usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    return CPU_COUNT(&set);
+}
+
+/* Create the thread with every signal blocked but the ones a fault raises:
+ * SIGINT, SIGUSR1 and the rest go to the main thread, whose handlers
+ * expect them; a SIGBUS on the mapping (main.c) can come from either. */
+static bool spawn(os_readahead *ra)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    bool ok = pthread_create(&ra->thread, NULL, run, ra) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return ok;
+}
+
+os_readahead *os_readahead_start(const uint8_t *map, size_t size)
+{
+    os_readahead *ra;
+    if (size <= WINDOW || usable_cpus() < 2 || !(ra = calloc(1, sizeof *ra)))
+        return NULL;
+    ra->map = map;
+    ra->end = size;
+    pthread_mutex_init(&ra->lock, NULL);
+    pthread_cond_init(&ra->moved, NULL);
+    if (!spawn(ra)) {
+        pthread_cond_destroy(&ra->moved);
+        pthread_mutex_destroy(&ra->lock);
+        free(ra);
+        return NULL;
+    }
+    return ra;
+}
+
+void os_readahead_at(os_readahead *ra, size_t pos, size_t end)
+{
+    if (!ra)
+        return;
+    pthread_mutex_lock(&ra->lock);
+    ra->reader = pos;
+    if (end < ra->end)
+        ra->end = end;
+    pthread_cond_signal(&ra->moved);
+    pthread_mutex_unlock(&ra->lock);
+}
+
+size_t os_readahead_prepared(os_readahead *ra)
+{
+    pthread_mutex_lock(&ra->lock);
+    size_t done = ra->done;
+    pthread_mutex_unlock(&ra->lock);
+    return done;
+}
+
+void os_readahead_stop(os_readahead *ra)
+{
+    if (!ra)
+        return;
+    pthread_mutex_lock(&ra->lock);
+    ra->stop = true;
+    pthread_cond_signal(&ra->moved);
+    pthread_mutex_unlock(&ra->lock);
+    pthread_join(ra->thread, NULL);
+    pthread_cond_destroy(&ra->moved);
+    pthread_mutex_destroy(&ra->lock);
+    free(ra);
+}
