@@ -121,7 +121,7 @@ os_pcapfile *os_pcapfile_open(const char *path, int snapshot)
     m->big_endian = big_endian;
     m->nano = nano;
     m->snapshot = snapshot > 0 ? (uint32_t)snapshot : MAX_CAPLEN;
-    m->ra = os_readahead_start(map, size);
+    m->ra = os_readahead_start(map, size, fd);
     return m;
 }
 

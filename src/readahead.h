@@ -12,11 +12,12 @@ typedef struct os_readahead os_readahead;
 #define OS_READAHEAD_CHUNK (1u << 20)  /* prepared at a time */
 #define OS_READAHEAD_WINDOW (4u << 20) /* at most this far ahead of the reader */
 
-/* Start the helper over map[0, size) (map page-aligned, as mmap returns
- * it). Returns NULL, and the reader goes on alone, when it would not help
+/* Start the helper over map[0, size), the mapping of the open file fd
+ * (page-aligned, as mmap returns it; fd stays open until the helper is
+ * stopped). Returns NULL, and the reader goes on alone, when it would not help
  * (fewer than two CPUs usable by this process, a file smaller than the
  * window) or the thread cannot be created. */
-os_readahead *os_readahead_start(const uint8_t *map, size_t size);
+os_readahead *os_readahead_start(const uint8_t *map, size_t size, int fd);
 
 /* Tell the helper the reader is at `pos` and the file now ends at `end`
  * (smaller than size if it shrank while read): it prepares the bytes up

@@ -66,7 +66,7 @@ static os_readahead *start_or_skip(mapped *m)
         map_free(m);
         skip();
     }
-    os_readahead *ra = os_readahead_start(m->map, m->size);
+    os_readahead *ra = os_readahead_start(m->map, m->size, m->fd);
     assert_non_null(ra);
     return ra;
 }
@@ -76,7 +76,7 @@ static void test_no_helper_for_a_small_file(void **state)
     (void)state;
     mapped m;
     map_new(&m, OS_READAHEAD_WINDOW);
-    assert_null(os_readahead_start(m.map, m.size));
+    assert_null(os_readahead_start(m.map, m.size, m.fd));
     os_readahead_at(NULL, 0, 0); /* what the reader then calls: harmless */
     os_readahead_stop(NULL);
     map_free(&m);
@@ -96,7 +96,7 @@ static void test_no_helper_on_one_cpu(void **state)
             break;
         }
     assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
-    os_readahead *ra = os_readahead_start(m.map, m.size);
+    os_readahead *ra = os_readahead_start(m.map, m.size, m.fd);
     assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
     assert_null(ra);
     map_free(&m);
@@ -131,7 +131,7 @@ static void test_shrunk_file_stops_the_helper_quietly(void **state)
     /* it did not: the helper's next chunk is past the end; no SIGBUS */
     assert_int_equal(ftruncate(m.fd, 6 * MIB), 0);
     os_readahead_stop(ra);
-    ra = os_readahead_start(m.map, m.size);
+    ra = os_readahead_start(m.map, m.size, m.fd);
     assert_non_null(ra);
     assert_int_equal(settle(ra, 4 * MIB), 4 * MIB);
     os_readahead_at(ra, 4 * MIB, m.size);
