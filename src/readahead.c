@@ -39,7 +39,8 @@ struct os_readahead {
     pthread_cond_t moved; /* signalled when they change */
     size_t reader;        /* where the reader is */
     size_t end;           /* prepare nothing at or past this */
-    size_t done;          /* prepared: [0, done) */
+    size_t done;          /* prepared up to here */
+    size_t loaded;        /* bytes prepared in all (what the helper did) */
     bool stop;            /* the reader is done: exit */
     const uint8_t *map;   /* the mapping (read-only) */
     int fd;               /* the mapped file (for its size) */
@@ -60,11 +61,15 @@ static bool prepare(const os_readahead *ra, size_t from, size_t len)
 }
 
 /* Wait until the next chunk is due (within WINDOW of the reader); its
- * length, or 0 when the helper should exit. Called with lock held. */
+ * length, or 0 when the helper should exit. A reader that overtook the
+ * helper has read and released the pages behind it: the helper jumps to
+ * the reader rather than map them again. Called with lock held. */
 static size_t next_chunk(os_readahead *ra)
 {
     while (!ra->stop && ra->done < ra->end && ra->done >= ra->reader + WINDOW)
         pthread_cond_wait(&ra->moved, &ra->lock);
+    if (ra->done < ra->reader)
+        ra->done = ra->reader - ra->reader % LINE;
     if (ra->stop || ra->done >= ra->end)
         return 0;
     return ra->end - ra->done < CHUNK ? ra->end - ra->done : CHUNK;
@@ -84,6 +89,7 @@ static void *run(void *arg)
         if (!ok)
             break;
         ra->done = from + len;
+        ra->loaded += len;
     }
     pthread_mutex_unlock(&ra->lock);
     return NULL;
@@ -146,10 +152,11 @@ void os_readahead_at(os_readahead *ra, size_t pos, size_t end)
     pthread_mutex_unlock(&ra->lock);
 }
 
-size_t os_readahead_prepared(os_readahead *ra)
+size_t os_readahead_prepared(os_readahead *ra, size_t *loaded)
 {
     pthread_mutex_lock(&ra->lock);
     size_t done = ra->done;
+    *loaded = ra->loaded;
     pthread_mutex_unlock(&ra->lock);
     return done;
 }

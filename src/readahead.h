@@ -24,10 +24,11 @@ os_readahead *os_readahead_start(const uint8_t *map, size_t size, int fd);
  * to pos + its window, never past end. Cheap; call it every MiB or so. */
 void os_readahead_at(os_readahead *ra, size_t pos, size_t end);
 
-/* Bytes prepared so far, from the start of the mapping: what the helper
- * has done (for tests and curiosity; it never exceeds the reader's last
- * position + the window + one chunk, nor the end). */
-size_t os_readahead_prepared(os_readahead *ra);
+/* How far the helper has prepared the mapping (never past the reader's
+ * last position + the window + one chunk, nor the end), and in *loaded how
+ * many bytes it prepared in all (less when the reader overtook it: it
+ * skips what the reader has read). For tests. */
+size_t os_readahead_prepared(os_readahead *ra, size_t *loaded);
 
 /* Stop the helper and wait for it (NULL is fine). */
 void os_readahead_stop(os_readahead *ra);

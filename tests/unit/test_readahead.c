@@ -1,7 +1,8 @@
 /* test_readahead.c — the mapped reader's read-ahead helper (src/readahead.c):
  * no thread where it would not help (small file, one CPU), never more than
- * its window ahead of the reader, up to the end the reader gives it, and a
- * quiet stop (no SIGBUS) when the file shrinks under it. */
+ * its window ahead of the reader, never behind it (the reader released
+ * those pages), up to the end the reader gives it, and a quiet stop (no
+ * SIGBUS) when the file shrinks under it. */
 #define _GNU_SOURCE /* sched_setaffinity */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,16 +47,19 @@ static void map_free(mapped *m)
     unlink(m->path);
 }
 
-/* Wait (up to 5 s) until the helper has prepared `want` bytes, then give
- * it 20 ms more to overshoot if it would; returns what it prepared. */
+static size_t g_loaded; /* bytes the helper prepared in all, at the last settle */
+
+/* Wait (up to 5 s) until the helper has prepared the mapping up to `want`,
+ * then give it 20 ms more to overshoot if it would; returns how far it
+ * prepared (and sets g_loaded). */
 static size_t settle(os_readahead *ra, size_t want)
 {
     struct timespec ms = { 0, 1000000 };
-    for (int i = 0; i < 5000 && os_readahead_prepared(ra) < want; i++)
+    for (int i = 0; i < 5000 && os_readahead_prepared(ra, &g_loaded) < want; i++)
         nanosleep(&ms, NULL);
     ms.tv_nsec = 20000000;
     nanosleep(&ms, NULL);
-    return os_readahead_prepared(ra);
+    return os_readahead_prepared(ra, &g_loaded);
 }
 
 /* Start the helper, or skip the test on a machine with one usable CPU. */
@@ -117,6 +121,22 @@ static void test_window_follows_the_reader(void **state)
     map_free(&m);
 }
 
+/* A reader that overtakes the helper has released the pages behind it: the
+ * helper must not map them again (they would stay resident to the end). */
+static void test_helper_skips_what_the_reader_read(void **state)
+{
+    (void)state;
+    mapped m;
+    map_new(&m, 24 * MIB);
+    os_readahead *ra = start_or_skip(&m);
+    assert_int_equal(settle(ra, OS_READAHEAD_WINDOW), OS_READAHEAD_WINDOW);
+    os_readahead_at(ra, 12 * MIB, m.size);
+    assert_int_equal(settle(ra, 16 * MIB), 16 * MIB);
+    assert_int_equal(g_loaded, 8 * MIB); /* [0, 4) and [12, 16) MiB: not [4, 12) */
+    os_readahead_stop(ra);
+    map_free(&m);
+}
+
 static void test_shrunk_file_stops_the_helper_quietly(void **state)
 {
     (void)state;
@@ -146,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_no_helper_for_a_small_file),
         cmocka_unit_test(test_no_helper_on_one_cpu),
         cmocka_unit_test(test_window_follows_the_reader),
+        cmocka_unit_test(test_helper_skips_what_the_reader_read),
         cmocka_unit_test(test_shrunk_file_stops_the_helper_quietly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
