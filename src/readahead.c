@@ -3,9 +3,9 @@
  * for each new stretch of the mapping, and a cache miss for each record
  * header (records are bigger than a cache line, and the hardware
  * prefetcher stops at page boundaries). This thread pays both on another
- * CPU: it stays up to WINDOW bytes ahead of the reader and loads one byte
- * of every cache line of each CHUNK, so the reader finds its pages mapped
- * and its records in the shared cache. On the bench's full-size capture
+ * CPU: it stays up to a window (4 MiB) ahead of the reader and loads one
+ * byte of every cache line of each chunk (1 MiB), so the reader finds its
+ * pages mapped and its records in the shared cache. On the bench's full-size capture
  * omnisniff -q -r takes half the time it takes without it
  * (bench/RESULTS.md).
  *
@@ -29,8 +29,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#define CHUNK OS_READAHEAD_CHUNK
-#define WINDOW OS_READAHEAD_WINDOW /* L3 holds it */
 #define LINE 64u          /* cache line: one load each */
 
 struct os_readahead {
@@ -60,22 +58,23 @@ static bool prepare(const os_readahead *ra, size_t from, size_t len)
     return true;
 }
 
-/* Wait until the next chunk is due (within WINDOW of the reader); its
+/* Wait until the next chunk is due (within the window of the reader); its
  * length, or 0 when the helper should exit. A reader that overtook the
  * helper has read and released the pages behind it: the helper jumps to
  * the reader rather than map them again. Called with lock held. */
 static size_t next_chunk(os_readahead *ra)
 {
-    while (!ra->stop && ra->done < ra->end && ra->done >= ra->reader + WINDOW)
+    while (!ra->stop && ra->done < ra->end && ra->done >= ra->reader + OS_READAHEAD_WINDOW)
         pthread_cond_wait(&ra->moved, &ra->lock);
     if (ra->done < ra->reader)
         ra->done = ra->reader - ra->reader % LINE;
     if (ra->stop || ra->done >= ra->end)
         return 0;
-    return ra->end - ra->done < CHUNK ? ra->end - ra->done : CHUNK;
+    size_t left = ra->end - ra->done;
+    return left < OS_READAHEAD_CHUNK ? left : OS_READAHEAD_CHUNK;
 }
 
-/* The helper: prepare chunk after chunk, WINDOW ahead of the reader. */
+/* The helper: prepare chunk after chunk, up to the window ahead of the reader. */
 static void *run(void *arg)
 {
     os_readahead *ra = arg;
@@ -124,7 +123,7 @@ static bool spawn(os_readahead *ra)
 os_readahead *os_readahead_start(const uint8_t *map, size_t size, int fd)
 {
     os_readahead *ra;
-    if (size <= WINDOW || usable_cpus() < 2 || !(ra = calloc(1, sizeof *ra)))
+    if (size <= OS_READAHEAD_WINDOW || usable_cpus() < 2 || !(ra = calloc(1, sizeof *ra)))
         return NULL;
     ra->map = map;
     ra->fd = fd;
