@@ -49,6 +49,31 @@ static void test_key_same_address_orders_by_port(void **state)
     assert_int_equal(k.port[0], 8000);
 }
 
+/* The lower endpoint is the one whose address bytes come first unsigned,
+ * byte by byte (as memcmp orders them), whichever byte differs. */
+static void test_key_orders_addresses_bytewise(void **state)
+{
+    (void)state;
+    static const char *pairs[][2] = {
+        {"10.0.0.9", "200.0.0.1"},   /* first byte, high bit set on the larger */
+        {"10.0.0.9", "10.0.0.10"},   /* last byte */
+        {"10.0.0.255", "10.0.1.0"},  /* a carry between bytes */
+        {"2001:db8::1", "2001:db8::ff00:1"}, /* IPv6: the third 4-byte word */
+        {"2001:db8::ff:1", "2001:db8::1:0:0"},
+        {"fe80::1", "ff02::1"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        os_flow_key k;
+        /* the higher address sends: it goes to side 1 */
+        os_pkt p = tp_make(17, pairs[i][1], 1000, pairs[i][0], 2000, 0, 60);
+        assert_int_equal(os_flow_key_make(&p, &k), 1);
+        assert_int_equal(k.port[0], 2000);
+        os_pkt q = tp_make(17, pairs[i][0], 2000, pairs[i][1], 1000, 0, 60);
+        assert_int_equal(os_flow_key_make(&q, &k), 0);
+        assert_int_equal(k.port[0], 2000);
+    }
+}
+
 static void test_vlan_separates_flows(void **state)
 {
     (void)state;
@@ -307,6 +332,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_canonical_both_directions),
         cmocka_unit_test(test_key_same_address_orders_by_port),
+        cmocka_unit_test(test_key_orders_addresses_bytewise),
         cmocka_unit_test(test_vlan_separates_flows),
         cmocka_unit_test(test_counts_and_initiator_first_sender),
         cmocka_unit_test(test_initiator_is_syn_sender_even_if_seen_second),
