@@ -125,15 +125,26 @@ os_pcapfile *os_pcapfile_open(const char *path, int snapshot)
     return m;
 }
 
-/* One 32-bit field of a record header in the file's byte order. */
-static uint32_t field(os_pcapfile *m, os_cur *c)
+/* The fields of a record header, in file order. */
+enum { SEC, FRAC, CAPLEN, WIRELEN };
+
+/* The four 32-bit fields of the record header at the cursor (indexed by
+ * the enum above), in the file's byte order; the caller checked that its
+ * 16 bytes are there. One local cursor and one byte-order test for the four,
+ * as this runs for every packet. */
+static inline void record_fields(os_pcapfile *m, uint32_t f[4])
 {
-    uint32_t v = 0;
-    if (m->big_endian)
-        os_get_be32(c, &v);
-    else
-        os_get_le32(c, &v);
-    return v;
+    os_cur c = m->cur;
+    if (m->big_endian) {
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++)
+            os_get_be32(&c, &f[i]);
+    } else {
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++)
+            os_get_le32(&c, &f[i]);
+    }
+    m->cur = c;
 }
 
 /* Release the pages before pos, once DROP_EVERY bytes were read since. */
@@ -223,7 +234,7 @@ static bool take_data(os_pcapfile *m, uint32_t *caplen, const uint8_t **data, ch
 /* Next record, in place. */
 os_cap_status os_pcapfile_next(os_pcapfile *m, os_frame *fr, char *err, size_t errlen)
 {
-    uint32_t sec, frac, caplen, wirelen;
+    uint32_t f[4] = {0}; /* SEC, FRAC, CAPLEN, WIRELEN */
 
     if (m->cur.len == 0)
         return OS_CAP_END;
@@ -234,17 +245,15 @@ os_cap_status os_pcapfile_next(os_pcapfile *m, os_frame *fr, char *err, size_t e
     }
     if (!every_mib(m, err, errlen))
         return OS_CAP_ERROR;
-    sec = field(m, &m->cur);
-    frac = field(m, &m->cur);
-    caplen = field(m, &m->cur);
-    wirelen = field(m, &m->cur);
-    if (!caplen_ok(m, caplen, err, errlen) || !take_data(m, &caplen, &fr->data, err, errlen))
+    record_fields(m, f);
+    if (!caplen_ok(m, f[CAPLEN], err, errlen) ||
+        !take_data(m, &f[CAPLEN], &fr->data, err, errlen))
         return OS_CAP_ERROR;
     /* the fields are signed 32-bit in the file, as libpcap reads them */
-    fr->ts_ns = (uint64_t)(int64_t)(int32_t)sec * 1000000000ULL +
-                (uint64_t)(int64_t)(int32_t)frac * (m->nano ? 1 : 1000);
-    fr->caplen = caplen;
-    fr->wirelen = wirelen;
+    fr->ts_ns = (uint64_t)(int64_t)(int32_t)f[SEC] * 1000000000ULL +
+                (uint64_t)(int64_t)(int32_t)f[FRAC] * (m->nano ? 1 : 1000);
+    fr->caplen = f[CAPLEN];
+    fr->wirelen = f[WIRELEN];
     return OS_CAP_PACKET;
 }
 
