@@ -20,6 +20,10 @@
 #
 # Wall time is measured around each run (date +%s%N); peak memory is the
 # "Maximum resident set size" of /usr/bin/time -v.
+#
+# Every run reads its capture from the page cache, in the same state for
+# every tool (settle, below): evicted once and read back in order before its
+# table, and read again (cat, not timed) before each run.
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -49,10 +53,27 @@ capture() { # KIND N -> path
     echo "$f"
 }
 
+# Put capture FILE in one page-cache state for all that follows, and make it
+# the one measure() refreshes before each run. It is evicted (dd
+# iflag=nocache: posix_fadvise DONTNEED on this file only) and read back in
+# order, so it sits in the cache in the large folios of sequential
+# read-ahead: a capture the generator has just written sits in small ones,
+# which take about 13x the page faults to map (10 000 vs 780 on the full-size
+# capture) and made the mapped reader's times depend on the file's history.
+# The cat before each run brings back what the machine reclaimed meanwhile
+# (this VM trims the page cache in the background).
+CAPTURE=
+settle() { # FILE
+    CAPTURE=$1
+    dd if="$1" iflag=nocache count=0 status=none
+    cat "$1" >/dev/null
+}
+
 # Run a command RUNS times; print "median_seconds peak_kib".
 measure() {
     local i t0 t1 mem times=() mems=()
     for ((i = 0; i < RUNS; i++)); do
+        [ -z "$CAPTURE" ] || cat "$CAPTURE" >/dev/null
         t0=$(date +%s%N)
         /usr/bin/time -v -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/stderr.txt" || {
             local rc=$?
@@ -102,6 +123,7 @@ header() {
 # (tshark only when WITH_TSHARK is 1: it takes minutes on the large ones).
 compare() { # TITLE FILE PACKETS WITH_TSHARK
     local title=$1 f=$2 n=$3 with_tshark=$4 floor
+    settle "$f"
     header "$title"
     floor_row "floor (pcap_next_ex + ports)" "$f" "$n"
     floor=$FLOOR
@@ -126,6 +148,7 @@ compare() { # TITLE FILE PACKETS WITH_TSHARK
 
 # Memory only: omnisniff -q on a capture, floor for the ratio.
 memory() { # TITLE FILE PACKETS
+    settle "$2"
     floor_row "$1: floor" "$2" "$3"
     row "$1: omnisniff -q -r" "$3" "$FLOOR" "$OMNI" -q -r "$2"
 }
