@@ -58,7 +58,7 @@ capture() { # KIND N -> path
 # iflag=nocache: posix_fadvise DONTNEED on this file only) and read back in
 # order, so it sits in the cache in the large folios of sequential
 # read-ahead: a capture the generator has just written sits in small ones,
-# which take about 13x the page faults to map (10 000 vs 780 on the full-size
+# which take about 15x the page faults to map (~12 000 vs ~800 on the full-size
 # capture) and made the mapped reader's times depend on the file's history.
 # The cat before each run brings back what the machine reclaimed meanwhile
 # (this VM trims the page cache in the background).
