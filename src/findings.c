@@ -712,10 +712,7 @@ static int64_t group_offset(const os_addr *g, const os_addr *start)
     size_t pre = g->ver == 6 ? 12 : 0, at = g->ver == 6 ? 12 : 0;
     if (g->ver != start->ver || memcmp(g->b, start->b, pre) != 0)
         return -1;
-    uint32_t a = (uint32_t)g->b[at] << 24 | (uint32_t)g->b[at + 1] << 16 |
-                 (uint32_t)g->b[at + 2] << 8 | g->b[at + 3];
-    uint32_t b = (uint32_t)start->b[at] << 24 | (uint32_t)start->b[at + 1] << 16 |
-                 (uint32_t)start->b[at + 2] << 8 | start->b[at + 3];
+    uint32_t a = os_addr_be32(g->b + at), b = os_addr_be32(start->b + at);
     return a >= b ? (int64_t)(a - b) : -1;
 }
 

@@ -51,19 +51,13 @@ os_flow_cfg os_flow_cfg_default(void)
     return c;
 }
 
-/* Four address bytes as a big-endian number: numbers order as memcmp would. */
-static inline uint32_t addr_be32(const uint8_t *a)
-{
-    return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-}
-
 /* -1/0/1 ordering of two (address, port) endpoints: addresses in memcmp
  * order, four bytes at a time (memcmp for an order is a library call). */
 static inline int endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b,
                                uint16_t pb, size_t alen)
 {
     for (size_t i = 0; i < alen; i += 4) {
-        uint32_t x = addr_be32(a + i), y = addr_be32(b + i);
+        uint32_t x = os_addr_be32(a + i), y = os_addr_be32(b + i);
         if (x != y)
             return x < y ? -1 : 1;
     }

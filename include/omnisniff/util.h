@@ -21,6 +21,13 @@ typedef struct os_addr {
 
 #define OS_ADDRSTRLEN 46 /* INET6_ADDRSTRLEN */
 
+/* Four address bytes (of an os_addr or a decoded packet's address) as a
+ * big-endian number: such numbers order as memcmp orders the bytes. */
+static inline uint32_t os_addr_be32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
 /* Hash of n key bytes for the uthash tables on the per-packet path (flows,
  * hosts): 64-bit words folded by multiplication, then a final mix so the
  * low bits (uthash's bucket index) depend on every input bit. A few

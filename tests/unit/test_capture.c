@@ -154,6 +154,15 @@ static void put32(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
 }
 
+/* A copy of the site capture to damage (free it). */
+static uint8_t *site_copy(void)
+{
+    uint8_t *b = malloc(site_len);
+    assert_non_null(b);
+    memcpy(b, site, site_len);
+    return b;
+}
+
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -180,10 +189,9 @@ static void test_cut_everywhere(void **state)
 static void test_oversized_caplen(void **state)
 {
     (void)state;
-    uint8_t *b = malloc(site_len);
+    uint8_t *b = site_copy();
     uint32_t second = 24 + 16 + get32(site + 32);
     os_cap_status end;
-    memcpy(b, site, site_len);
     put32(b + second + 8, 262145);
     assert_int_equal(compare_bytes(b, site_len, &end), 1);
     assert_int_equal(end, OS_CAP_ERROR);
@@ -198,9 +206,8 @@ static void test_oversized_caplen(void **state)
 static void test_small_snaplen(void **state)
 {
     (void)state;
-    uint8_t *b = malloc(site_len);
+    uint8_t *b = site_copy();
     os_cap_status end;
-    memcpy(b, site, site_len);
     put32(b + 16, 60);
     assert_int_equal(compare_bytes(b, site_len, &end), site_frames);
     assert_int_equal(end, OS_CAP_END);
@@ -214,9 +221,8 @@ static void test_small_snaplen(void **state)
 static void test_odd_fields(void **state)
 {
     (void)state;
-    uint8_t *b = malloc(site_len);
+    uint8_t *b = site_copy();
     os_cap_status end;
-    memcpy(b, site, site_len);
     put32(b + 24, 0x90000000u);
     put32(b + 28, 0xffffff00u);
     put32(b + 36, 10); /* wire length below the caplen */
