@@ -9,9 +9,22 @@
 
 capture g; /* the capture being built */
 
+void capture_grow(int max)
+{
+    frame *f;
+    if (max <= (g.max ? g.max : MAXP))
+        return;
+    if (!(f = realloc(g.f, (size_t)max * sizeof *f))) {
+        fprintf(stderr, "omnigen: out of memory\n");
+        exit(1);
+    }
+    g.f = f;
+    g.max = max;
+}
+
 frame *newf(uint64_t ts_ns)
 {
-    if (g.n >= MAXP) {
+    if (g.n >= (g.max ? g.max : MAXP)) {
         fprintf(stderr, "omnigen: too many packets\n");
         exit(1);
     }
@@ -122,6 +135,13 @@ void fill(uint8_t *p, uint32_t n, uint32_t seed)
 frame *tcp(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t seq,
                   uint32_t ack, uint8_t flags, uint32_t paylen)
 {
+    return tcp_data(ts, s, sp, d, dp, seq, ack, flags, NULL, paylen);
+}
+
+/* One TCP segment carrying paylen bytes of data (NULL: the fill pattern). */
+frame *tcp_data(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t seq,
+                uint32_t ack, uint8_t flags, const uint8_t *data, uint32_t paylen)
+{
     uint8_t l4[MAXF];
     frame *f = newf(ts);
     memset(l4, 0, 20);
@@ -132,7 +152,10 @@ frame *tcp(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t seq,
     l4[12] = 5 << 4;
     l4[13] = flags;
     be16(l4 + 14, 64240);
-    fill(l4 + 20, paylen, seq);
+    if (data)
+        memcpy(l4 + 20, data, paylen);
+    else
+        fill(l4 + 20, paylen, seq);
     be16(l4 + 16, csum(pseudo(&s, &d, 6, 20 + paylen), l4, 20 + paylen));
     ip_wrap(f, &s, &d, 6, l4, 20 + paylen, NULL, 0);
     return f;
@@ -142,13 +165,23 @@ frame *tcp(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t seq,
 frame *udpx(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t paylen,
                    const ext *x)
 {
+    return udp_datax(ts, s, sp, d, dp, NULL, paylen, x);
+}
+
+/* One UDP datagram carrying paylen bytes of data (NULL: the fill pattern). */
+frame *udp_datax(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, const uint8_t *data,
+                 uint32_t paylen, const ext *x)
+{
     uint8_t l4[MAXF];
     frame *f = newf(ts);
     be16(l4, sp);
     be16(l4 + 2, dp);
     be16(l4 + 4, 8 + paylen);
     be16(l4 + 6, 0);
-    fill(l4 + 8, paylen, sp + dp);
+    if (data)
+        memcpy(l4 + 8, data, paylen);
+    else
+        fill(l4 + 8, paylen, sp + dp);
     uint16_t c = csum(pseudo(&s, &d, 17, 8 + paylen), l4, 8 + paylen);
     be16(l4 + 6, c ? c : 0xffff);
     ip_wrap(f, &s, &d, 17, l4, 8 + paylen, x, 0);

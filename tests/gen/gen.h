@@ -1,6 +1,8 @@
 /* gen.h — the generator's toolkit, shared by the capture sets: omnigen.c
  * (sample site, link types, findings), gen_hostile.c (corrupt on purpose),
- * gen_audit.c (site-audit captures), gen_bench.c (benchmark captures).
+ * gen_audit.c (site-audit captures), gen_field.c (field captures: a second
+ * site joined mid-life, repeated faults, noise), gen_bench.c (benchmark
+ * captures).
  * Test data only: the product reads every port from rules/omnicast4.rules. */
 #ifndef OMNIGEN_GEN_H
 #define OMNIGEN_GEN_H
@@ -10,7 +12,7 @@
 
 #define T0 1768471200ULL /* 2026-01-15T10:00:00Z */
 #define MAXF 2048        /* frame buffer */
-#define MAXP 4096        /* packets per capture */
+#define MAXP 4096        /* packets per capture (capture_grow raises it) */
 
 /* One built frame (link-layer agnostic: the IP datagram is kept and the
  * link header is added when the capture is written). */
@@ -30,6 +32,7 @@ typedef struct frame {
 typedef struct capture {
     frame *f;
     int n;
+    int max; /* frames g.f holds; 0 = MAXP */
 } capture;
 
 typedef struct addr {
@@ -84,11 +87,17 @@ extern uint16_t ip_id;  /* next IPv4 id */
 
 /* Frame building (appends to g). */
 frame *newf(uint64_t ts_ns);
+/* Let g hold max frames (at least MAXP) from now on (the field captures:
+ * tens of thousands of packets). */
+void capture_grow(int max);
 addr A4(unsigned a, unsigned b, unsigned c, unsigned d);
 addr A6(unsigned p0, unsigned p1, unsigned h);
 frame *tcp(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t seq, uint32_t ack, uint8_t flags, uint32_t paylen);
 frame *udpx(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t paylen, const ext *x);
 frame *udp(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t paylen);
+/* The same carrying given bytes (data NULL: the fill pattern). */
+frame *tcp_data(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data, uint32_t paylen);
+frame *udp_datax(uint64_t ts, addr s, unsigned sp, addr d, unsigned dp, const uint8_t *data, uint32_t paylen, const ext *x);
 uint64_t tcp_conn(uint64_t t, addr c, unsigned cp, addr s, unsigned sp, int n_cs, uint32_t sz_cs, int n_sc, uint32_t sz_sc);
 uint64_t udp_stream(uint64_t t, addr s, unsigned sp, addr d, unsigned dp, int n, uint32_t sz, uint64_t dt);
 uint32_t l2(const frame *f, int lt, uint8_t *out);
@@ -116,6 +125,7 @@ void fill(uint8_t *p, uint32_t n, uint32_t seed);
 /* Capture sets written by other files of the generator. */
 void write_hostile(const char *dir); /* gen_hostile.c */
 void write_audit(const char *dir);   /* gen_audit.c */
+void write_field(const char *dir);   /* gen_field.c */
 /* Benchmark capture `kind` (site, snap96, flows, churn) of about n packets
  * into file; 0 for an unknown kind (gen_bench.c). */
 int write_bench(const char *kind, uint64_t n, const char *file);

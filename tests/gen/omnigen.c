@@ -579,6 +579,7 @@ int main(int argc, char **argv)
     write_findings(dir);
     write_hostile(dir);
     write_audit(dir);
+    write_field(dir); /* last: it grows the frame buffer */
     free(g.f);
     return 0;
 }
