@@ -10,6 +10,10 @@
  *   omnigen --bench churn  N FILE   N packets in flows of 10 packets, one flow
  *                                   every 10 ms, half TCP half UDP: the span
  *                                   grows with N, the live flows do not
+ *   omnigen --bench synstorm N FILE N flows of one SYN each, from N distinct
+ *                                   (address, port) pairs in 10.20.0.0/16 to
+ *                                   the Archiver 10.10.0.20:6061, 10 000 per
+ *                                   second, never answered
  *
  * The frame buffer holds MAXP frames, so each capture is built and written
  * in chunks: build at most CHUNK frames in time order, append them, reset,
@@ -211,6 +215,28 @@ static void bench_churn(FILE *o, uint64_t n)
     bench_flush(o, 262144);
 }
 
+/* ---- synstorm: a million unanswered SYNs --------------------------- */
+
+/* SYN i: source host h = i mod 64000 as 10.20.(h / 250).(1 + h % 250),
+ * source port 1024 + (r * 4099 + h * 13) mod 64000 for round r = i / 64000
+ * (4099 is prime to 64000, so a host never repeats a port within 64000
+ * rounds: every SYN is its own flow), to the field site's Archiver
+ * 10.10.0.20:6061, 100 µs apart (10 000 SYNs per second), never answered. */
+static void bench_synstorm(FILE *o, uint64_t n)
+{
+    uint64_t t = T0 * SEC;
+    addr arc = A4(10, 10, 0, 20);
+    reset();
+    for (uint64_t i = 0; i < n; i++, t += 100000) {
+        unsigned h = (unsigned)(i % 64000), r = (unsigned)(i / 64000);
+        unsigned sp = 1024 + (unsigned)(((uint64_t)r * 4099 + h * 13u) % 64000);
+        tcp(t, A4(10, 20, h / 250, 1 + h % 250), sp, arc, 6061, 0x5e000000u + (uint32_t)i, 0, SYN, 0);
+        if (g.n == CHUNK)
+            bench_flush(o, 262144);
+    }
+    bench_flush(o, 262144);
+}
+
 /* Write benchmark capture `kind` with about n packets to file; false for an
  * unknown kind. */
 int write_bench(const char *kind, uint64_t n, const char *file)
@@ -226,6 +252,9 @@ int write_bench(const char *kind, uint64_t n, const char *file)
     } else if (strcmp(kind, "churn") == 0) {
         o = bench_open(file, 262144);
         bench_churn(o, n);
+    } else if (strcmp(kind, "synstorm") == 0) {
+        o = bench_open(file, 262144);
+        bench_synstorm(o, n);
     } else {
         return 0;
     }
