@@ -9,6 +9,7 @@
 #include "omnisniff/rules.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +73,7 @@ typedef struct ps {
     struct rmeta *meta; /* where each rule stands in the file (rs->n entries) */
     struct ovref *ov;   /* over= references to resolve */
     size_t nov, ovcap;  /* used / capacity of ov */
-    bool set_seen[4];   /* settings given */
+    bool set_seen[8];   /* settings given (setting_index) */
 } ps;
 
 /* Where a rule stands, for diagnostics after the line was read. */
@@ -604,47 +605,73 @@ static void stmt_rule(ps *p, const tok *t, int n)
     p->rs->rule[p->rs->n++] = r;
 }
 
-/* set bulk-min-bytes N: bytes against a role's bulk direction before
- * reversed-direction is raised (small discovery and reply datagrams are healthy). */
-static void set_bulk_min(ps *p, const tok *v, const char *text)
+/* Numeric settings: one row each, used by the parser and the dumper. */
+static const struct num_setting {
+    const char *name;       /* setting name */
+    unsigned long lo, hi;   /* accepted range */
+    size_t off;             /* uint32_t field in os_settings */
+    const char *what;       /* what the number is, for the error */
+} num_settings[] = {
+    { "bulk-min-bytes", 0, 4000000000UL, offsetof(os_settings, bulk_min), "a number of bytes" },
+    { "syn-verdict-seconds", 1, 300, offsetof(os_settings, syn_verdict_s),
+      "seconds, 1 to 300" },
+    { "persist-peers", 1, 65536, offsetof(os_settings, persist_peers), "peers, 1 to 65536" },
+    { "persist-seconds", 1, 86400, offsetof(os_settings, persist_s), "seconds, 1 to 86400" },
+};
+enum { N_NUM_SETTINGS = sizeof num_settings / sizeof num_settings[0], N_ADDR_SETTINGS = 3 };
+
+/* set NAME N for a numeric setting (row ns). */
+static void set_number(ps *p, const struct num_setting *ns, const tok *v, const char *text)
 {
     unsigned long n;
-    if (!num(text, strlen(text), 0, 4000000000UL, &n)) {
-        equote(p, v->off, "bad value for ", "bulk-min-bytes", 14, ": a number of bytes");
+    if (!num(text, strlen(text), ns->lo, ns->hi, &n)) {
+        char why[64];
+        snprintf(why, sizeof why, ": %s", ns->what);
+        equote(p, v->off, "bad value for ", ns->name, strlen(ns->name), why);
         return;
     }
-    p->rs->set.bulk_min = (uint32_t)n;
+    *(uint32_t *)(void *)((char *)&p->rs->set + ns->off) = (uint32_t)n;
+}
+
+/* Index of a setting name: 0..2 the address settings, 3.. the numeric rows; -1 if unknown. */
+static int setting_index(const char *name, size_t len)
+{
+    static const char *const addr_names[N_ADDR_SETTINGS] = { "multicast-start",
+                                                             "multicast-range", "multicast-test" };
+    for (int i = 0; i < N_ADDR_SETTINGS; i++)
+        if (len == strlen(addr_names[i]) && memcmp(name, addr_names[i], len) == 0)
+            return i;
+    for (int i = 0; i < (int)N_NUM_SETTINGS; i++)
+        if (len == strlen(num_settings[i].name) && memcmp(name, num_settings[i].name, len) == 0)
+            return N_ADDR_SETTINGS + i;
+    return -1;
 }
 
 /* set NAME VALUE */
 static void stmt_set(ps *p, const tok *t, int n)
 {
-    static const char *const names[] = { "multicast-start", "multicast-range", "multicast-test",
-                                         "bulk-min-bytes" };
     os_settings *s = &p->rs->set;
     char v[64];
-    int k = -1;
+    int k;
 
     if (n != 3) {
         emsg(p, t[0].off, "expected: set NAME VALUE");
         return;
     }
-    for (int i = 0; i < 4; i++)
-        if (t[1].len == strlen(names[i]) && memcmp(p->text + t[1].off, names[i], t[1].len) == 0)
-            k = i;
-    if (k < 0) {
+    if ((k = setting_index(p->text + t[1].off, t[1].len)) < 0) {
         equote(p, t[1].off, "unknown setting ", p->text + t[1].off, t[1].len,
-               " (multicast-start, multicast-range, multicast-test, bulk-min-bytes)");
+               " (multicast-start, multicast-range, multicast-test, bulk-min-bytes, "
+               "syn-verdict-seconds, persist-peers, persist-seconds)");
         return;
     }
     if (p->set_seen[k]) {
-        equote(p, t[1].off, "setting ", names[k], strlen(names[k]), " given twice");
+        equote(p, t[1].off, "setting ", p->text + t[1].off, t[1].len, " given twice");
         return;
     }
     p->set_seen[k] = true;
     snprintf(v, sizeof v, "%.*s", (int)t[2].len, p->text + t[2].off);
-    if (k == 3) {
-        set_bulk_min(p, &t[2], v);
+    if (k >= N_ADDR_SETTINGS) {
+        set_number(p, &num_settings[k - N_ADDR_SETTINGS], &t[2], v);
         return;
     }
     if (strcmp(v, "unset") == 0)
@@ -654,7 +681,7 @@ static void stmt_set(ps *p, const tok *t, int n)
     bool ok = k == 1 ? num(v, strlen(v), 1, 16777216, &cnt)
                      : os_addr_parse(v, &a) && os_addr_is_multicast(&a);
     if (!ok) {
-        equote(p, t[2].off, "bad value for ", names[k], strlen(names[k]),
+        equote(p, t[2].off, "bad value for ", p->text + t[1].off, t[1].len,
                k == 1 ? ": a number of groups (1 to 16777216) or unset"
                       : ": a multicast address (224.0.0.0/4 or ff00::/8) or unset");
         return;
@@ -854,6 +881,9 @@ bool os_rules_parse(const char *file, const char *buf, size_t len, os_ruleset *o
     p.d = d;
     p.rs = &rs;
     rs.set.bulk_min = OS_BULK_MIN_DEFAULT;
+    rs.set.syn_verdict_s = OS_SYN_VERDICT_DEFAULT;
+    rs.set.persist_peers = OS_PERSIST_PEERS_DEFAULT;
+    rs.set.persist_s = OS_PERSIST_SECONDS_DEFAULT;
     while (os_next_line(buf, len, &pos, &p.text, &p.len)) {
         p.no++;
         statement(&p);
@@ -957,7 +987,9 @@ void os_rules_dump(const os_ruleset *rs, FILE *f)
         fputs("set multicast-range unset\n", f);
     fprintf(f, "set multicast-test %s\n",
             rs->set.mcast_test_set ? os_addr_str(&rs->set.mcast_test, a) : "unset");
-    fprintf(f, "set bulk-min-bytes %u\n", rs->set.bulk_min);
+    for (unsigned i = 0; i < N_NUM_SETTINGS; i++)
+        fprintf(f, "set %s %u\n", num_settings[i].name,
+                *(const uint32_t *)(const void *)((const char *)&rs->set + num_settings[i].off));
     fprintf(f, "# %u rules, %u candidate sets\n", rs->n, rs->nsets);
 }
 

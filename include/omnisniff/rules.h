@@ -107,10 +107,16 @@ typedef struct os_settings {
     bool mcast_test_set;    /* multicast-test given */
     os_addr mcast_test;     /* the Gateway's multicast test address */
     uint32_t bulk_min;      /* bytes against the bulk direction before it is flagged */
+    uint32_t syn_verdict_s; /* seconds an unanswered SYN waits for its verdict */
+    uint32_t persist_peers; /* peers failing on every attempt that make a problem an error */
+    uint32_t persist_s;     /* seconds of failing on every attempt that make it an error */
 } os_settings;
 
-/* bulk-min-bytes when the file does not set it (the shipped file sets it). */
+/* Thresholds when the file does not set them (the shipped file sets each). */
 #define OS_BULK_MIN_DEFAULT 4096
+#define OS_SYN_VERDICT_DEFAULT 3
+#define OS_PERSIST_PEERS_DEFAULT 2
+#define OS_PERSIST_SECONDS_DEFAULT 10
 
 /* A parsed and compiled rules file. */
 typedef struct os_ruleset {
