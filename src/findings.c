@@ -8,6 +8,8 @@
  * only when host roles make the flow Omnicast (spec section 1). */
 #include "omnisniff/findings.h"
 
+#include "omnisniff/problems.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,7 +34,13 @@ struct os_checker {
     void *user;               /* its argument */
     os_finding *set;          /* uthash of findings */
     first_peer *peers;        /* first peers (max-one-peer rules, multicast streams) */
+    os_problems *pt;          /* the problems findings fold into */
     uint32_t seq;             /* findings raised */
+    uint64_t count[OS_FK_COUNT]; /* findings raised per kind */
+    uint64_t live[OS_FK_COUNT];  /* findings held per kind (not yet released) */
+    os_severity worst;        /* most severe finding raised (OS_SEV_NEVER: none) */
+    void (*rel_fn)(void *, const os_finding *); /* where released findings go */
+    void *rel_user;           /* its argument */
     os_finding **sorted;      /* last sorted view */
 };
 
@@ -86,13 +94,16 @@ os_severity os_finding_default_severity(os_finding_kind k)
 }
 
 /* New checker. */
-os_checker *os_checker_new(const os_ruleset *rs, os_classifier *c, os_finding_fn fn, void *user)
+os_checker *os_checker_new(const os_ruleset *rs, os_classifier *c, os_problems *pt,
+                           os_finding_fn fn, void *user)
 {
     os_checker *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;
     k->rs = rs;
     k->cls = c;
+    k->pt = pt;
+    k->worst = OS_SEV_NEVER;
     k->fn = fn;
     k->user = user;
     return k;
@@ -128,6 +139,16 @@ static os_finding *find_finding(os_checker *k, uint64_t subject, os_finding_kind
     return x;
 }
 
+/* Forget finding x after handing it to the release callback. */
+static void release_one(os_checker *k, os_finding *x)
+{
+    if (k->rel_fn)
+        k->rel_fn(k->rel_user, x);
+    HASH_DEL(k->set, x);
+    k->live[x->kind]--;
+    free(x);
+}
+
 /* The finding for (subject, kind): the existing one, or a new one (*fresh). */
 static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kind kind,
                                  bool *fresh)
@@ -142,6 +163,23 @@ static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kin
     x->rule = -1;
     x->seq = k->seq++;
     HASH_ADD(hh, k->set, key, sizeof x->key, x);
+    k->count[kind]++;
+    k->live[kind]++;
+    if (HASH_COUNT(k->set) > OS_FINDINGS_HELD) /* bounded: the oldest goes out as it stands */
+        release_one(k, k->set);
+    return x;
+}
+
+/* The finding of `kind` on flow f (see raise_finding); NULL also when one
+ * was raised on f and released early: a flow is flagged once per kind. */
+static os_finding *raise_on(os_checker *k, os_flow *f, os_finding_kind kind, bool *fresh)
+{
+    uint16_t bit = (uint16_t)(1u << kind);
+    os_finding *x;
+    if ((f->flagged & bit) && !find_finding(k, f->id, kind))
+        return NULL;
+    if ((x = raise_finding(k, f->id, kind, fresh)))
+        f->flagged |= bit;
     return x;
 }
 
@@ -160,6 +198,9 @@ static void set_flow(os_finding *x, const os_flow *f)
     x->first_ns = f->first_ns;
     x->last_ns = f->last_ns;
     x->packets = (uint64_t)f->pkts[0] + f->pkts[1];
+    x->svc = x->dst;
+    x->peer = x->src;
+    x->svc_port = x->dport;
 }
 
 __attribute__((format(printf, 2, 3))) static void say(os_finding *x, const char *fmt, ...)
@@ -170,8 +211,14 @@ __attribute__((format(printf, 2, 3))) static void say(os_finding *x, const char 
     va_end(ap);
 }
 
-static void announce(os_checker *k, const os_finding *x, bool fresh)
+/* A finding raised or updated: fold it into its problem; tell the
+ * callback of a new one. */
+static void announce(os_checker *k, os_finding *x, bool fresh)
 {
+    if (k->worst == OS_SEV_NEVER || x->sev > k->worst)
+        k->worst = x->sev;
+    if (k->pt)
+        os_problems_fold(k->pt, x, fresh, &x->svc, &x->peer, x->svc_port);
     if (fresh && k->fn)
         k->fn(k->user, x);
 }
@@ -192,12 +239,14 @@ static int known_role(os_checker *k, const os_addr *a, os_hrole_set prefer)
     return r >= 0 ? r : os_hrole_first(known);
 }
 
-/* "Archiver 10.1.0.20" (a known role), "Archiver 10.1.0.20 (by the port)"
- * (the one role the port stands for) or "host 10.1.0.20". */
-static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
+/* How sentences name a host (see findings.h). */
+const char *os_finding_who(os_classifier *cls, const os_addr *a, os_hrole_set prefer, char *buf,
+                           size_t n)
 {
     char ip[OS_ADDRSTRLEN];
-    int r = known_role(k, a, prefer);
+    os_conf c;
+    os_hrole_set known = os_classify_host_roles(cls, a, &c);
+    int r = os_hrole_first(known & prefer) >= 0 ? os_hrole_first(known & prefer) : os_hrole_first(known);
     os_addr_str(a, ip);
     if (r >= 0)
         snprintf(buf, n, "%s %s", os_hrole_label((os_hrole)r), ip);
@@ -206,6 +255,11 @@ static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, cha
     else
         snprintf(buf, n, "host %s", ip);
     return buf;
+}
+
+static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
+{
+    return os_finding_who(k->cls, a, prefer, buf, n);
 }
 
 /* The role a host is named by ("Archiver"): its known role, preferring
@@ -227,7 +281,7 @@ static const char *tname(uint8_t proto) { return proto == 6 ? "TCP" : "UDP"; }
 /* Context of one labelled flow. */
 typedef struct fctx {
     os_checker *k;         /* the checker */
-    const os_flow *f;      /* the flow */
+    os_flow *f;      /* the flow */
     const os_rule *r;      /* its rule */
     int svc;               /* service side */
     os_addr sa, pa;        /* service and peer addresses */
@@ -235,7 +289,7 @@ typedef struct fctx {
     const char *sr;        /* the service host's role alone ("Archiver", or "server") */
 } fctx;
 
-static void fctx_init(os_checker *k, fctx *c, const os_flow *f)
+static void fctx_init(os_checker *k, fctx *c, os_flow *f)
 {
     c->k = k;
     c->f = f;
@@ -245,6 +299,15 @@ static void fctx_init(os_checker *k, fctx *c, const os_flow *f)
     c->pa = os_flow_addr(f, !c->svc);
     c->sw[0] = c->pw[0] = '\0';
     c->sr = role_word(k, &c->sa, c->r->service);
+}
+
+/* Flow fields, with the service and peer sides of the flow's rule. */
+static void set_flow_c(os_finding *x, const fctx *c)
+{
+    set_flow(x, c->f);
+    x->svc = c->sa;
+    x->peer = c->pa;
+    x->svc_port = c->f->key.port[c->svc];
 }
 
 /* The service and peer host as a finding's sentence names them, formatted
@@ -275,22 +338,23 @@ static bool is_omnicast(const fctx *c)
  * the finding stays, its words say what happened. */
 static void late_answer(os_checker *k, fctx *c)
 {
-    const os_flow *f = c->f;
+    os_flow *f = c->f;
     os_finding *x = find_finding(k, f->id, OS_FK_UNANSWERED_CONNECTION);
     if (!x || !(f->hs & OS_HS_SYNACK))
         return;
-    set_flow(x, f);
+    set_flow_c(x, c);
     x->packets = f->syns;
     say(x, "%s answered %s only after %u SYNs from %s to %s port %u: the first were lost or "
         "dropped between the capture point and the %s; look for packet loss, or a firewall or "
         "IPS that lets the connection through late", svc_who(c), c->r->id, f->syns, peer_who(c), c->r->id,
         f->key.port[c->svc], c->sr);
+    announce(k, x, false);
 }
 
 /* Unanswered and refused TCP connections to a service port. */
 static void check_handshake(os_checker *k, fctx *c)
 {
-    const os_flow *f = c->f;
+    os_flow *f = c->f;
     os_hs_verdict v = os_flow_hs(f);
     bool fresh;
     os_finding *x;
@@ -304,18 +368,18 @@ static void check_handshake(os_checker *k, fctx *c)
     if (v == OS_HSV_UNANSWERED) {
         if (find_finding(k, f->id, OS_FK_ICMP_UNREACHABLE))
             return; /* the SYN was answered, by an ICMP error: that finding says why */
-        if (!(x = raise_finding(k, f->id, OS_FK_UNANSWERED_CONNECTION, &fresh)))
+        if (!(x = raise_on(k, f, OS_FK_UNANSWERED_CONNECTION, &fresh)))
             return;
-        set_flow(x, f);
+        set_flow_c(x, c);
         x->packets = f->syns;
         say(x, "%s never answered %u SYN%s from %s to %s port %u over %.1f s: blocked between "
             "the capture point and the %s, or the %s service is down",
             svc_who(c), f->syns, f->syns == 1 ? "" : "s", peer_who(c), c->r->id, port,
             secs(f->first_ns, f->last_ns), c->sr, c->r->id);
     } else {
-        if (!(x = raise_finding(k, f->id, OS_FK_CONNECTION_REFUSED, &fresh)))
+        if (!(x = raise_on(k, f, OS_FK_CONNECTION_REFUSED, &fresh)))
             return;
-        set_flow(x, f);
+        set_flow_c(x, c);
         say(x, "%s refused the connection from %s to %s port %u (RST in answer to the SYN): "
             "nothing listens there; is the service down, or configured on a non-default port?",
             svc_who(c), peer_who(c), c->r->id, port);
@@ -326,15 +390,15 @@ static void check_handshake(os_checker *k, fctx *c)
 /* A TCP connection opened by the wrong side (rules: initiator=). */
 static void check_tcp_direction(os_checker *k, fctx *c)
 {
-    const os_flow *f = c->f;
+    os_flow *f = c->f;
     bool by_service = f->initiator == c->svc, fresh;
     os_finding *x;
     if (!f->by_syn || c->r->initiator == OS_INIT_ANY ||
         by_service == (c->r->initiator == OS_INIT_SERVICE))
         return;
-    if (!(x = raise_finding(k, f->id, OS_FK_REVERSED_DIRECTION, &fresh)))
+    if (!(x = raise_on(k, f, OS_FK_REVERSED_DIRECTION, &fresh)))
         return;
-    set_flow(x, f);
+    set_flow_c(x, c);
     say(x, "%s opened a TCP connection %s %s on %s port %u, but %s connections are opened by the "
         "%s: look for NAT or port forwarding that swaps the direction, or a host configured "
         "with the wrong role", by_service ? svc_who(c) : peer_who(c), by_service ? "from its port to" : "to",
@@ -346,7 +410,7 @@ static void check_tcp_direction(os_checker *k, fctx *c)
 /* Bulk UDP against the documented direction (rules: bulk=). */
 static void check_bulk(os_checker *k, fctx *c)
 {
-    const os_flow *f = c->f;
+    os_flow *f = c->f;
     uint64_t to_svc = f->bytes[!c->svc], from_svc = f->bytes[c->svc];
     uint64_t against = c->r->bulk == OS_BULK_TO_SERVICE ? from_svc : to_svc;
     uint64_t expected = c->r->bulk == OS_BULK_TO_SERVICE ? to_svc : from_svc;
@@ -356,9 +420,9 @@ static void check_bulk(os_checker *k, fctx *c)
         return;
     if (c->r->port_on == OS_PORT_ON_EITHER && f->label.conf < OS_CONF_INFERRED)
         return; /* which side is which is known only from host roles */
-    if (!(x = raise_finding(k, f->id, OS_FK_REVERSED_DIRECTION, &fresh)))
+    if (!(x = raise_on(k, f, OS_FK_REVERSED_DIRECTION, &fresh)))
         return;
-    set_flow(x, f);
+    set_flow_c(x, c);
     bool to = c->r->bulk == OS_BULK_TO_SERVICE;
     say(x, "%" PRIu64 " bytes of %s flowed from %s to %s (%" PRIu64 " the documented way): %s "
         "streams go %s the %s port %u; check which host is configured to send",
@@ -391,7 +455,7 @@ static const os_addr *first_of(os_checker *k, const os_addr *a, uint16_t tag, co
  * one-peer rule (the primary Gateway is the only one on the Directory). */
 static void check_peer(os_checker *k, fctx *c)
 {
-    const os_flow *f = c->f;
+    os_flow *f = c->f;
     const os_addr *first = NULL;
     char want[160], fw[96];
     bool fresh;
@@ -401,14 +465,15 @@ static void check_peer(os_checker *k, fctx *c)
     bool second = first && os_addr_cmp(first, &c->pa) != 0;
     if (!second && !(f->label.peer_mismatch && f->label.conf >= OS_CONF_INFERRED))
         return;
-    if (!(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
+    if (!(x = raise_on(k, f, OS_FK_UNEXPECTED_PEER, &fresh)))
         return;
     if (!fresh) { /* raised already (the failover path, or at the SYN-ACK): keep its words */
         x->last_ns = f->last_ns;
         x->packets = (uint64_t)f->pkts[0] + f->pkts[1];
+        announce(k, x, false);
         return;
     }
-    set_flow(x, f);
+    set_flow_c(x, c);
     os_hrole_join(c->r->peers, " or ", true, want, sizeof want);
     if (second)
         say(x, "%s talks to %s on %s port %u, but %s already does: only one %s may use this "
@@ -423,7 +488,7 @@ static void check_peer(os_checker *k, fctx *c)
 
 /* KBA: "Failover Directory connects to the primary Directory through the
  * Gateway using only the TCP port 5001": any other flow between the two. */
-static void check_failover_path(os_checker *k, const os_flow *f)
+static void check_failover_path(os_checker *k, os_flow *f)
 {
     os_addr a = os_flow_addr(f, 0), b = os_flow_addr(f, 1);
     os_conf c;
@@ -439,7 +504,7 @@ static void check_failover_path(os_checker *k, const os_flow *f)
         if ((r->service & OS_HR_BIT(OS_HR_GATEWAY)) && (r->peers & fo))
             return; /* the documented path: the Gateway's command port */
     }
-    if (!(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
+    if (!(x = raise_on(k, f, OS_FK_UNEXPECTED_PEER, &fresh)))
         return;
     set_flow(x, f);
     say(x, "%s and %s talk directly (%s port %u): the failover Directory must reach the "
@@ -455,7 +520,7 @@ static void check_failover_path(os_checker *k, const os_flow *f)
  * not also a Gateway (Gateway ports are shared, so that role is rarely
  * inferred); hosts of unknown role (DNS, NTP, domain controllers) are not
  * Omnicast peers and are left alone. */
-static void check_directory_peer(os_checker *k, const os_flow *f)
+static void check_directory_peer(os_checker *k, os_flow *f)
 {
     os_hrole_set dir = OS_HR_BIT(OS_HR_DIRECTORY), gw = OS_HR_BIT(OS_HR_GATEWAY);
     os_hrole_set r[2];
@@ -472,7 +537,7 @@ static void check_directory_peer(os_checker *k, const os_flow *f)
     }
     int d = (decl[0] & dir) && !(r[0] & gw) ? 0 : (decl[1] & dir) && !(r[1] & gw) ? 1 : -1;
     if (d < 0 || !r[!d] || (r[!d] & gw) ||
-        !(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
+        !(x = raise_on(k, f, OS_FK_UNEXPECTED_PEER, &fresh)))
         return;
     set_flow(x, f);
     os_addr da = os_flow_addr(f, d), oa = os_flow_addr(f, !d);
@@ -486,7 +551,7 @@ static void check_directory_peer(os_checker *k, const os_flow *f)
 /* An Omnicast host's role port used with the other transport. Only the
  * responder's port counts: an initiator's ephemeral port may fall in any range.
  * True when raised. */
-static bool check_wrong_transport(os_checker *k, const os_flow *f)
+static bool check_wrong_transport(os_checker *k, os_flow *f)
 {
     uint8_t other = f->key.proto == 6 ? 17 : 6;
     int s = !f->initiator;
@@ -502,7 +567,7 @@ static bool check_wrong_transport(os_checker *k, const os_flow *f)
         os_finding *x;
         if (r->dest != OS_DEST_ANY || !(r->service & roles))
             continue;
-        if (!(x = raise_finding(k, f->id, OS_FK_WRONG_TRANSPORT, &fresh)))
+        if (!(x = raise_on(k, f, OS_FK_WRONG_TRANSPORT, &fresh)))
             return false;
         set_flow(x, f);
         x->rule = (int16_t)ids[i];
@@ -520,7 +585,7 @@ static bool check_wrong_transport(os_checker *k, const os_flow *f)
  * rules it out: the port is a rule's service port, the other host fits the
  * rule's peers, but this host is not the rule's service role (an Archiver
  * streaming 28000-29000 to a client). True when raised. */
-static bool check_wrong_service(os_checker *k, const os_flow *f)
+static bool check_wrong_service(os_checker *k, os_flow *f)
 {
     os_addr a[2] = { os_flow_addr(f, 0), os_flow_addr(f, 1) };
     os_hrole_set roles[2];
@@ -536,10 +601,13 @@ static bool check_wrong_service(os_checker *k, const os_flow *f)
             bool fresh;
             os_finding *x;
             if (r->dest != OS_DEST_ANY || !(roles[!s] & r->peers) || (roles[s] & r->service) ||
-                !(x = raise_finding(k, f->id, OS_FK_UNEXPECTED_PEER, &fresh)))
+                !(x = raise_on(k, f, OS_FK_UNEXPECTED_PEER, &fresh)))
                 continue;
             set_flow(x, f);
             x->rule = (int16_t)ids[i];
+            x->svc = a[s];
+            x->peer = a[!s];
+            x->svc_port = f->key.port[s];
             os_hrole_join(r->service, " or ", true, want, sizeof want);
             say(x, "%s sends %s traffic to %s on port %u, which is for %s %s only: check where "
                 "the %s is configured to send (or the hosts file)",
@@ -553,7 +621,7 @@ static bool check_wrong_service(os_checker *k, const os_flow *f)
 }
 
 /* Two Omnicast hosts on a port no rule covers. */
-static void check_undocumented(os_checker *k, const os_flow *f)
+static void check_undocumented(os_checker *k, os_flow *f)
 {
     os_addr a = os_flow_addr(f, f->initiator), b = os_flow_addr(f, !f->initiator);
     os_conf c;
@@ -562,7 +630,7 @@ static void check_undocumented(os_checker *k, const os_flow *f)
     os_finding *x;
     if (!os_classify_host_roles(k->cls, &a, &c) || !os_classify_host_roles(k->cls, &b, &c))
         return;
-    if (!(x = raise_finding(k, f->id, OS_FK_UNDOCUMENTED_PORT, &fresh)))
+    if (!(x = raise_on(k, f, OS_FK_UNDOCUMENTED_PORT, &fresh)))
         return;
     set_flow(x, f);
     say(x, "%s and %s exchange traffic on %s port %u (from port %u), which no rule covers: a "
@@ -574,14 +642,14 @@ static void check_undocumented(os_checker *k, const os_flow *f)
 
 /* Multicast checks again at the flow's end: the sender's role may have been
  * learnt after the flow began. Duplicates fold into the existing finding. */
-static void recheck_multicast(os_checker *k, const os_flow *f)
+static void recheck_multicast(os_checker *k, os_flow *f)
 {
     if (f->key.proto == 17)
         os_check_multicast(k, f, f->initiator);
 }
 
 /* Check a flow leaving the table. */
-void os_check_flow(os_checker *k, const os_flow *f)
+void os_check_flow(os_checker *k, os_flow *f)
 {
     fctx c;
     if (f->key.proto != 6 && f->key.proto != 17)
@@ -609,25 +677,39 @@ void os_check_flow(os_checker *k, const os_flow *f)
 
 /* SYN retries and refusals, and at the SYN-ACK a connection opened the wrong
  * way or by an unexpected peer, are flagged as they happen (live captures). */
-void os_check_tcp_packet(os_checker *k, const os_flow *f, int side, const os_pkt *p, uint64_t ts)
+void os_check_tcp_packet(os_checker *k, os_flow *f, int side, const os_pkt *p, uint64_t ts)
 {
     fctx c;
     bool retry = side == f->initiator && f->syns >= 2 && !(f->hs & OS_HS_SYNACK);
     bool refused = side != f->initiator && (p->tcp_flags & OS_TH_RST) && (f->hs & OS_HS_REFUSED);
     bool synack = side != f->initiator && (p->tcp_flags & (OS_TH_SYN | OS_TH_ACK)) ==
                                               (OS_TH_SYN | OS_TH_ACK);
-    (void)ts;
     if ((!retry && !refused && !synack) || f->label.rule < 0)
         return;
     fctx_init(k, &c, f);
     if (!is_omnicast(&c))
         return;
     if (synack) { /* who opened it, and to whom, is known now */
+        if (k->pt && f->pkts[side] == 1 && f->initiator != c.svc) /* the first answer only */
+            os_problems_answered(k->pt, &c.sa, f->label.rule, ts);
         check_tcp_direction(k, &c);
         check_peer(k, &c);
     } else {
         check_handshake(k, &c);
     }
+}
+
+/* A SYN unanswered for syn-verdict-seconds: judged now, not at the flow's
+ * idle timeout, so a live capture flags a dropped port within seconds. */
+void os_check_syn_wait(os_checker *k, os_flow *f, uint64_t ts)
+{
+    fctx c;
+    (void)ts;
+    if (f->key.proto != 6 || f->label.rule < 0 || os_flow_hs(f) != OS_HSV_UNANSWERED)
+        return;
+    fctx_init(k, &c, f);
+    if (is_omnicast(&c))
+        check_handshake(k, &c);
 }
 
 /* ---- ICMP, multicast, hosts -------------------------------------------- */
@@ -681,7 +763,7 @@ static void icmp_say(os_checker *k, os_finding *x, fctx *c, const os_pkt *p)
 }
 
 /* An ICMP destination-unreachable quoting an Omnicast flow. */
-void os_check_icmp(os_checker *k, const os_pkt *p, const os_flow *q, uint64_t ts)
+void os_check_icmp(os_checker *k, const os_pkt *p, os_flow *q, uint64_t ts)
 {
     fctx c;
     bool fresh;
@@ -689,10 +771,10 @@ void os_check_icmp(os_checker *k, const os_pkt *p, const os_flow *q, uint64_t ts
     if ((p->proto == 1 ? p->icmp_type != 3 : p->icmp_type != 1) || q->label.rule < 0)
         return;
     fctx_init(k, &c, q);
-    if (!is_omnicast(&c) || !(x = raise_finding(k, q->id, OS_FK_ICMP_UNREACHABLE, &fresh)))
+    if (!is_omnicast(&c) || !(x = raise_on(k, q, OS_FK_ICMP_UNREACHABLE, &fresh)))
         return;
     if (fresh) {
-        set_flow(x, q);
+        set_flow_c(x, &c);
         x->first_ns = ts;
         x->packets = 0;
         x->has_reporter = true;
@@ -725,7 +807,7 @@ static uint64_t stream_id(const os_addr *g, uint16_t port)
 }
 
 /* Two sources on one group and port; a group outside the site's range. */
-static void check_stream(os_checker *k, const os_flow *f, int sender, const os_addr *g)
+static void check_stream(os_checker *k, os_flow *f, int sender, const os_addr *g)
 {
     const os_settings *set = &k->rs->set;
     os_addr src = os_flow_addr(f, sender);
@@ -738,6 +820,9 @@ static void check_stream(os_checker *k, const os_flow *f, int sender, const os_a
     if (os_addr_cmp(first, &src) != 0 &&
         (x = raise_finding(k, stream_id(g, port), OS_FK_MULTICAST_GROUP_CONFLICT, &fresh))) {
         set_flow(x, f);
+        x->svc = *g;
+        x->peer = src;
+        x->svc_port = port;
         say(x, "%s and %s both send to multicast group %s port %u: two sources on one group "
             "(two Omnicast systems with the same multicast settings?) — give each system its "
             "own start multicast address", who(k, first, 0, a, sizeof a),
@@ -746,7 +831,7 @@ static void check_stream(os_checker *k, const os_flow *f, int sender, const os_a
     }
     int64_t off = set->mcast_start_set && set->mcast_range ? group_offset(g, &set->mcast_start) : 0;
     if ((off < 0 || off >= (int64_t)set->mcast_range) && set->mcast_start_set && set->mcast_range &&
-        (x = raise_finding(k, f->id, OS_FK_MULTICAST_OUT_OF_RANGE, &fresh))) {
+        (x = raise_on(k, f, OS_FK_MULTICAST_OUT_OF_RANGE, &fresh))) {
         char st[OS_ADDRSTRLEN];
         set_flow(x, f);
         say(x, "%s sends to multicast group %s, outside the site's range of %u groups from %s: "
@@ -757,7 +842,7 @@ static void check_stream(os_checker *k, const os_flow *f, int sender, const os_a
 }
 
 /* Check a new UDP flow to a multicast group. */
-void os_check_multicast(os_checker *k, const os_flow *f, int sender)
+void os_check_multicast(os_checker *k, os_flow *f, int sender)
 {
     os_addr g = os_flow_addr(f, !sender), src = os_flow_addr(f, sender);
     os_conf c;
@@ -773,7 +858,7 @@ void os_check_multicast(os_checker *k, const os_flow *f, int sender)
     os_hrole_set roles = os_classify_host_roles(k->cls, &src, &c);
     if (f->label.rule >= 0 ||
         !(roles & (OS_HR_BIT(OS_HR_ENCODER) | OS_HR_BIT(OS_HR_ARCHIVER))) ||
-        !(x = raise_finding(k, f->id, OS_FK_MULTICAST_PORT_MISMATCH, &fresh)))
+        !(x = raise_on(k, f, OS_FK_MULTICAST_PORT_MISMATCH, &fresh)))
         return;
     set_flow(x, f);
     say(x, "%s streams to multicast group %s on port %u, not on the site's multicast video or "
@@ -818,6 +903,7 @@ void os_check_finish(os_checker *k)
         x->flow_id = e->flow_id;
         x->rule = e->rule;
         x->src = h->addr;
+        x->svc = h->addr;
         os_hrole_join(h->declared, " or ", true, decl, sizeof decl);
         os_addr_str(&h->addr, ip);
         snprintf(t, sizeof t, "%" PRIu64, e->flow_id);
@@ -859,14 +945,38 @@ const os_finding *const *os_checker_findings(os_checker *k, size_t *n)
 /* Findings per kind and the worst severity. */
 void os_checker_counts(const os_checker *k, uint64_t counts[OS_FK_COUNT], os_severity *worst)
 {
-    const os_finding *f, *t;
-    memset(counts, 0, sizeof(uint64_t) * OS_FK_COUNT);
-    *worst = OS_SEV_NEVER;
-    HASH_ITER(hh, k->set, f, t) {
-        counts[f->kind]++;
-        if (*worst == OS_SEV_NEVER || f->sev > *worst)
-            *worst = f->sev;
+    memcpy(counts, k->count, sizeof k->count);
+    *worst = k->worst;
+}
+
+/* Where released findings go. */
+void os_checker_on_release(os_checker *k, void (*fn)(void *user, const os_finding *f), void *user)
+{
+    k->rel_fn = fn;
+    k->rel_user = user;
+}
+
+/* Hand the findings of an ended flow over and forget them. */
+void os_checker_release(os_checker *k, uint64_t flow_id)
+{
+    if (!k->set)
+        return;
+    for (int kind = 0; kind < OS_FK_COUNT; kind++) {
+        os_finding *x;
+        if (k->live[kind] && (x = find_finding(k, flow_id, (os_finding_kind)kind)))
+            release_one(k, x);
     }
+}
+
+/* Hand every finding still held over, in report order, and forget them. */
+void os_checker_release_all(os_checker *k)
+{
+    size_t n;
+    os_finding **v = (os_finding **)os_checker_findings(k, &n);
+    for (size_t i = 0; i < n; i++)
+        release_one(k, v[i]);
+    free(k->sorted);
+    k->sorted = NULL;
 }
 
 /* What a kind means and what to check, for --explain. */

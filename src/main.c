@@ -44,6 +44,8 @@ typedef struct opts {
     uint64_t count;          /* -c (0 = all) */
     os_flow_cfg flow;        /* timeouts and cap */
     os_severity fail_on;     /* --fail-on */
+    bool findings_all;       /* --findings all */
+    bool dot_unclassified;   /* --dot-unclassified */
     const char *explain;     /* --explain KIND */
     const char *dot_file;    /* --dot FILE, or NULL */
     const char *report_file; /* --report FILE, or NULL */
@@ -101,21 +103,31 @@ static void usage(FILE *f)
 "                     seen that it does not need (--json: 'audit' records)\n"
 "  --firewall-rules F print only the allow rules for the flows that cross the\n"
 "                     site's firewall: nftables, iptables, netsh or cisco-asa\n"
-"findings\n"
-"  --fail-on SEV      exit 1 when a finding of severity SEV or worse was found:\n"
-"                     error (default), warning, info, or never\n"
+"findings and problems\n"
+"  (findings fold into problems: one per kind, service host, traffic role and\n"
+"  port range, across clients and attempts; reports lead with problems)\n"
+"  --fail-on SEV      exit 1 when a problem of severity SEV or worse was found:\n"
+"                     error (default), warning, info, or never; a dropped or\n"
+"                     refused service that failed on every attempt from several\n"
+"                     peers or for long (rules: persist-peers, persist-seconds)\n"
+"                     is an error\n"
+"  --findings WHICH   problems (default): live '!!' lines and the summary show\n"
+"                     problems; all: also every finding, one per flow and kind\n"
 "  --explain KIND     what a finding kind means, the KBA text behind it, what to check\n"
 "output\n"
 "  (default)          one line per packet, then the summary\n"
 "  -q                 only the summary\n"
-"  --json             JSON Lines: 'flow', 'finding', 'audit' and a final 'summary'\n"
+"  --json             JSON Lines: 'flow', 'finding', 'problem', 'audit' and a\n"
+"                     final 'summary'\n"
 "                     record, each with schema_version (docs/json-schema.md)\n"
 "  -l                 line-buffer standard output; live: immediate mode\n"
 "  -w FILE            write the packets of flagged flows (all of each flow, both\n"
 "                     directions) to FILE, a pcap for Wireshark or tcpdump\n"
 "  --write-role ROLE  with -w: write every flow of traffic role ROLE instead\n"
 "  --dot FILE         the system as observed, as a Graphviz graph\n"
-"                     (render: dot -Tsvg FILE > site.svg)\n"
+"                     (render: dot -Tsvg FILE > site.svg); hosts of one role in\n"
+"                     one /24 (/64) fold into one node from 5 of them on\n"
+"  --dot-unclassified with --dot: also draw traffic no rule labels\n"
 "  --report FILE      a Markdown report for a ticket: capture, hosts, traffic by\n"
 "                     role, findings with BPF filters and handshake ladders, audit\n"
 "                     ('-' or /dev/stdout: after the summary, the graph first)\n"
@@ -214,7 +226,8 @@ static char *join_args(int argc, char **argv, int i)
 }
 
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
-       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL };
+       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL,
+       O_FINDINGS, O_DOTUNCL };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -225,6 +238,8 @@ static const struct option long_opts[] = {
     { "udp-timeout", required_argument, NULL, O_TUDP },
     { "other-timeout", required_argument, NULL, O_TOTHER },
     { "fail-on", required_argument, NULL, O_FAILON },
+    { "findings", required_argument, NULL, O_FINDINGS },
+    { "dot-unclassified", no_argument, NULL, O_DOTUNCL },
     { "explain", required_argument, NULL, O_EXPLAIN },
     { "write-role", required_argument, NULL, O_WROLE },
     { "status", required_argument, NULL, O_STATUS },
@@ -292,7 +307,13 @@ static int take_opt(opts *o, int c, const char *arg)
         if (!os_severity_parse(arg, &o->fail_on))
             return fail("--fail-on: error, warning, info or never, not '%s'", arg);
         return -1;
+    case O_FINDINGS:
+        if (strcmp(arg, "all") != 0 && strcmp(arg, "problems") != 0)
+            return fail("--findings: problems or all, not '%s'", arg);
+        o->findings_all = strcmp(arg, "all") == 0;
+        return -1;
     case O_EXPLAIN: o->explain = arg; return -1;
+    case O_DOTUNCL: o->dot_unclassified = true; return -1;
     case 'w': o->write_file = arg; return -1;
     case 'Z': o->run_as = arg; return -1;
     case O_WROLE: o->write_role = arg; return -1;
@@ -762,6 +783,7 @@ static void pipeline_cfg(const opts *o, const os_ruleset *rs, const os_hostsfile
     cfg->mode = o->mode;
     cfg->out = stdout;
     cfg->graph = o->dot_file || o->report_file;
+    cfg->findings_all = o->findings_all;
 }
 
 /* An output file of --dot / --report, opened before the capture starts. */
@@ -801,14 +823,15 @@ static void md_audit(FILE *out, void *user)
 
 /* Write --dot and --report after the summary; false if one failed. */
 static bool write_outputs(outfile *dot, outfile *md, os_pipeline *pl, const os_ruleset *rs,
-                          audit_run *ar)
+                          audit_run *ar, bool unclassified)
 {
     char err[256];
     bool ok = true;
+    os_dot_opts dopts = { .unclassified = unclassified, .fold_min = 0 };
     os_mdreport_cfg mc = { .st = os_pipeline_stats(pl), .cls = os_pipeline_classifier(pl),
                            .rules = rs, .graph = os_pipeline_graph(pl),
                            .extra = ar->site && ar->ok ? md_audit : NULL, .extra_user = ar };
-    if (dot->f && !os_dot_write(dot->f, mc.graph, mc.cls, rs, err, sizeof err)) {
+    if (dot->f && !os_dot_write(dot->f, mc.graph, mc.cls, rs, &dopts, err, sizeof err)) {
         fail("%s: %s", dot->path, err);
         ok = false;
     }
@@ -880,7 +903,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     bool audited = write_audit(&ar);
     if (read_err)
         fail("%s: %s", s.source, read_err);
-    bool written = write_outputs(&dot, &md, pl, rs, &ar);
+    bool written = write_outputs(&dot, &md, pl, rs, &ar, o->dot_unclassified);
     if (ar.site)
         os_audit_free(&ar.a);
     os_severity worst = os_pipeline_worst(pl);

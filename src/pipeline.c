@@ -10,12 +10,26 @@
 #include "omnisniff/classify.h"
 #include "omnisniff/decode.h"
 #include "omnisniff/findings.h"
+#include "omnisniff/problems.h"
+
+/* A TCP flow whose SYN waits for its quick verdict. */
+typedef struct syn_wait {
+    os_flow_key key;   /* the flow */
+    uint64_t id;       /* its flow_id (a flow of the same key made later differs) */
+    uint64_t due_ns;   /* packet time of the verdict */
+} syn_wait;
 
 struct os_pipeline {
     os_pipeline_cfg cfg;   /* configuration */
     os_flowtab *flows;     /* flow table */
     os_classifier *cls;    /* roles */
     os_checker *chk;       /* findings */
+    os_problems *probs;    /* findings folded into problems */
+    syn_wait *waits;       /* ring of SYNs waiting for their verdict, in time order */
+    size_t wcap, whead, wlen; /* its capacity, first entry, entries */
+    os_finding *kept;      /* released findings kept for --findings all */
+    size_t nkept, kcap;    /* entries, capacity */
+    const os_finding **kept_view; /* sorted pointers into kept */
     os_report rep;         /* output context */
     os_stats st;           /* counters */
     os_graph *graph;       /* the system as observed (cfg.graph), or NULL */
@@ -26,6 +40,44 @@ struct os_pipeline {
     uint64_t *status_flows;/* active flows per rule index (scratch) */
     bool oom;              /* an allocation failed in a callback */
 };
+
+/* Keep a released finding for the --findings all list. */
+static void keep_finding(os_pipeline *p, const os_finding *f)
+{
+    if (p->nkept == p->kcap) {
+        size_t cap = p->kcap ? 2 * p->kcap : 64;
+        os_finding *v = realloc(p->kept, cap * sizeof *v);
+        if (!v) {
+            p->oom = true;
+            return;
+        }
+        p->kept = v;
+        p->kcap = cap;
+    }
+    p->kept[p->nkept++] = *f;
+}
+
+/* A finding is final (its flow ended, or the run did): write and forget it. */
+static void on_release(void *user, const os_finding *f)
+{
+    os_pipeline *p = user;
+    if (p->graph && !os_graph_add_finding(p->graph, f))
+        p->oom = true;
+    if (p->cfg.mode == OS_MODE_JSON)
+        os_report_finding_json(&p->rep, f);
+    if (p->cfg.findings_all)
+        keep_finding(p, f);
+}
+
+/* A problem opened or changed severity: shown at once. */
+static void on_problem(void *user, const os_problem *pr, os_problem_event ev)
+{
+    os_pipeline *p = user;
+    if (p->cfg.mode == OS_MODE_JSON)
+        os_report_problem_json(&p->rep, pr, ev);
+    else if (p->cfg.mode == OS_MODE_PACKETS && (ev != OS_PROBLEM_OPEN || !p->cfg.findings_all))
+        os_report_problem_live(&p->rep, pr, ev); /* --findings all: each finding has a line */
+}
 
 /* A flow leaves the table: settle its label, count it, maybe print it. */
 static void on_flow_end(void *user, os_flow *f, os_flow_end why)
@@ -53,13 +105,14 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
         p->oom = true;
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_flow_json(&p->rep, f, why);
+    os_checker_release(p->chk, f->id);
 }
 
 /* A new finding: shown at once between the packet lines. */
 static void on_finding(void *user, const os_finding *f)
 {
     os_pipeline *p = user;
-    if (p->cfg.mode == OS_MODE_PACKETS)
+    if (p->cfg.mode == OS_MODE_PACKETS && p->cfg.findings_all)
         os_report_finding_live(&p->rep, f);
     if (p->cfg.dump && f->has_flow) {
         os_dump_flag(p->cfg.dump, f->flow_id);
@@ -78,7 +131,11 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->st.role = calloc(cfg->rules->n ? cfg->rules->n : 1, sizeof *p->st.role);
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
-    p->chk = p->cls ? os_checker_new(cfg->rules, p->cls, on_finding, p) : NULL;
+    p->probs = os_problems_new(cfg->rules, on_problem, p);
+    p->chk = p->cls && p->probs ? os_checker_new(cfg->rules, p->cls, p->probs, on_finding, p)
+                                : NULL;
+    if (p->chk)
+        os_checker_on_release(p->chk, on_release, p);
     if (cfg->graph && !(p->graph = os_graph_new()))
         goto oom;
     p->role_pkts = calloc(cfg->rules->n + 1, sizeof *p->role_pkts);
@@ -169,6 +226,46 @@ static void check_packet(os_pipeline *p, os_flow *f, int side, const os_pkt *pk,
         check_quote(p, pk, ts);
 }
 
+/* Queue a new TCP flow opened by a bare SYN for its quick verdict. */
+static void wait_for_answer(os_pipeline *p, const os_flow *f, uint64_t ts)
+{
+    if (p->wlen == p->wcap) {
+        size_t cap = p->wcap ? 2 * p->wcap : 256;
+        syn_wait *v = malloc(cap * sizeof *v);
+        if (!v) {
+            p->oom = true;
+            return;
+        }
+        for (size_t i = 0; i < p->wlen; i++)
+            v[i] = p->waits[(p->whead + i) % p->wcap];
+        free(p->waits);
+        p->waits = v;
+        p->wcap = cap;
+        p->whead = 0;
+    }
+    syn_wait *w = &p->waits[(p->whead + p->wlen++) % p->wcap];
+    w->key = f->key;
+    w->id = f->id;
+    w->due_ns = ts + (uint64_t)p->cfg.rules->set.syn_verdict_s * 1000000000ULL;
+}
+
+/* Judge the SYNs whose wait ended by packet time ts (time order: the head
+ * is due first; a capture whose time runs backwards judges them later). */
+static void judge_waits(os_pipeline *p, uint64_t ts)
+{
+    while (p->wlen && p->waits[p->whead].due_ns <= ts) {
+        syn_wait *w = &p->waits[p->whead];
+        os_flow *f = os_flowtab_find(p->flows, &w->key);
+        p->whead = (p->whead + 1) % p->wcap;
+        p->wlen--;
+        if (!f || f->id != w->id)
+            continue;
+        os_classify_flow(p->cls, f);
+        p->cur_flow = f->id;
+        os_check_syn_wait(p->chk, f, ts);
+    }
+}
+
 /* Run one frame through every layer. */
 bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 {
@@ -182,6 +279,9 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
     if (p->oom)
         return false;
     count_frame(&p->st, fr, st, why, &pk);
+    p->rep.now_ns = fr->ts_ns;
+    if (p->wlen)
+        judge_waits(p, fr->ts_ns);
     if (makes_flow(st, &pk)) {
         if (!(f = os_flowtab_add(p->flows, &pk, fr->ts_ns, &side, &created)))
             return false;
@@ -197,6 +297,8 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
         p->cur_flow = f->id;
         p->raised_other = false;
         check_packet(p, f, side, &pk, created, fr->ts_ns);
+        if (created && f->by_syn && pk.proto == 6)
+            wait_for_answer(p, f, fr->ts_ns);
     }
     if (p->cfg.dump) { /* after the checks: a flow this packet flagged is selected */
         if (p->raised_other)
@@ -206,21 +308,43 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
     return true;
 }
 
+static int kept_order(const void *a, const void *b)
+{
+    const os_finding *x = *(os_finding *const *)a, *y = *(os_finding *const *)b;
+    if (x->sev != y->sev)
+        return x->sev > y->sev ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Problems, finding counts and (--findings all) the findings kept, into s. */
+static void fill_findings(os_pipeline *p, os_stats *s)
+{
+    os_severity worst;
+    s->problem = os_problems_sorted(p->probs, &s->nproblems);
+    os_problems_counts(p->probs, s->problems, &worst);
+    os_checker_counts(p->chk, s->findings, &worst);
+    free(p->kept_view);
+    p->kept_view = p->nkept ? malloc(p->nkept * sizeof *p->kept_view) : NULL;
+    s->nfindings = p->kept_view ? p->nkept : 0;
+    for (size_t i = 0; i < s->nfindings; i++)
+        p->kept_view[i] = &p->kept[i];
+    if (s->nfindings)
+        qsort(p->kept_view, s->nfindings, sizeof *p->kept_view, kept_order);
+    s->finding = (const os_finding *const *)p->kept_view;
+}
+
 /* End of input: flush flows and print the summary. */
 void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
                         const os_capture_stats *kernel, const char *read_error)
 {
-    os_severity worst;
     os_flowtab_flush(p->flows);
+    p->rep.now_ns = p->st.last_ns;
     os_check_finish(p->chk);
-    p->st.finding = os_checker_findings(p->chk, &p->st.nfindings);
-    os_checker_counts(p->chk, p->st.findings, &worst);
-    for (size_t i = 0; p->graph && i < p->st.nfindings; i++)
-        if (!os_graph_add_finding(p->graph, p->st.finding[i]))
-            p->oom = true;
+    os_checker_release_all(p->chk);
+    fill_findings(p, &p->st);
     if (p->cfg.mode == OS_MODE_JSON)
-        for (size_t i = 0; i < p->st.nfindings; i++)
-            os_report_finding_json(&p->rep, p->st.finding[i]);
+        for (size_t i = 0; i < p->st.nproblems; i++)
+            os_report_problem_json(&p->rep, p->st.problem[i], OS_PROBLEM_FINAL);
     p->st.flows = *os_flowtab_stats(p->flows);
     if (kernel)
         p->st.kernel = *kernel;
@@ -236,15 +360,29 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
     fflush(p->cfg.out);
 }
 
-/* The summary so far, as text, to out (SIGUSR1). */
+/* Count a flow still in the table into the role totals of a summary so far. */
+static void add_active(void *user, const os_flow *f)
+{
+    os_stats *s = user;
+    os_total *t = f->label.rule >= 0 ? &s->role[f->label.rule] : &s->unclassified;
+    t->packets += (uint64_t)f->pkts[0] + f->pkts[1];
+    t->bytes += f->bytes[0] + f->bytes[1];
+    t->flows++;
+}
+
+/* The summary so far, as text, to out (SIGUSR1): flows still active are
+ * counted in the role table as they stand. */
 void os_pipeline_summary_now(os_pipeline *p, FILE *out, const char *source, const char *linktype,
                              const os_capture_stats *kernel)
 {
     os_stats s = p->st;
     os_report r = p->rep;
-    os_severity worst;
-    s.finding = os_checker_findings(p->chk, &s.nfindings);
-    os_checker_counts(p->chk, s.findings, &worst);
+    size_t n = p->cfg.rules->n ? p->cfg.rules->n : 1;
+    if (!(s.role = malloc(n * sizeof *s.role)))
+        return;
+    memcpy(s.role, p->st.role, n * sizeof *s.role);
+    os_flowtab_foreach(p->flows, add_active, &s);
+    fill_findings(p, &s);
     s.flows = *os_flowtab_stats(p->flows);
     if (kernel)
         s.kernel = *kernel;
@@ -252,10 +390,11 @@ void os_pipeline_summary_now(os_pipeline *p, FILE *out, const char *source, cons
     s.linktype = linktype;
     r.out = out;
     r.cached_sec = UINT64_MAX;
-    fprintf(out, "--- summary so far (%llu flows still active count in the role table when "
-            "they end)\n", (unsigned long long)s.flows.active);
+    fprintf(out, "--- summary so far (%llu flows still active, counted as they stand)\n",
+            (unsigned long long)s.flows.active);
     os_report_summary_text(&r, &s);
     fflush(out);
+    free(s.role);
 }
 
 /* Count a flow still in the table under its role (--status). */
@@ -267,47 +406,51 @@ static void count_active(void *user, const os_flow *f)
 
 /* One row of the status table. */
 static void status_row(FILE *out, const char *name, uint64_t pkts, uint64_t prev, double secs,
-                       uint64_t flows, uint64_t finds)
+                       uint64_t flows, uint64_t probs)
 {
     fprintf(out, "%-26s %10.0f %8llu %8llu\n", name, secs > 0 ? (double)(pkts - prev) / secs : 0.0,
-            (unsigned long long)flows, (unsigned long long)finds);
+            (unsigned long long)flows, (unsigned long long)probs);
 }
 
 /* The compact per-role table of --status; returns the lines printed. */
 int os_pipeline_status(os_pipeline *p, FILE *out, double secs)
 {
-    size_t n = p->cfg.rules->n, nf = 0;
-    uint64_t *finds = calloc(n + 1, sizeof *finds);
-    const os_finding *const *fv = os_checker_findings(p->chk, &nf);
+    size_t n = p->cfg.rules->n, np = 0;
+    uint64_t *probs = calloc(n + 1, sizeof *probs), by[OS_SEV_NEVER];
+    const os_problem *const *pv = os_problems_sorted(p->probs, &np);
+    os_severity worst;
     int lines = 2;
-    if (!finds)
+    if (!probs)
         return 0;
-    for (size_t i = 0; i < nf; i++)
-        finds[fv[i]->rule >= 0 ? (size_t)fv[i]->rule : n]++;
+    os_problems_counts(p->probs, by, &worst);
+    for (size_t i = 0; i < np; i++)
+        probs[pv[i]->rule >= 0 ? (size_t)pv[i]->rule : n]++;
     memset(p->status_flows, 0, (n + 1) * sizeof *p->status_flows);
     os_flowtab_foreach(p->flows, count_active, p);
-    fprintf(out, "omnisniff: %llu packets, %llu flows active, %zu findings\n",
-            (unsigned long long)p->st.packets, (unsigned long long)os_flowtab_stats(p->flows)->active, nf);
-    fprintf(out, "%-26s %10s %8s %8s\n", "role", "pkts/s", "flows", "findings");
+    fprintf(out, "omnisniff: %llu packets, %llu flows active, %zu problems (%llu errors, "
+            "%llu warnings)\n", (unsigned long long)p->st.packets,
+            (unsigned long long)os_flowtab_stats(p->flows)->active, np,
+            (unsigned long long)by[OS_SEV_ERROR], (unsigned long long)by[OS_SEV_WARNING]);
+    fprintf(out, "%-26s %10s %8s %8s\n", "role", "pkts/s", "flows", "problems");
     for (size_t i = 0; i <= n; i++) {
-        if (!p->role_pkts[i] && !p->status_flows[i] && !finds[i])
+        if (!p->role_pkts[i] && !p->status_flows[i] && !probs[i])
             continue;
         status_row(out, i < n ? p->cfg.rules->rule[i].id : "(unclassified)", p->role_pkts[i],
-                   p->status_prev[i], secs, p->status_flows[i], finds[i]);
+                   p->status_prev[i], secs, p->status_flows[i], probs[i]);
         p->status_prev[i] = p->role_pkts[i];
         lines++;
     }
-    free(finds);
+    free(probs);
     fflush(out);
     return lines;
 }
 
-/* The most severe finding so far (OS_SEV_NEVER if none). */
+/* The most severe problem so far, persistence applied (OS_SEV_NEVER if none). */
 os_severity os_pipeline_worst(const os_pipeline *p)
 {
-    uint64_t counts[OS_FK_COUNT];
+    uint64_t by[OS_SEV_NEVER];
     os_severity worst;
-    os_checker_counts(p->chk, counts, &worst);
+    os_problems_counts(p->probs, by, &worst);
     return worst;
 }
 
@@ -334,6 +477,10 @@ void os_pipeline_free(os_pipeline *p)
     free(p->status_prev);
     free(p->status_flows);
     os_checker_free(p->chk);
+    os_problems_free(p->probs);
+    free(p->waits);
+    free(p->kept);
+    free(p->kept_view);
     os_classifier_free(p->cls);
     free(p->st.role);
     free(p);

@@ -13,123 +13,19 @@
 #include <time.h>
 
 #include "omnisniff/communityid.h"
+#include "sb.h"
 
-/* A bounded line buffer. */
-typedef struct sb {
-    char b[2048]; /* text */
-    size_t n;     /* used */
-} sb;
 
-static void sb_putn(sb *s, const char *t, size_t n)
-{
-    if (n > sizeof s->b - 1 - s->n)
-        n = sizeof s->b - 1 - s->n;
-    memcpy(s->b + s->n, t, n);
-    s->n += n;
-}
 
-static void sb_puts(sb *s, const char *t) { sb_putn(s, t, strlen(t)); }
 
-static void sb_putc(sb *s, char c)
-{
-    if (s->n < sizeof s->b - 1)
-        s->b[s->n++] = c;
-}
 
-/* A string literal, its length known at compile time. */
-#define sb_lit(s, lit) sb_putn((s), "" lit, sizeof(lit) - 1)
 
-/* Spaces up to column from + width (nothing if the text is already past). */
-static void sb_pad(sb *s, size_t from, size_t width)
-{
-    size_t to = from + width;
-    if (to > sizeof s->b - 1)
-        to = sizeof s->b - 1;
-    if (s->n < to) {
-        memset(s->b + s->n, ' ', to - s->n);
-        s->n = to;
-    }
-}
 
-/* Decimal digits of v, two per division (os_digit_pairs). */
-static void sb_u64(sb *s, uint64_t v)
-{
-    char t[24];
-    size_t i = sizeof t;
-    for (; v >= 100; v /= 100) {
-        i -= 2;
-        memcpy(t + i, os_digit_pairs + 2 * (v % 100), 2);
-    }
-    if (v >= 10) {
-        i -= 2;
-        memcpy(t + i, os_digit_pairs + 2 * v, 2);
-    } else {
-        t[--i] = (char)('0' + v);
-    }
-    sb_putn(s, t + i, sizeof t - i);
-}
 
-/* Right-aligned number in `width` columns. */
-static void sb_u64w(sb *s, uint64_t v, size_t width)
-{
-    sb tmp;
-    tmp.n = 0;
-    sb_u64(&tmp, v);
-    for (size_t i = tmp.n; i < width; i++)
-        sb_putc(s, ' ');
-    sb_putn(s, tmp.b, tmp.n);
-}
 
-static void sb_addr(sb *s, uint8_t ver, const uint8_t *a)
-{
-    char t[OS_ADDRSTRLEN];
-    if (ver == 4) {
-        sb_putn(s, t, (size_t)(os_ipv4_fmt(a, t) - t));
-        return;
-    }
-    os_addr x = os_addr_from(ver, a);
-    sb_puts(s, os_addr_str(&x, t));
-}
 
-/* JSON string with escapes. */
-static void sb_json_str(sb *s, const char *t)
-{
-    static const char hex[] = "0123456789abcdef";
-    sb_putc(s, '"');
-    for (; *t; t++) {
-        unsigned char c = (unsigned char)*t;
-        if (c == '"' || c == '\\') {
-            sb_putc(s, '\\');
-            sb_putc(s, (char)c);
-        } else if (c < 0x20) {
-            char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-            sb_putn(s, e, 6);
-        } else {
-            sb_putc(s, (char)c);
-        }
-    }
-    sb_putc(s, '"');
-}
 
-static void sb_flush(os_report *r, sb *s)
-{
-    sb_putc(s, '\n');
-    fwrite(s->b, 1, s->n, r->out);
-    s->n = 0;
-}
 
-/* Write v as exactly `w` decimal digits (v mod 10^w), two at a time. */
-static char *put_digits(char *p, unsigned v, int w)
-{
-    char *q = p + w;
-    for (; q - p >= 2; v /= 100) {
-        q -= 2;
-        memcpy(q, os_digit_pairs + 2 * (v % 100), 2);
-    }
-    if (q > p)
-        *p = (char)('0' + v % 10);
-    return p + w;
-}
 
 /* ISO 8601 UTC time as EVE writes it: 2026-01-15T10:00:00.000000+0000. */
 void os_report_iso_time(uint64_t ts_ns, char buf[32])
@@ -154,25 +50,6 @@ void os_report_iso_time(uint64_t ts_ns, char buf[32])
     memcpy(p, "+0000", 6);
 }
 
-/* HH:MM:SS.uuuuuu, the second part cached. */
-static void sb_time(os_report *r, sb *s, uint64_t ts_ns)
-{
-    uint64_t sec = ts_ns / 1000000000ULL;
-    unsigned us = (unsigned)(ts_ns % 1000000000ULL / 1000);
-    char f[7];
-    if (sec != r->cached_sec) {
-        time_t t = (time_t)sec;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        snprintf(r->cached_hms, sizeof r->cached_hms, "%02d:%02d:%02d", tm.tm_hour,
-                 tm.tm_min, tm.tm_sec);
-        r->cached_sec = sec;
-    }
-    sb_putn(s, r->cached_hms, 8);
-    f[0] = '.';
-    put_digits(f + 1, us, 6);
-    sb_putn(s, f, 7);
-}
 
 /* Traffic role label of a flow: "id", "id|alt", or "-". */
 const char *os_report_role(const os_ruleset *rs, const os_flow_label *l, char *buf, size_t len)
@@ -316,31 +193,9 @@ void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
 
 /* ---- JSON flow records ------------------------------------------------ */
 
-static void sb_key(sb *s, const char *k)
-{
-    sb_putc(s, ',');
-    sb_json_str(s, k);
-    sb_putc(s, ':');
-}
 
-static void sb_kv_u64(sb *s, const char *k, uint64_t v)
-{
-    sb_key(s, k);
-    sb_u64(s, v);
-}
 
-static void sb_kv_str(sb *s, const char *k, const char *v)
-{
-    sb_key(s, k);
-    sb_json_str(s, v);
-}
 
-static void sb_kv_time(sb *s, const char *k, uint64_t ts)
-{
-    char t[32];
-    os_report_iso_time(ts, t);
-    sb_kv_str(s, k, t);
-}
 
 static void sb_hex8(sb *s, uint8_t v)
 {
@@ -351,39 +206,7 @@ static void sb_hex8(sb *s, uint8_t v)
     sb_putc(s, '"');
 }
 
-/* JSON array of role ids in a set. */
-static void sb_roles(sb *s, os_hrole_set set)
-{
-    bool first = true;
-    sb_putc(s, '[');
-    for (int i = 0; i < OS_HR_COUNT; i++) {
-        if (!(set & OS_HR_BIT(i)))
-            continue;
-        if (!first)
-            sb_putc(s, ',');
-        sb_json_str(s, os_hrole_name((os_hrole)i));
-        first = false;
-    }
-    sb_putc(s, ']');
-}
 
-/* "src_host"/"dest_host": roles and confidence of an endpoint, if known. */
-static void sb_host_addr(os_report *r, sb *s, const char *k, os_addr a)
-{
-    os_conf c;
-    os_hrole_set set = os_classify_host_roles(r->cls, &a, &c);
-    const os_host *h;
-    if (!set)
-        return;
-    h = os_classify_host(r->cls, &a);
-    sb_key(s, k);
-    sb_lit(s, "{\"roles\":");
-    sb_roles(s, set);
-    sb_kv_str(s, "confidence", os_conf_name(c));
-    if (h && h->decl && h->decl->name[0])
-        sb_kv_str(s, "name", h->decl->name);
-    sb_putc(s, '}');
-}
 
 /* Endpoints with the initiator as source. */
 static void sb_flow_endpoints(sb *s, const os_flow *f)
@@ -461,17 +284,6 @@ static void sb_flow_counters(sb *s, const os_flow *f, os_flow_end why)
     }
 }
 
-/* Start a JSON Lines record: {"timestamp":…,"type":… */
-static void sb_record(sb *s, uint64_t ts, const char *type)
-{
-    char t[32];
-    s->n = 0;
-    os_report_iso_time(ts, t);
-    sb_lit(s, "{\"timestamp\":");
-    sb_json_str(s, t);
-    sb_kv_str(s, "type", type);
-    sb_kv_u64(s, "schema_version", OS_JSON_SCHEMA_VERSION);
-}
 
 /* "community_id" of a flow tuple (omitted where Community ID has none:
  * ICMP, whose ids hash the message type omnisniff does not keep per flow). */
@@ -561,6 +373,8 @@ void os_report_finding_json(os_report *r, const os_finding *f)
     if (f->has_flow)
         sb_host_addr(r, &s, "dest_host", f->dst);
     sb_kv_str(&s, "explanation", f->text);
+    if (f->problem_id)
+        sb_kv_u64(&s, "problem_id", f->problem_id);
     sb_putc(&s, '}');
     sb_flush(r, &s);
 }
@@ -664,24 +478,100 @@ static void evidence_str(const os_ruleset *rs, const os_host *h, char *buf, size
     }
 }
 
+/* Hosts that fold together: same roles, same kind of confidence, no
+ * hosts-file name, same /24 (IPv4) or /64 (IPv6). */
+static int fold_cmp(const os_host *a, const os_host *b)
+{
+    size_t plen = a->addr.ver == 6 ? 8 : 3;
+    bool na = a->decl && a->decl->name[0], nb = b->decl && b->decl->name[0];
+    if (a->addr.ver != b->addr.ver)
+        return a->addr.ver < b->addr.ver ? -1 : 1;
+    int c = memcmp(a->addr.b, b->addr.b, plen);
+    if (c)
+        return c;
+    if ((a->declared | a->inferred) != (b->declared | b->inferred))
+        return (a->declared | a->inferred) < (b->declared | b->inferred) ? -1 : 1;
+    if (!a->declared != !b->declared)
+        return a->declared ? -1 : 1;
+    if (na || nb)
+        return na != nb ? (na ? 1 : -1) : os_addr_cmp(&a->addr, &b->addr) < 0 ? -1 : 1;
+    return 0;
+}
+
+static int fold_order(const void *x, const void *y)
+{
+    const os_host *a = *(const os_host *const *)x, *b = *(const os_host *const *)y;
+    int c = fold_cmp(a, b);
+    return c ? c : os_addr_cmp(&a->addr, &b->addr);
+}
+
+/* One host line. */
+static void host_line(os_report *r, const os_host *h)
+{
+    char a[OS_ADDRSTRLEN], roles[256], why[512];
+    os_hrole_join(h->declared | h->inferred, ",", false, roles, sizeof roles);
+    evidence_str(r->rules, h, why, sizeof why);
+    fprintf(r->out, "%-24s %-30s %-10s %s%s%s\n", os_addr_str(&h->addr, a), roles,
+            h->declared ? "declared" : "inferred", h->decl && h->decl->name[0] ? h->decl->name : "",
+            h->decl && h->decl->name[0] && why[0] ? "; " : "", why);
+}
+
+/* n hosts of one fold as one line: range, count, roles, the first's evidence. */
+static void fold_line(os_report *r, const os_host *const *v, size_t n)
+{
+    char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN], span[2 * OS_ADDRSTRLEN + 16], roles[256], why[512];
+    os_addr_str(&v[0]->addr, a);
+    os_addr_str(&v[n - 1]->addr, b);
+    snprintf(span, sizeof span, "%s-%s", a, b);
+    os_hrole_join(v[0]->declared | v[0]->inferred, ",", false, roles, sizeof roles);
+    evidence_str(r->rules, v[0], why, sizeof why);
+    fprintf(r->out, "%-24s %-30s %-10s %zu hosts%s%s%s\n", span, roles,
+            v[0]->declared ? "declared" : "inferred", n, why[0] ? " (first: " : "", why,
+            why[0] ? ")" : "");
+}
+
+typedef struct fold_run {
+    size_t at, n;   /* first index in the fold order, hosts */
+    os_addr first;  /* its lowest address (the runs are shown in address order) */
+} fold_run;
+
+static int run_order(const void *x, const void *y)
+{
+    const fold_run *a = x, *b = y;
+    return os_addr_cmp(&a->first, &b->first);
+}
+
 static void text_hosts(os_report *r)
 {
-    size_t n;
+    size_t n, nruns = 0;
     const os_host **v = os_classify_hosts(r->cls, &n);
-    char a[OS_ADDRSTRLEN], roles[256], why[512];
-
+    fold_run *runs = n ? malloc(n * sizeof *runs) : NULL;
     fprintf(r->out, "\n%-24s %-30s %-10s %s\n", "host", "roles", "confidence", "evidence");
-    for (size_t i = 0; i < n; i++) {
-        const os_host *h = v[i];
-        os_hrole_join(h->declared | h->inferred, ",", false, roles, sizeof roles);
-        evidence_str(r->rules, h, why, sizeof why);
-        fprintf(r->out, "%-24s %-30s %-10s %s%s%s\n", os_addr_str(&h->addr, a), roles,
-                h->declared ? "declared" : "inferred",
-                h->decl && h->decl->name[0] ? h->decl->name : "",
-                h->decl && h->decl->name[0] && why[0] ? "; " : "", why);
+    if (!n || !runs) {
+        if (!n)
+            fprintf(r->out, "(no host roles known: give a hosts file with -H, or none were inferred)\n");
+        for (size_t i = 0; i < n; i++)
+            host_line(r, v[i]);
+        free(v);
+        return;
     }
-    if (!n)
-        fprintf(r->out, "(no host roles known: give a hosts file with -H, or none were inferred)\n");
+    qsort(v, n, sizeof *v, fold_order);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && fold_cmp(v[i], v[j]) == 0; j++)
+            ;
+        if (j - i >= OS_REPORT_FOLD_HOSTS)
+            runs[nruns++] = (fold_run){ i, j - i, v[i]->addr };
+        else
+            for (size_t k = i; k < j; k++)
+                runs[nruns++] = (fold_run){ k, 1, v[k]->addr };
+    }
+    qsort(runs, nruns, sizeof *runs, run_order);
+    for (size_t i = 0; i < nruns; i++)
+        if (runs[i].n == 1)
+            host_line(r, v[runs[i].at]);
+        else
+            fold_line(r, v + runs[i].at, runs[i].n);
+    free(runs);
     free(v);
 }
 
@@ -716,29 +606,16 @@ static void text_tail(os_report *r, const os_stats *s)
 void os_report_summary_text(os_report *r, const os_stats *s)
 {
     text_header(r, s);
+    os_report_problems_text(r, s);
     text_roles(r, s);
     text_hosts(r);
-    text_findings(r, s);
+    if (s->nfindings)
+        text_findings(r, s);
     text_decode(r, s);
     text_tail(r, s);
 }
 
-/* Write and reset a partial record (records can outgrow one buffer). */
-static void sb_spill(os_report *r, sb *s)
-{
-    fwrite(s->b, 1, s->n, r->out);
-    s->n = 0;
-}
 
-/* Open an object member: a comma unless it is the first. */
-static void sb_member(sb *s, bool *first, const char *k)
-{
-    if (!*first)
-        sb_putc(s, ',');
-    *first = false;
-    sb_json_str(s, k);
-    sb_putc(s, ':');
-}
 
 /* "k":{"packets":N,"bytes":N,"flows":N} */
 static void json_total(sb *s, bool *first, const char *k, const os_total *t)
@@ -842,6 +719,11 @@ static void json_tail(sb *s, const os_stats *st)
         sb_member(s, &first, os_finding_kind_name((os_finding_kind)k));
         sb_u64(s, st->findings[k]);
     }
+    sb_putc(s, '}');
+    sb_lit(s, ",\"problems\":{\"error\":");
+    sb_u64(s, st->problems[OS_SEV_ERROR]);
+    sb_kv_u64(s, "warning", st->problems[OS_SEV_WARNING]);
+    sb_kv_u64(s, "info", st->problems[OS_SEV_INFO]);
     sb_putc(s, '}');
     first = true;
     sb_lit(s, ",\"tcp_handshakes\":{");

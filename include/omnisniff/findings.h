@@ -67,6 +67,11 @@ typedef struct os_finding {
     uint64_t packets;           /* packets behind it */
     char text[OS_FINDING_TEXT_MAX]; /* the sentence for the technician */
     uint32_t seq;               /* order found */
+    os_addr svc;                /* service host (or multicast group) of its problem */
+    os_addr peer;               /* the other host (ver 0: none) */
+    uint16_t svc_port;          /* the service port (0: none) */
+    uint64_t problem_id;        /* the problem it folds into (0 until folded) */
+    uint64_t folded;            /* packets already counted in that problem */
 } os_finding;
 
 /* Stable id of a kind / a severity. */
@@ -85,39 +90,72 @@ os_severity os_finding_default_severity(os_finding_kind k);
 /* What a kind means and what to check, for --explain (several lines). */
 const char *os_finding_explain(os_finding_kind k);
 
+/* "Archiver 10.1.0.20" (a known role, preferring those in `prefer`),
+ * "Archiver 10.1.0.20 (by the port)" (the one role `prefer` names) or
+ * "host 10.1.0.20": how sentences name a host. Returns buf. */
+const char *os_finding_who(os_classifier *c, const os_addr *a, os_hrole_set prefer, char *buf,
+                           size_t n);
+
 typedef struct os_checker os_checker;
+struct os_problems;
 
 /* Called once for each new finding, when it is first raised. */
 typedef void (*os_finding_fn)(void *user, const os_finding *f);
 
-/* New checker over rules rs and classifier c (both outlive it). */
-os_checker *os_checker_new(const os_ruleset *rs, os_classifier *c, os_finding_fn fn, void *user);
+/* New checker over rules rs and classifier c (both outlive it); findings
+ * fold into the problems of `pt` (which outlives it). */
+os_checker *os_checker_new(const os_ruleset *rs, os_classifier *c, struct os_problems *pt,
+                           os_finding_fn fn, void *user);
+
+/* Check a TCP flow whose SYN got no answer within the quick-verdict wait
+ * (rules: set syn-verdict-seconds), at packet time ts. */
+void os_check_syn_wait(os_checker *k, os_flow *f, uint64_t ts);
+
+/* Findings held at once. A finding is held while its flow is in the table
+ * (it may still change); past this many the oldest is released as it
+ * stands, so a storm of a million flagged flows costs bounded memory. A
+ * flow's `flagged` bits keep it from being raised twice. */
+#define OS_FINDINGS_HELD 4096
+
+/* Where released findings go (written, drawn, kept): fn gets each finding
+ * once, just before it is freed. */
+void os_checker_on_release(os_checker *k, void (*fn)(void *user, const os_finding *f),
+                           void *user);
+
+/* Release every finding about flow `flow_id` (the flow has ended and been
+ * checked: its findings are final). */
+void os_checker_release(os_checker *k, uint64_t flow_id);
+
+/* Release every finding still held, most severe first, then in the order
+ * found (end of run). */
+void os_checker_release_all(os_checker *k);
 
 /* Check a flow leaving the table (its label is current). */
-void os_check_flow(os_checker *k, const os_flow *f);
+void os_check_flow(os_checker *k, os_flow *f);
 
 /* Check a TCP packet as it arrives: SYN retries and refusals, and at the
  * SYN-ACK a connection opened the wrong way or by an unexpected peer, are
  * flagged at once, so a live capture shows them without waiting for the
  * flow to end. */
-void os_check_tcp_packet(os_checker *k, const os_flow *f, int side, const os_pkt *p,
+void os_check_tcp_packet(os_checker *k, os_flow *f, int side, const os_pkt *p,
                          uint64_t ts);
 
 /* Check an ICMP error whose quoted datagram belongs to flow `quoted` (which
  * may be a flow made up from the quote alone, not in the table). */
-void os_check_icmp(os_checker *k, const os_pkt *p, const os_flow *quoted, uint64_t ts);
+void os_check_icmp(os_checker *k, const os_pkt *p, os_flow *quoted, uint64_t ts);
 
 /* Check a new UDP flow to a multicast group. */
-void os_check_multicast(os_checker *k, const os_flow *f, int sender);
+void os_check_multicast(os_checker *k, os_flow *f, int sender);
 
 /* End of run: host-level checks (role conflicts). */
 void os_check_finish(os_checker *k);
 
-/* Every finding, most severe first, then in the order found; *n set.
- * Owned by the checker. */
+/* Findings held now (not yet released), most severe first, then in the
+ * order found; *n set. Owned by the checker, valid until the next call. */
 const os_finding *const *os_checker_findings(os_checker *k, size_t *n);
 
-/* Findings per kind, and the most severe severity seen (OS_SEV_NEVER if none). */
+/* Findings raised per kind (released or not) and the most severe
+ * severity of a finding (OS_SEV_NEVER if none). */
 void os_checker_counts(const os_checker *k, uint64_t counts[OS_FK_COUNT], os_severity *worst);
 
 /* Free it. */

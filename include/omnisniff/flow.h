@@ -69,7 +69,9 @@ typedef struct os_flow {
     os_flow_key key;         /* canonical key (hash key) */
     uint8_t flags[2];        /* TCP flags seen from side 0 / side 1 */
     uint8_t initiator;       /* side that initiated (SYN sender, else first sender) */
-    uint8_t by_syn;          /* initiator known from a SYN without ACK */
+    uint8_t by_syn : 1;      /* initiator known from a SYN without ACK */
+    uint8_t list : 3;        /* os_flow_list it is on */
+    uint8_t spare : 4;       /* zero */
     UT_hash_handle hh;       /* uthash handle */
     struct os_flow *prev;    /* idle list: less recently seen */
     struct os_flow *next;    /* idle list: more recently seen */
@@ -78,9 +80,9 @@ typedef struct os_flow {
     uint64_t last_ns;        /* last packet time */
     uint64_t bytes[2];       /* wire bytes sent by side 0 / side 1 */
     uint32_t pkts[2];        /* packets sent by side 0 / side 1 */
-    uint8_t list;            /* os_flow_list it is on */
     uint8_t hs;              /* OS_HS_* bits (TCP) */
     uint8_t syns;            /* bare SYNs from the initiator (saturates at 255) */
+    uint16_t flagged;        /* finding kinds raised on it (bit per kind; findings layer) */
     os_flow_label label;     /* classification (classify layer) */
 } os_flow;
 /* The small fields fill the gap after the 44-byte key: 184 bytes, which

@@ -32,6 +32,7 @@ typedef struct os_pipeline_cfg {
     FILE *out;                 /* where to print */
     bool graph;                /* build the observed system (os_pipeline_graph) */
     os_dump *dump;             /* evidence capture (-w), or NULL (the caller closes it) */
+    bool findings_all;         /* text: every finding, live and in the summary (--findings all) */
     void (*before_summary)(void *user, os_pipeline *p); /* at finish, flows and findings
                                   complete, just before the summary; or NULL */
     void *user;                /* passed to before_summary */
@@ -43,25 +44,26 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
 /* Run one frame through every layer. False only on allocation failure. */
 bool os_pipeline_packet(os_pipeline *p, const os_frame *fr);
 
-/* End of input: flush flows (JSON flow records) and print the summary.
+/* End of input: flush flows (JSON flow and finding records), write the
+ * final problem records (JSON) and print the summary.
  * `source`/`linktype` name the capture; `kernel` holds live counters;
  * `read_error` is the error that cut the input short, or NULL. */
 void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
                         const os_capture_stats *kernel, const char *read_error);
 
 /* The summary so far as text to out, without ending any flow (for SIGUSR1):
- * the role table counts flows that have ended; a first line says how many
- * are still active. */
+ * the role table counts active flows as they stand; problems as they stand. */
 void os_pipeline_summary_now(os_pipeline *p, FILE *out, const char *source, const char *linktype,
                              const os_capture_stats *kernel);
 
-/* The compact --status table to out: per traffic role with traffic, the
- * packets per second over the last `secs` seconds, the flows active now and
- * the findings so far. Returns the number of lines printed (for redrawing
+/* The compact --status table to out: a line with packets, active flows and
+ * problems; per traffic role with traffic, the packets per second over the
+ * last `secs` seconds, the flows active now and the problems so far. Returns the number of lines printed (for redrawing
  * in place on a terminal). */
 int os_pipeline_status(os_pipeline *p, FILE *out, double secs);
 
-/* The most severe finding so far (OS_SEV_NEVER if none). */
+/* The most severe problem so far, persistence applied (OS_SEV_NEVER if none):
+ * what --fail-on compares. */
 os_severity os_pipeline_worst(const os_pipeline *p);
 
 /* The observed system: edges with their findings, complete after

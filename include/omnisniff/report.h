@@ -14,6 +14,7 @@
 #include "omnisniff/decode.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
+#include "omnisniff/problems.h"
 #include "omnisniff/rules.h"
 
 /* Version of the JSON Lines schema (docs/json-schema.md), in every record as
@@ -46,16 +47,23 @@ typedef struct os_stats {
     const char *source;               /* file name or interface */
     const char *linktype;             /* link type name */
     const char *read_error;           /* the capture ended with this error, or NULL */
-    uint64_t findings[OS_FK_COUNT];   /* findings per kind */
-    const os_finding *const *finding; /* all findings, most severe first */
-    size_t nfindings;                 /* how many */
+    uint64_t findings[OS_FK_COUNT];   /* findings raised per kind */
+    const os_finding *const *finding; /* --findings all: every finding, most severe first */
+    size_t nfindings;                 /* how many (0 without --findings all) */
+    const os_problem *const *problem; /* problems, most severe first */
+    size_t nproblems;                 /* how many */
+    uint64_t problems[OS_SEV_NEVER];  /* problems per severity */
 } os_stats;
+
+/* Hosts of one role set in one /24 (/64) shown as one line from this many. */
+#define OS_REPORT_FOLD_HOSTS 5
 
 /* Output context. */
 typedef struct os_report {
     FILE *out;                 /* where to write */
     const os_ruleset *rules;   /* for role ids */
     os_classifier *cls;        /* for host roles */
+    uint64_t now_ns;           /* time of the packet being handled (live lines of problems) */
     uint64_t cached_sec;       /* second of cached_hms */
     char cached_hms[9];        /* "HH:MM:SS" of cached_sec */
 } os_report;
@@ -73,7 +81,22 @@ void os_report_finding_live(os_report *r, const os_finding *f);
 /* The JSON "finding" record. */
 void os_report_finding_json(os_report *r, const os_finding *f);
 
-/* The summary as aligned text tables. */
+/* A problem as it opens or changes severity (text mode, between packet
+ * lines, at the time of the packet being handled): "!!", severity, kind,
+ * the sentence. */
+void os_report_problem_live(os_report *r, const os_problem *p, os_problem_event ev);
+
+/* The JSON "problem" record (docs/json-schema.md). */
+void os_report_problem_json(os_report *r, const os_problem *p, os_problem_event ev);
+
+/* The problems section of the text summary: a count line, then each
+ * problem worst first in a few lines (heading, sentence, facts, KBA). */
+void os_report_problems_text(os_report *r, const os_stats *s);
+
+/* The summary as aligned text tables: header, problems, traffic roles,
+ * hosts (hosts of one role in one /24 or /64 folded into a line once there
+ * are OS_REPORT_FOLD_HOSTS of them), the findings (--findings all), decode
+ * outcomes, handshakes and flow counters. */
 void os_report_summary_text(os_report *r, const os_stats *s);
 
 /* The JSON "summary" record. */

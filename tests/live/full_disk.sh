@@ -50,8 +50,8 @@ verify() {
     { echo "$name: stderr does not say 'No space left on device'"; fail=1; }
   grep -qiE "incomplete" "$tmp/$name.err" || { echo "$name: stderr does not say the file is incomplete"; fail=1; }
   grep -qE '^traffic role ' "$tmp/$name.out" || { echo "$name: no summary on stdout"; fail=1; }
-  grep -qE '^findings: [1-9][0-9]* error' "$tmp/$name.out" ||
-    { echo "$name: the findings report is missing from the summary"; fail=1; }
+  grep -qE '^problems: [1-9][0-9]* error' "$tmp/$name.out" ||
+    { echo "$name: the problems report is missing from the summary"; fail=1; }
   echo "--- $name: exit $rc; stderr:"; cat "$tmp/$name.err"
   [ $fail = 0 ] || { echo "--- $name: stdout"; cat "$tmp/$name.out"; echo "--- $name: tmpfs"; cat "$tmp/$name.ls"; }
 }

@@ -59,7 +59,7 @@ sleep 1.2
 kill -INT "$cap"
 wait "$cap"; rc=$?
 check2() { grep -qE "$2" "$tmp/$1" || { echo "missing in $1: $2"; fail=1; }; }
-check2 err2 '^role +pkts/s +flows +findings$'
+check2 err2 '^role +pkts/s +flows +problems$'
 check2 err2 '^encoder-archiver-unicast +[0-9]+ +3 +[0-9]+$'   # bash opens a socket (a flow) per datagram
 check2 err2 '^--- summary so far \([0-9]+ flows still active'
 check2 err2 '^kernel: [0-9]+ packets received by filter'

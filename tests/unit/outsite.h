@@ -45,7 +45,7 @@ static inline outsite *outsite_open(const char *hosts)
     s->sink = fopen("/dev/null", "w");
     os_pipeline_cfg cfg = { .rules = &s->rs, .hosts = hosts ? &s->hf : NULL,
                             .flow = os_flow_cfg_default(), .dlt = 1, .mode = OS_MODE_QUIET,
-                            .out = s->sink, .graph = true };
+                            .out = s->sink, .graph = true, .findings_all = true };
     s->p = os_pipeline_new(&cfg, err, sizeof err);
     s->now = OS_T0;
     return s->p && s->sink ? s : NULL;

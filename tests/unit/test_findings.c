@@ -105,7 +105,7 @@ static site *site_open_mode(const char *rules, const char *hosts, os_mode mode)
     }
     os_pipeline_cfg cfg = { .rules = &s->rs, .hosts = hosts ? &s->hf : NULL,
                             .flow = os_flow_cfg_default(), .dlt = DLT_EN10MB,
-                            .mode = mode, .out = s->out };
+                            .mode = mode, .out = s->out, .findings_all = true };
     char err[128];
     s->p = os_pipeline_new(&cfg, err, sizeof err);
     assert_non_null(s->p);
@@ -1573,7 +1573,7 @@ static void test_json_finding_records(void **state)
     icmp_unreach(s, "10.1.0.1", "10.3.0.23", 13, 6, "10.3.0.23", 51003, "10.1.0.20", 6061);
     site_finish(s);
     const char *t = site_text(s);
-    const char *rev = strstr(t, "\"kind\":\"reversed-direction\"");
+    const char *rev = strstr(t, "\"type\":\"finding\",\"schema_version\":1,\"kind\":\"reversed-direction\"");
     assert_non_null(rev);
     const char *eol = strchr(rev, '\n');
     assert_non_null(eol);
@@ -1586,7 +1586,7 @@ static void test_json_finding_records(void **state)
     assert_non_null(strstr(line, "\"src_ip\":\"10.1.0.10\",\"src_port\":5001"));
     assert_non_null(strstr(line, "\"dest_ip\":\"10.3.0.23\",\"dest_port\":51000"));
     assert_non_null(strstr(line, "\"role\":\"gateway-command\""));
-    const char *ic = strstr(t, "\"kind\":\"icmp-unreachable\"");
+    const char *ic = strstr(t, "\"type\":\"finding\",\"schema_version\":1,\"kind\":\"icmp-unreachable\"");
     assert_non_null(ic);
     eol = strchr(ic, '\n');
     assert_non_null(eol);

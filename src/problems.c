@@ -1,0 +1,382 @@
+/* problems.c — fold findings into problems (see problems.h).
+ *
+ * A uthash of problems keyed by (service host or group, the rule's port
+ * range, rule, kind); each problem keeps bounded state (ports, first peers,
+ * a sample of intervals, flow ids, example findings) plus a set of its
+ * distinct peers capped at OS_PROBLEM_PEERS_MAX. A second small hash counts
+ * completed handshakes per (service host, rule), which persistence reads:
+ * spec section 3, "become errors when the service fails on every attempt,
+ * from several peers or for longer than a threshold". */
+#include "omnisniff/problems.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One distinct peer of a problem. */
+struct os_problem_peer {
+    os_addr addr;        /* hash key */
+    UT_hash_handle hh;   /* uthash handle */
+    uint64_t last_ns;    /* its last attempt */
+};
+
+/* Handshakes completed to one (service host, rule). */
+typedef struct svc_ok {
+    uint8_t key[20];     /* address bytes, version, pad, rule */
+    UT_hash_handle hh;   /* uthash handle */
+    uint64_t n;          /* handshakes */
+} svc_ok;
+
+struct os_problems {
+    const os_ruleset *rs;   /* thresholds and port ranges */
+    os_problem_fn fn;       /* open / update callback */
+    void *user;             /* its argument */
+    os_problem *set;        /* uthash of problems */
+    svc_ok *ok;             /* uthash of answered services */
+    uint32_t seq;           /* problems opened */
+    os_problem **sorted;    /* last sorted view */
+};
+
+/* Stable id of an event. */
+const char *os_problem_event_name(os_problem_event e)
+{
+    static const char *const n[] = { "open", "update", "final" };
+    return (unsigned)e <= OS_PROBLEM_FINAL ? n[e] : "unknown";
+}
+
+/* New empty table. */
+os_problems *os_problems_new(const os_ruleset *rs, os_problem_fn fn, void *user)
+{
+    os_problems *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->rs = rs;
+    t->fn = fn;
+    t->user = user;
+    return t;
+}
+
+static void free_peers(os_problem *p)
+{
+    os_problem_peer *e, *x;
+    HASH_ITER(hh, p->peerset, e, x) {
+        HASH_DEL(p->peerset, e);
+        free(e);
+    }
+}
+
+/* Free the table and its problems. */
+void os_problems_free(os_problems *t)
+{
+    os_problem *p, *q;
+    svc_ok *o, *r;
+    if (!t)
+        return;
+    HASH_ITER(hh, t->set, p, q) {
+        HASH_DEL(t->set, p);
+        free_peers(p);
+        free(p);
+    }
+    HASH_ITER(hh, t->ok, o, r) {
+        HASH_DEL(t->ok, o);
+        free(o);
+    }
+    free(t->sorted);
+    free(t);
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+static void make_key(const os_ruleset *rs, os_finding_kind kind, int16_t rule, const os_addr *svc,
+                     uint16_t port, os_problem_key *k)
+{
+    memset(k, 0, sizeof *k);
+    if (svc) {
+        memcpy(k->svc, svc->b, sizeof k->svc);
+        k->ipver = svc->ver;
+    }
+    k->rule = rule;
+    k->kind = (uint8_t)kind;
+    if (rule >= 0 && (unsigned)rule < rs->n && rs->rule[rule].port_lo) {
+        k->port_lo = rs->rule[rule].port_lo;
+        k->port_hi = rs->rule[rule].port_hi;
+    } else {
+        k->port_lo = k->port_hi = port;
+    }
+}
+
+/* FNV-1a of the key, cut to 53 bits so JSON readers keep it exact. */
+static uint64_t key_id(const os_problem_key *k)
+{
+    const uint8_t *b = (const uint8_t *)k;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < sizeof *k; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return (h & ((1ULL << 53) - 1)) | 1;
+}
+
+static void ok_key(const os_addr *svc, int16_t rule, uint8_t key[20])
+{
+    memset(key, 0, 20);
+    memcpy(key, svc->b, 16);
+    key[16] = svc->ver;
+    key[18] = (uint8_t)((uint16_t)rule >> 8);
+    key[19] = (uint8_t)rule;
+}
+
+/* Handshakes completed to the service of problem p. */
+static uint64_t answered_of(const os_problems *t, const os_problem *p)
+{
+    uint8_t key[20];
+    svc_ok *o;
+    if (!p->has_svc)
+        return 0;
+    ok_key(&p->svc, p->rule, key);
+    HASH_FIND(hh, t->ok, key, sizeof key, o);
+    return o ? o->n : 0;
+}
+
+/* ---- severity ------------------------------------------------------------ */
+
+static bool connection_kind(os_finding_kind k)
+{
+    return k == OS_FK_UNANSWERED_CONNECTION || k == OS_FK_CONNECTION_REFUSED;
+}
+
+/* Severity with persistence applied: a connection problem whose service
+ * never answered, from persist-peers peers or for persist-seconds, is an
+ * error; with any answered handshake it stays what its findings say. */
+static os_severity judge(const os_problems *t, os_problem *p)
+{
+    const os_settings *s = &t->rs->set;
+    p->answered = answered_of(t, p);
+    if (!connection_kind(p->kind) || p->answered)
+        return p->base;
+    if (p->peers >= s->persist_peers ||
+        p->last_ns - p->first_ns >= (uint64_t)s->persist_s * 1000000000ULL)
+        return OS_SEV_ERROR;
+    return p->base;
+}
+
+/* Judge p again and tell the callback what changed. */
+static void rejudge(os_problems *t, os_problem *p, bool opened)
+{
+    os_severity was = p->sev;
+    p->sev = judge(t, p);
+    if (t->fn && (opened || p->sev != was))
+        t->fn(t->user, p, opened ? OS_PROBLEM_OPEN : OS_PROBLEM_UPDATE);
+}
+
+/* ---- folding ------------------------------------------------------------- */
+
+static os_problem *problem_new(os_problems *t, const os_problem_key *k, const os_finding *f,
+                               const os_addr *svc)
+{
+    os_problem *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->key = *k;
+    p->id = key_id(k);
+    p->kind = f->kind;
+    p->sev = p->base = f->sev;
+    p->rule = f->rule;
+    p->proto = f->proto;
+    p->has_svc = svc->ver != 0;
+    p->svc = *svc;
+    p->first_ns = f->first_ns;
+    p->last_ns = f->last_ns;
+    p->seq = t->seq++;
+    HASH_ADD(hh, t->set, key, sizeof p->key, p);
+    return p;
+}
+
+static void add_port(os_problem *p, uint16_t port)
+{
+    for (unsigned i = 0; i < p->nports; i++)
+        if (p->ports[i] == port)
+            return;
+    if (p->nports < OS_PROBLEM_PORTS)
+        p->ports[p->nports++] = port;
+    else
+        p->more_ports = true;
+}
+
+/* Count a distinct peer; sample the interval since its previous attempt. */
+static void add_peer(os_problem *p, const os_addr *a, uint64_t ts)
+{
+    os_problem_peer *e;
+    HASH_FIND(hh, p->peerset, a, sizeof *a, e);
+    if (e) {
+        if (ts > e->last_ns && p->ngaps < OS_PROBLEM_GAPS)
+            p->gap_ms[p->ngaps++] = (uint32_t)((ts - e->last_ns) / 1000000ULL);
+        if (ts > e->last_ns)
+            e->last_ns = ts;
+        return;
+    }
+    if (p->peers < OS_PROBLEM_PEERS_SHOWN)
+        p->peer[p->peers] = *a;
+    if (!p->peers || (a->ver == p->peer_lo.ver && os_addr_cmp(a, &p->peer_lo) < 0))
+        p->peer_lo = *a;
+    if (!p->peers || (a->ver == p->peer_hi.ver && os_addr_cmp(a, &p->peer_hi) > 0))
+        p->peer_hi = *a;
+    if (p->peers >= OS_PROBLEM_PEERS_MAX || !(e = calloc(1, sizeof *e))) {
+        p->peers_capped = true;
+        return;
+    }
+    e->addr = *a;
+    e->last_ns = ts;
+    HASH_ADD(hh, p->peerset, addr, sizeof e->addr, e);
+    p->peers++;
+}
+
+/* A new finding joins p. */
+static void add_finding(os_problem *p, os_finding *f, const os_addr *peer, uint16_t port)
+{
+    p->flows++;
+    if (port)
+        add_port(p, port);
+    if (peer && peer->ver)
+        add_peer(p, peer, f->first_ns);
+    if (f->has_flow && p->nflow_ids < OS_PROBLEM_FLOW_IDS)
+        p->flow_id[p->nflow_ids++] = f->flow_id;
+    if (p->nexamples < OS_PROBLEM_EXAMPLES)
+        p->example[p->nexamples++] = *f;
+}
+
+/* What changed in f since it was last folded. */
+static void sync_finding(os_problem *p, os_finding *f)
+{
+    if (f->packets > f->folded)
+        p->packets += f->packets - f->folded;
+    f->folded = f->packets;
+    if (f->first_ns < p->first_ns)
+        p->first_ns = f->first_ns;
+    if (f->last_ns > p->last_ns)
+        p->last_ns = f->last_ns;
+    if (f->sev > p->base)
+        p->base = f->sev;
+    for (unsigned i = 0; i < p->nexamples; i++)
+        if (p->example[i].flow_id == f->flow_id && p->example[i].seq == f->seq)
+            p->example[i] = *f;
+}
+
+/* Fold a finding into its problem. */
+os_problem *os_problems_fold(os_problems *t, os_finding *f, bool fresh, const os_addr *svc,
+                             const os_addr *peer, uint16_t port)
+{
+    os_problem_key k;
+    os_problem *p;
+    bool opened = false;
+    make_key(t->rs, f->kind, f->rule, svc, port, &k);
+    HASH_FIND(hh, t->set, &k, sizeof k, p);
+    if (!p) {
+        if (!(p = problem_new(t, &k, f, svc)))
+            return NULL;
+        opened = true;
+    }
+    f->problem_id = p->id;
+    if (fresh || opened)
+        add_finding(p, f, peer, port);
+    sync_finding(p, f);
+    rejudge(t, p, opened);
+    return p;
+}
+
+/* A handshake completed to a service: persistence is judged again. */
+bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint64_t ts)
+{
+    static const os_finding_kind kinds[] = { OS_FK_UNANSWERED_CONNECTION,
+                                             OS_FK_CONNECTION_REFUSED };
+    uint8_t key[20];
+    svc_ok *o;
+    (void)ts;
+    ok_key(svc, rule, key);
+    HASH_FIND(hh, t->ok, key, sizeof key, o);
+    if (!o) {
+        if (!(o = calloc(1, sizeof *o)))
+            return false;
+        memcpy(o->key, key, sizeof key);
+        HASH_ADD(hh, t->ok, key, sizeof o->key, o);
+    }
+    o->n++;
+    for (unsigned i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        os_problem_key k;
+        os_problem *p;
+        make_key(t->rs, kinds[i], rule, svc, 0, &k);
+        HASH_FIND(hh, t->set, &k, sizeof k, p);
+        if (p)
+            rejudge(t, p, false);
+    }
+    return true;
+}
+
+/* ---- views --------------------------------------------------------------- */
+
+static int by_severity(const void *a, const void *b)
+{
+    const os_problem *x = *(os_problem *const *)a, *y = *(os_problem *const *)b;
+    if (x->sev != y->sev)
+        return x->sev > y->sev ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Every problem, most severe first, then in the order raised. */
+const os_problem *const *os_problems_sorted(os_problems *t, size_t *n)
+{
+    os_problem *p, *q;
+    size_t i = 0;
+    *n = HASH_COUNT(t->set);
+    free(t->sorted);
+    t->sorted = NULL;
+    if (!*n || !(t->sorted = malloc(*n * sizeof *t->sorted))) {
+        *n = 0;
+        return NULL;
+    }
+    HASH_ITER(hh, t->set, p, q)
+        t->sorted[i++] = p;
+    qsort(t->sorted, *n, sizeof *t->sorted, by_severity);
+    return (const os_problem *const *)t->sorted;
+}
+
+/* Problems per severity and the worst. */
+void os_problems_counts(const os_problems *t, uint64_t by_sev[OS_SEV_NEVER], os_severity *worst)
+{
+    const os_problem *p, *q;
+    memset(by_sev, 0, sizeof(uint64_t) * OS_SEV_NEVER);
+    *worst = OS_SEV_NEVER;
+    HASH_ITER(hh, t->set, p, q) {
+        by_sev[p->sev]++;
+        if (*worst == OS_SEV_NEVER || p->sev > *worst)
+            *worst = p->sev;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of the sampled intervals, in seconds; -1 without one. */
+double os_problem_interval(const os_problem *p)
+{
+    uint32_t v[OS_PROBLEM_GAPS];
+    if (!p->ngaps)
+        return -1.0;
+    memcpy(v, p->gap_ms, p->ngaps * sizeof v[0]);
+    qsort(v, p->ngaps, sizeof v[0], cmp_u32);
+    return v[p->ngaps / 2] / 1000.0;
+}
+
+/* The span of the peers. */
+const char *os_problem_peer_range(const os_problem *p, char *buf, size_t len)
+{
+    char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN];
+    os_addr_str(&p->peer_lo, a);
+    if (p->peers <= 1 || os_addr_cmp(&p->peer_lo, &p->peer_hi) == 0)
+        snprintf(buf, len, "%s", a);
+    else
+        snprintf(buf, len, "%s-%s", a, os_addr_str(&p->peer_hi, b));
+    return buf;
+}
