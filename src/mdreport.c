@@ -1,9 +1,10 @@
 /* mdreport.c — the Markdown report for a ticket (see mdreport.h).
  *
  * Everything comes from what the layers already hold: the pipeline's
- * statistics and findings, the classifier's hosts and evidence, the graph's
- * edges. Table cells are escaped ('|' and newlines); ladder diagrams are
- * drawn in a fixed character grid, one lifeline per host. */
+ * statistics and problems (findings folded, with example flows), the
+ * classifier's hosts and evidence, the graph's edges. Table cells are
+ * escaped ('|' and newlines); ladder diagrams are drawn in a fixed
+ * character grid, one lifeline per host. */
 #include "omnisniff/mdreport.h"
 
 #include <errno.h>
@@ -76,13 +77,22 @@ static void put_roles(FILE *out, os_hrole_set set)
 
 static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
-/* Findings per severity (index os_severity). */
-static void count_sev(const os_stats *s, uint64_t by[3])
+/* Findings folded into the problems: every finding raised, of any kind. */
+static uint64_t findings_total(const os_stats *s)
 {
-    by[0] = by[1] = by[2] = 0;
-    for (size_t i = 0; i < s->nfindings; i++)
-        if (s->finding[i]->sev <= OS_SEV_ERROR)
-            by[s->finding[i]->sev]++;
+    uint64_t n = 0;
+    for (int k = 0; k < OS_FK_COUNT; k++)
+        n += s->findings[k];
+    return n;
+}
+
+/* "1 error, 2 warnings, 0 info, from 30 findings". */
+static void problem_counts(FILE *out, const os_stats *s)
+{
+    const uint64_t *by = s->problems, nf = findings_total(s);
+    fprintf(out, "%" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info, from %" PRIu64
+            " finding%s", by[OS_SEV_ERROR], plural(by[OS_SEV_ERROR]), by[OS_SEV_WARNING],
+            plural(by[OS_SEV_WARNING]), by[OS_SEV_INFO], nf, plural(nf));
 }
 
 /* ---- ## Capture --------------------------------------------------------- */
@@ -123,8 +133,6 @@ static void capture_decode(FILE *out, const os_stats *s)
 
 static void section_capture(FILE *out, const os_stats *s)
 {
-    uint64_t by[3];
-    count_sev(s, by);
     fputs("## Capture\n\n| | |\n|---|---|\n| source | `", out);
     md_cell(out, s->source ? s->source : "-");
     fprintf(out, "` |\n| link type | %s |\n", s->linktype ? s->linktype : "-");
@@ -141,8 +149,12 @@ static void section_capture(FILE *out, const os_stats *s)
         md_cell(out, s->read_error);
         fputs(" (this report covers what was read) |\n", out);
     }
-    fprintf(out, "| findings | %" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info |\n",
-            by[2], plural(by[2]), by[1], plural(by[1]), by[0]);
+    fputs("| problems | ", out);
+    if (s->nproblems)
+        problem_counts(out, s);
+    else
+        fputs("none", out);
+    fputs(" |\n", out);
 }
 
 /* ---- ## Hosts ----------------------------------------------------------- */
@@ -529,13 +541,19 @@ static bool answered_late(const os_graph *g, const os_finding *f)
     return e && e->flows && !e->hs[OS_HSV_UNANSWERED] && !e->hs[OS_HSV_REFUSED];
 }
 
+/* Whether finding f gets a ladder: a failed handshake of a flow. */
+static bool has_ladder(const os_finding *f)
+{
+    return f->has_flow && (f->kind == OS_FK_UNANSWERED_CONNECTION ||
+                           f->kind == OS_FK_CONNECTION_REFUSED || f->kind == OS_FK_ICMP_UNREACHABLE);
+}
+
 /* The ladder of a failed handshake, in a fenced block; nothing for other kinds. */
 static void finding_ladder(FILE *out, const os_mdreport_cfg *c, const os_finding *f)
 {
     ladder l;
     bool rep;
-    if (!f->has_flow || (f->kind != OS_FK_UNANSWERED_CONNECTION &&
-                         f->kind != OS_FK_CONNECTION_REFUSED && f->kind != OS_FK_ICMP_UNREACHABLE))
+    if (!has_ladder(f))
         return;
     rep = f->kind == OS_FK_ICMP_UNREACHABLE && f->has_reporter &&
           os_addr_cmp(&f->reporter, &f->dst) != 0;
@@ -550,68 +568,147 @@ static void finding_ladder(FILE *out, const os_mdreport_cfg *c, const os_finding
     fputs("```\n", out);
 }
 
-/* ---- ## Findings -------------------------------------------------------- */
+/* ---- ## Problems -------------------------------------------------------- */
 
-static void finding_facts(FILE *out, const os_mdreport_cfg *c, const os_finding *f)
+#define SAY_MAX 1024 /* a problem's sentence */
+
+/* Whether a kind counts handshakes answered by the same service. */
+static bool connection_kind(os_finding_kind k)
 {
-    char a[32], b[32], ea[72], eb[72], nb[4], bpf[400];
-    bool ports = f->proto == 6 || f->proto == 17;
-    os_hrole_set want = expected_roles(c->rules, f);
-    os_report_iso_time(f->first_ns, a);
-    os_report_iso_time(f->last_ns, b);
-    if (f->has_flow)
-        fprintf(out, "- flow: %s %s (%s) -> %s (%s)%s\n", os_proto_name(f->proto, nb),
-                endpoint(&f->src, f->sport, ports, ea, sizeof ea), role_word(c->cls, &f->src, want),
-                endpoint(&f->dst, f->dport, ports, eb, sizeof eb), role_word(c->cls, &f->dst, want),
-                f->kind == OS_FK_ICMP_UNREACHABLE ? ", as quoted by the ICMP error" : "");
-    else
-        fprintf(out, "- host: %s (%s)\n", os_addr_str(&f->src, ea), role_word(c->cls, &f->src, want));
-    if (f->has_reporter)
-        fprintf(out, "- reported by: %s (%s)\n", os_addr_str(&f->reporter, ea),
-                role_word(c->cls, &f->reporter, want));
-    fprintf(out, "- traffic role: %s\n", f->rule >= 0 && f->rule < c->rules->n
-                                           ? c->rules->rule[f->rule].id : "none");
-    if (f->first_ns == f->last_ns)
-        fprintf(out, "- seen: at %s, %" PRIu64 " packet%s\n", a, f->packets, plural(f->packets));
-    else
-        fprintf(out, "- seen: %s to %s, %" PRIu64 " packets\n", a, b, f->packets);
-    fprintf(out, "- capture it again: `%s`\n", os_mdreport_bpf(f, c->rules, bpf, sizeof bpf));
+    return k == OS_FK_UNANSWERED_CONNECTION || k == OS_FK_CONNECTION_REFUSED;
 }
 
-static void finding_entry(FILE *out, const os_mdreport_cfg *c, const os_finding *f, size_t no)
+/* "### 1. error unanswered-connection — 10.1.0.20 (archiver-playback)". */
+static void problem_heading(FILE *out, const os_mdreport_cfg *c, const os_problem *p, size_t no)
 {
-    fprintf(out, "\n#### F%zu. %s: %s\n\n", no, os_severity_name(f->sev),
-            os_finding_kind_name(f->kind));
-    fputs("> ", out);
-    md_cell(out, f->text);
+    char a[OS_ADDRSTRLEN];
+    bool role = p->rule >= 0 && p->rule < c->rules->n;
+    fprintf(out, "\n### %zu. %s %s — %s (%s)\n", no, os_severity_name(p->sev),
+            os_finding_kind_name(p->kind), p->has_svc ? os_addr_str(&p->svc, a) : "-",
+            role ? c->rules->rule[p->rule].id : "no traffic role");
+}
+
+/* The peers row (p has some): how many, their range, the first few. */
+static void fact_peers(FILE *out, const os_problem *p)
+{
+    char a[OS_ADDRSTRLEN], range[2 * OS_ADDRSTRLEN + 2];
+    uint64_t shown = p->peers < OS_PROBLEM_PEERS_SHOWN ? p->peers : OS_PROBLEM_PEERS_SHOWN;
+    fprintf(out, "| peers | %s%" PRIu64, p->peers_capped ? "at least " : "", p->peers);
+    if (p->peers > 1)
+        fprintf(out, " (%s)", os_problem_peer_range(p, range, sizeof range));
+    fputs(p->peers > shown ? "; the first: " : ": ", out);
+    for (uint64_t i = 0; i < shown; i++)
+        fprintf(out, "%s%s", i ? ", " : "", os_addr_str(&p->peer[i], a));
+    fputs(p->peers > shown ? ", ... |\n" : " |\n", out);
+}
+
+/* The ports row: "TCP 6061, 6062, ..." (nothing without a port). */
+static void fact_ports(FILE *out, const os_problem *p)
+{
+    char nb[4];
+    if (!p->nports)
+        return;
+    fprintf(out, "| ports tried | %s", os_proto_name(p->proto, nb));
+    for (unsigned i = 0; i < p->nports; i++)
+        fprintf(out, "%s%u", i ? ", " : " ", p->ports[i]);
+    fputs(p->more_ports ? ", ... |\n" : " |\n", out);
+}
+
+/* Rows from the first example and the traffic role: who sent the ICMP
+ * errors, and what KBA-00170 says of the role. */
+static void fact_context(FILE *out, const os_mdreport_cfg *c, const os_problem *p)
+{
+    const os_finding *f = p->nexamples ? &p->example[0] : NULL;
+    char a[OS_ADDRSTRLEN];
+    if (f && f->has_reporter)
+        fprintf(out, "| ICMP errors from | %s (%s), in the first example |\n",
+                os_addr_str(&f->reporter, a),
+                role_word(c->cls, &f->reporter, expected_roles(c->rules, f)));
+    if (p->rule >= 0 && p->rule < c->rules->n && c->rules->rule[p->rule].kba) {
+        fputs("| KBA-00170 | ", out);
+        md_cell(out, c->rules->rule[p->rule].kba);
+        fputs(" |\n", out);
+    }
+}
+
+/* The facts table of a problem. */
+static void problem_facts(FILE *out, const os_mdreport_cfg *c, const os_problem *p)
+{
+    char a[32], b[32];
+    double iv = os_problem_interval(p);
+    fputs("| | |\n|---|---|\n", out);
+    if (p->nexamples && !p->example[0].has_flow) /* a host finding: hosts, no packets, no peer */
+        fprintf(out, "| hosts | %" PRIu64 " |\n", p->flows);
+    else
+        fprintf(out, "| flows | %" PRIu64 " |\n| packets | %" PRIu64 " |\n", p->flows, p->packets);
+    if (p->peers)
+        fact_peers(out, p);
+    fact_ports(out, p);
+    if (connection_kind(p->kind))
+        fprintf(out, "| answered handshakes | %" PRIu64 " to the same service |\n", p->answered);
+    os_report_iso_time(p->first_ns, a);
+    os_report_iso_time(p->last_ns, b);
+    fprintf(out, "| first seen | %s |\n| last seen | %s |\n", a, b);
+    if (iv >= 0)
+        fprintf(out, "| typical interval between one peer's attempts | %.3f s |\n", iv);
+    fact_context(out, c, p);
+    fprintf(out, "| problem_id | %" PRIu64 " |\n", p->id);
+}
+
+/* The example flow ids, a filter to capture the first example again, and
+ * its ladder for a failed handshake. */
+static void problem_examples(FILE *out, const os_mdreport_cfg *c, const os_problem *p)
+{
+    const os_finding *f = &p->example[0];
+    char bpf[400];
+    unsigned n = 0;
+    if (!p->nexamples)
+        return;
+    for (unsigned i = 0; i < p->nexamples; i++)
+        if (p->example[i].has_flow)
+            n++;
+    if (n)
+        fprintf(out, "\n- example flow%s:", plural(n));
+    for (unsigned i = 0, k = 0; i < p->nexamples; i++)
+        if (p->example[i].has_flow)
+            fprintf(out, "%s %" PRIu64, k++ ? "," : "", p->example[i].flow_id);
+    if (n && p->flows > n)
+        fprintf(out, " (%u of %" PRIu64 "; with `--json` every finding record names its "
+                "problem_id)", n, p->flows);
+    fprintf(out, "\n- capture it again: `%s`\n", os_mdreport_bpf(f, c->rules, bpf, sizeof bpf));
+    if (has_ladder(f)) {
+        fprintf(out, "- the first example, flow %" PRIu64 ", as a ladder:\n", f->flow_id);
+        finding_ladder(out, c, f);
+    }
+}
+
+/* One problem: heading, sentence, facts, examples. */
+static void problem_entry(FILE *out, const os_mdreport_cfg *c, const os_problem *p, size_t no)
+{
+    char say[SAY_MAX];
+    problem_heading(out, c, p, no);
+    fputs("\n> ", out);
+    md_cell(out, os_problem_say(p, c->rules, c->cls, say, sizeof say));
     fputs("\n\n", out);
-    finding_facts(out, c, f);
-    finding_ladder(out, c, f);
+    problem_facts(out, c, p);
+    problem_examples(out, c, p);
 }
 
-static void section_findings(FILE *out, const os_mdreport_cfg *c)
+/* The problems, worst first (os_stats keeps them sorted). */
+static void section_problems(FILE *out, const os_mdreport_cfg *c)
 {
-    static const char *const head[] = { "Info", "Warnings", "Errors" };
     const os_stats *s = c->st;
-    uint64_t by[3];
-    size_t no = 0;
-    count_sev(s, by);
-    fputs("\n## Findings\n\n", out);
-    if (!s->nfindings) {
+    fputs("\n## Problems\n\n", out);
+    if (!s->nproblems) {
         fputs("None: the traffic follows the rules file.\n", out);
         return;
     }
-    fprintf(out, "%" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info. Most severe "
-            "first; each with the packets to look at and a BPF filter (`tcpdump`, `omnisniff`) "
-            "to capture them again.\n", by[2], plural(by[2]), by[1], plural(by[1]), by[0]);
-    for (int sev = OS_SEV_ERROR; sev >= OS_SEV_INFO; sev--) {
-        if (!by[sev])
-            continue;
-        fprintf(out, "\n### %s (%" PRIu64 ")\n", head[sev], by[sev]);
-        for (size_t i = 0; i < s->nfindings; i++)
-            if (s->finding[i]->sev == (os_severity)sev)
-                finding_entry(out, c, s->finding[i], ++no);
-    }
+    problem_counts(out, s);
+    fputs(" (one per flow and kind), folded by service and traffic role; worst first, each "
+          "with its facts, example flows, a BPF filter (`tcpdump`, `omnisniff`) to capture "
+          "them again and, for a failed handshake, the ladder of its first example.\n", out);
+    for (size_t i = 0; i < s->nproblems; i++)
+        problem_entry(out, c, s->problem[i], i + 1);
 }
 
 /* What each kind found means, once per kind. */
@@ -636,11 +733,11 @@ bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t er
     md_cell(out, c->st->source ? c->st->source : "-");
     fputs("\n\n", out);
     section_capture(out, c->st);
+    section_problems(out, c);
     section_hosts(out, c->cls, c->rules);
     section_roles(out, c->st, c->rules);
     if (c->graph)
         section_conversations(out, c->graph, c->rules);
-    section_findings(out, c);
     if (c->extra)
         c->extra(out, c->extra_user);
     section_kinds(out, c->st);

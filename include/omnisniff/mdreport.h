@@ -3,18 +3,27 @@
  * Sections, in this order (level-2 headings, stable titles):
  *   ## Capture            file or interface, link type, times, duration,
  *                         packets, bytes, decode outcomes, handshakes, flows,
- *                         kernel drops (live), read error, finding counts
+ *                         kernel drops (live), read error, problem counts by
+ *                         severity and the number of findings they fold
+ *   ## Problems           worst first, one "### N. severity kind — service
+ *                         (traffic role)" each: the sentence (os_problem_say),
+ *                         a facts table (flows, packets, peers, ports tried,
+ *                         answered handshakes, first and last seen, typical
+ *                         interval, KBA, problem_id), the example flow ids, a
+ *                         BPF filter for the first example and, for failed
+ *                         handshakes (unanswered-connection,
+ *                         connection-refused, icmp-unreachable), one ASCII
+ *                         ladder diagram of that first example
  *   ## Hosts              every host with a role: name, roles, declared or
  *                         inferred, the evidence of each inferred role
  *   ## Traffic by role    flows, packets, bytes per traffic role
  *   ## Conversations      the graph's edges with a role or a finding (only
  *                         when a graph is given)
- *   ## Findings           by severity: the sentence, the flow, a BPF filter
- *                         to capture it again, and for failed handshakes
- *                         (unanswered-connection, connection-refused,
- *                         icmp-unreachable) an ASCII ladder diagram
  *   (extra sections)      written by the caller's `extra` callback
  *   ## What the findings mean   os_finding_explain() of each kind found
+ * The report's size grows with the problems, not with the flows behind
+ * them: a fault retried by many clients is one section and one ladder.
+ * Per-flow findings (os_stats.finding, --findings all) are not listed.
  * Output is deterministic (UTC, sorted as the layers sort). */
 #ifndef OMNISNIFF_MDREPORT_H
 #define OMNISNIFF_MDREPORT_H
@@ -30,13 +39,14 @@
 #include "omnisniff/rules.h"
 
 /* Writes further sections of the report (e.g. "## Audit") to out. It is
- * called once, after "## Findings" and before "## What the findings mean";
+ * called once, after "## Conversations" (or "## Traffic by role" without a
+ * graph) and before "## What the findings mean";
  * each section it writes starts with a blank line and a "## " heading. */
 typedef void (*os_mdreport_extra_fn)(FILE *out, void *user);
 
 /* What the report is made from. */
 typedef struct os_mdreport_cfg {
-    const os_stats *st;          /* counters and findings (os_pipeline_stats) */
+    const os_stats *st;          /* counters and problems (os_pipeline_stats) */
     os_classifier *cls;          /* host roles and evidence */
     const os_ruleset *rules;     /* role ids */
     const os_graph *graph;       /* conversations; NULL leaves that section out */
@@ -49,7 +59,7 @@ typedef struct os_mdreport_cfg {
 bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen);
 
 /* A BPF filter (tcpdump / omnisniff syntax) that captures the traffic of
- * finding f again: "host A and host B and tcp port P" with P the role's
+ * finding f (e.g. a problem's first example) again: "host A and host B and tcp port P" with P the role's
  * service port; for icmp-unreachable also the reporter's ICMP errors; for a
  * host finding "host A". Returns buf (truncated to len). */
 const char *os_mdreport_bpf(const os_finding *f, const os_ruleset *rs, char *buf, size_t len);

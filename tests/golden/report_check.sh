@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # report_check.sh — every --report omnisniff writes for the bundled captures
-# has its sections in order; one ladder per failed handshake (unanswered,
-# refused, ICMP unreachable); and each finding's "capture it again" BPF filter
-# compiles and selects packets of that very capture.
+# has its sections in order (the problems right after the capture facts);
+# as many ladders as failed-handshake problems (unanswered, refused, ICMP
+# unreachable); and each problem's "capture it again" BPF filter compiles
+# and selects packets of that very capture.
 # usage: report_check.sh BIN SRCDIR
 set -u
 bin=$1 src=$2
@@ -10,7 +11,7 @@ cd "$src" || exit 2
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 fail=0 filters=0 ladders=0
-want=$'## Capture\n## Hosts\n## Traffic by role\n## Conversations\n## Findings'
+want=$'## Capture\n## Problems\n## Hosts\n## Traffic by role\n## Conversations'
 for pcap in pcaps/omnicast-site.pcap pcaps/healthy-extras.pcap pcaps/findings-*.pcap pcaps/ipv6-site.pcapng; do
   hosts=${pcap%.*}.hosts
   args=(-q -r "$pcap")
@@ -21,9 +22,9 @@ for pcap in pcaps/omnicast-site.pcap pcaps/healthy-extras.pcap pcaps/findings-*.
   got=$(grep -E '^## ' "$tmp/r.md" | grep -v '^## What the findings mean$')
   [ "$got" = "$want" ] || { echo "$pcap: sections:"; echo "$got"; fail=1; }
   head -1 "$tmp/r.md" | grep -qx "# omnisniff report: $pcap" || { echo "$pcap: title"; fail=1; }
-  # one fenced ladder per failed-handshake finding, inside ## Findings
-  nk=$(grep -cE '^#### F[0-9]+\. [a-z]+: (unanswered-connection|connection-refused|icmp-unreachable)$' "$tmp/r.md")
-  nl=$(sed -n '/^## Findings$/,/^## What the findings mean$/p' "$tmp/r.md" | grep -c '^```text$')
+  # one fenced ladder per failed-handshake problem, inside ## Problems
+  nk=$(grep -cE '^### [0-9]+\. [a-z]+ (unanswered-connection|connection-refused|icmp-unreachable) — ' "$tmp/r.md")
+  nl=$(sed -n '/^## Problems$/,/^## Hosts$/p' "$tmp/r.md" | grep -c '^```text$')
   [ "$nk" = "$nl" ] || { echo "$pcap: $nk failed handshakes, $nl ladders"; fail=1; }
   ladders=$((ladders + nl))
   # every BPF filter selects packets of the capture

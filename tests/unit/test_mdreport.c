@@ -1,9 +1,10 @@
 /* test_mdreport.c — the --report writer on sites built from frames in memory:
  * the sections and their order (with the extra-sections hook), capture facts
- * (kernel counters, read error), the hosts table (escaping, evidence), the
- * ladder of every failed-handshake kind exactly as drawn, BPF filters that
- * libpcap compiles and that match the finding's packets and not others,
- * write errors. */
+ * (kernel counters, read error, problem counts), a fault of many flows as
+ * one problem with one ladder, two faults worst first, the hosts table
+ * (escaping, evidence), the ladder of every failed-handshake kind exactly as
+ * drawn, BPF filters that libpcap compiles and that match the finding's
+ * packets and not others, write errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +33,32 @@ static char *report_of(outsite *s, bool graph, os_mdreport_extra_fn extra, void 
     assert_true(ok);
     assert_string_equal(err, "");
     return buf;
+}
+
+/* Occurrences of `needle` in text between the first `from` and the next
+ * `to` after it (the end of the text without one). */
+static int count_between(const char *text, const char *from, const char *to, const char *needle)
+{
+    const char *p = strstr(text, from), *end;
+    int n = 0;
+    assert_non_null(p);
+    end = strstr(p + strlen(from), to);
+    if (!end)
+        end = p + strlen(p);
+    for (p = strstr(p, needle); p && p < end; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Problem subsections and ladders in "## Problems" (up to "## Hosts"). */
+static int problem_sections(const char *r)
+{
+    return count_between(r, "\n## Problems\n", "\n## Hosts\n", "\n### ");
+}
+
+static int problem_ladders(const char *r)
+{
+    return count_between(r, "\n## Problems\n", "\n## Hosts\n", "\n```text\n");
 }
 
 /* The first fenced text block after `after` (a copy, caller frees). */
@@ -69,10 +96,13 @@ static void test_sections_in_order_with_extra(void **state)
     extra_calls = 0;
     char *r = report_of(s, true, extra_audit, "audit text");
     assert_int_equal(extra_calls, 1);
-    const char *heads[] = { "# omnisniff report: test.pcap\n", "\n## Capture\n", "\n## Hosts\n",
-                            "\n## Traffic by role\n", "\n## Conversations\n", "\n## Findings\n",
-                            "\n### Warnings (1)\n", "\n## Audit\n\naudit text\n",
-                            "\n## What the findings mean\n", "\n### unanswered-connection\n" };
+    const char *heads[] = { "# omnisniff report: test.pcap\n", "\n## Capture\n",
+                            "\n## Problems\n",
+                            "\n### 1. warning unanswered-connection — 10.1.0.20 "
+                            "(archiver-playback)\n",
+                            "\n## Hosts\n", "\n## Traffic by role\n", "\n## Conversations\n",
+                            "\n## Audit\n\naudit text\n", "\n## What the findings mean\n",
+                            "\n### unanswered-connection\n" };
     const char *prev = r;
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
         const char *p = strstr(r, heads[i]);
@@ -86,7 +116,8 @@ static void test_sections_in_order_with_extra(void **state)
     r = report_of(s, false, NULL, NULL);
     assert_null(strstr(r, "## Conversations"));
     assert_null(strstr(r, "## Audit"));
-    assert_non_null(strstr(r, "## Findings"));
+    assert_non_null(strstr(r, "\n## Problems\n"));
+    assert_null(strstr(r, "## Findings"));
     free(r);
     outsite_done(s);
 }
@@ -113,8 +144,79 @@ static void test_capture_facts_kernel_and_read_error(void **state)
                               "0 midstream, 0 partial |\n"));
     assert_non_null(strstr(r, "| gateway-command | 1 | 5 | 570 |  |\n"));
     assert_non_null(strstr(r, "| (unclassified) | 1 | 1 | 82 |  |\n"));
-    assert_non_null(strstr(r, "\n## Findings\n\nNone: the traffic follows the rules file.\n"));
+    assert_non_null(strstr(r, "| problems | none |\n"));
+    assert_non_null(strstr(r, "\n## Problems\n\nNone: the traffic follows the rules file.\n"
+                              "\n## Hosts\n"));
     assert_null(strstr(r, "## What the findings mean"));
+    free(r);
+    outsite_done(s);
+}
+
+/* Ten clients each trying a dropped port three times, 3 s apart, from a new
+ * source port each time: `rounds` x 10 flows of one SYN, at t0 + 3 s x round. */
+static void dropped_port_retries(outsite *s, uint64_t t0, int rounds)
+{
+    char ip[16];
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < 10; i++) {
+            snprintf(ip, sizeof ip, "10.3.0.%d", 101 + i);
+            s->now = t0 + (uint64_t)r * 3 * OS_SEC + (uint64_t)i * OS_MS;
+            assert_true(outsite_tcp(s, ip, 50000 + 10 * r + i, "10.1.0.20", 6061, SYN, 0));
+        }
+}
+
+/* 30 SYNs from 10 clients to a dropped port: one problem, one section,
+ * one ladder, with the counts of all 30 flows. */
+static void test_many_flows_of_one_fault_one_problem(void **state)
+{
+    (void)state;
+    outsite *s = outsite_start(hosts);
+    dropped_port_retries(s, OS_T0, 3);
+    outsite_finish(s);
+    assert_int_equal(os_pipeline_stats(s->p)->findings[OS_FK_UNANSWERED_CONNECTION], 30);
+    char *r = report_of(s, true, NULL, NULL);
+    assert_int_equal(problem_sections(r), 1);
+    assert_int_equal(problem_ladders(r), 1);
+    assert_non_null(strstr(r, "| problems | 1 error, 0 warnings, 0 info, from 30 findings |\n"));
+    assert_non_null(strstr(r, "\n### 1. error unanswered-connection — 10.1.0.20 "
+                              "(archiver-playback)\n\n> 10 clients (10.3.0.101-10.3.0.110) "
+                              "cannot reach Archiver 10.1.0.20 on archiver-playback TCP 6061: "));
+    assert_non_null(strstr(r, "| flows | 30 |\n| packets | 30 |\n"
+                              "| peers | 10 (10.3.0.101-10.3.0.110); the first: 10.3.0.101, "
+                              "10.3.0.102, 10.3.0.103, 10.3.0.104, ... |\n"
+                              "| ports tried | TCP 6061 |\n"
+                              "| answered handshakes | 0 to the same service |\n"
+                              "| first seen | 2026-01-15T10:00:00.000000+0000 |\n"
+                              "| last seen | 2026-01-15T10:00:06.009000+0000 |\n"
+                              "| typical interval between one peer's attempts | 3.000 s |\n"));
+    assert_non_null(strstr(r, " (3 of 30; with `--json` every finding record names its "
+                              "problem_id)\n- capture it again: `host 10.3.0.101 and host "
+                              "10.1.0.20 and tcp port 6061`\n"));
+    free(r);
+    outsite_done(s);
+}
+
+/* A refusal raised first (one client: a warning) and a dropped port raised
+ * later (ten clients: an error): two sections, the error first. */
+static void test_two_faults_worst_first(void **state)
+{
+    (void)state;
+    outsite *s = outsite_start(hosts);
+    assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6063, SYN, 0));
+    assert_true(outsite_tcp(s, "10.1.0.20", 6063, "10.3.0.23", 51000, RSTACK, 0));
+    dropped_port_retries(s, OS_T0 + OS_SEC, 2);
+    outsite_finish(s);
+    char *r = report_of(s, true, NULL, NULL);
+    assert_int_equal(problem_sections(r), 2);
+    assert_int_equal(problem_ladders(r), 2);
+    assert_non_null(strstr(r, "| problems | 1 error, 1 warning, 0 info, from 21 findings |\n"));
+    const char *e = strstr(r, "\n### 1. error unanswered-connection — 10.1.0.20 "
+                              "(archiver-playback)\n");
+    const char *w = strstr(r, "\n### 2. warning connection-refused — 10.1.0.20 "
+                              "(archiver-playback)\n");
+    assert_non_null(e);
+    assert_non_null(w);
+    assert_true(e < w);
     free(r);
     outsite_done(s);
 }
@@ -150,7 +252,8 @@ static void test_unanswered_ladder(void **state)
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
     outsite_finish(s);
     char *r = report_of(s, true, NULL, NULL);
-    char *l = ladder_after(r, "#### F1. warning: unanswered-connection");
+    char *l = ladder_after(r, "### 1. warning unanswered-connection — 10.1.0.20 "
+                              "(archiver-playback)\n");
     assert_string_equal(l,
         "                 10.3.0.23:51000                   10.1.0.20:6061\n"
         "                 client                            Archiver\n"
@@ -159,12 +262,16 @@ static void test_unanswered_ladder(void **state)
         "                 |  ... 1 more SYN (retries) ...   |\n"
         "10:00:03.000000  |------------- SYN -------------->|  SYN 3 of 3\n"
         "                 |       no SYN-ACK, no RST        |\n");
-    assert_non_null(strstr(r, "- flow: TCP 10.3.0.23:51000 (client) -> 10.1.0.20:6061 (Archiver)\n"
-                              "- traffic role: archiver-playback\n"
-                              "- seen: 2026-01-15T10:00:00.000000+0000 to "
-                              "2026-01-15T10:00:03.000000+0000, 3 packets\n"
-                              "- capture it again: `host 10.3.0.23 and host 10.1.0.20 and tcp "
-                              "port 6061`\n"));
+    assert_non_null(strstr(r, "\n| | |\n|---|---|\n| flows | 1 |\n| packets | 3 |\n"
+                              "| peers | 1: 10.3.0.23 |\n| ports tried | TCP 6061 |\n"
+                              "| answered handshakes | 0 to the same service |\n"
+                              "| first seen | 2026-01-15T10:00:00.000000+0000 |\n"
+                              "| last seen | 2026-01-15T10:00:03.000000+0000 |\n"
+                              "| KBA-00170 | Video Playback connections are requested on the "
+                              "Archiver using TCP ports 6060 to 6080. |\n| problem_id | "));
+    assert_null(strstr(r, "typical interval")); /* one flow: no interval between attempts */
+    assert_non_null(strstr(r, "- capture it again: `host 10.3.0.23 and host 10.1.0.20 and tcp "
+                              "port 6061`\n- the first example, flow "));
     free(l);
     free(r);
     outsite_done(s);
@@ -182,7 +289,8 @@ static void test_late_answer_ladder(void **state)
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, OS_TH_ACK, 0));
     outsite_finish(s);
     char *r = report_of(s, true, NULL, NULL);
-    char *l = ladder_after(r, "#### F1. warning: unanswered-connection");
+    char *l = ladder_after(r, "### 1. warning unanswered-connection — 10.1.0.20 "
+                              "(archiver-playback)\n");
     assert_string_equal(l,
         "                 10.3.0.23:51000                   10.1.0.20:6061\n"
         "                 client                            Archiver\n"
@@ -204,7 +312,8 @@ static void test_refused_ladder(void **state)
     assert_true(outsite_tcp(s, "10.1.0.20", 6063, "10.3.0.23", 51000, RSTACK, 0));
     outsite_finish(s);
     char *r = report_of(s, true, NULL, NULL);
-    char *l = ladder_after(r, "#### F1. warning: connection-refused");
+    char *l = ladder_after(r, "### 1. warning connection-refused — 10.1.0.20 "
+                              "(archiver-playback)\n");
     assert_string_equal(l,
         "                 10.3.0.23:51000                   10.1.0.20:6063\n"
         "                 client                            Archiver\n"
@@ -229,7 +338,8 @@ static void test_icmp_ladder_from_firewall(void **state)
                              6061));
     outsite_finish(s);
     char *r = report_of(s, true, NULL, NULL);
-    char *l = ladder_after(r, "#### F1. error: icmp-unreachable");
+    char *l = ladder_after(r, "### 1. error icmp-unreachable — 10.1.0.20 "
+                              "(archiver-playback)\n");
     assert_string_equal(l,
         "                 10.3.0.23:51000                   10.1.0.1                          10.1.0.20:6061\n"
         "                 client                            reporter                          Archiver\n"
@@ -237,7 +347,7 @@ static void test_icmp_ladder_from_firewall(void **state)
         "                 |------------- TCP -------------->X                                 |  the quoted packet (time not kept)\n"
         "10:00:00.005000  |<------ ICMP unreachable --------|                                 |  administratively prohibited; 1st error\n"
         "10:00:02.000000  |<------ ICMP unreachable --------|                                 |  error 2 of 2\n");
-    assert_non_null(strstr(r, "- reported by: 10.1.0.1 (host)\n"));
+    assert_non_null(strstr(r, "| ICMP errors from | 10.1.0.1 (host), in the first example |\n"));
     assert_non_null(strstr(r, "`(host 10.3.0.23 and host 10.1.0.20 and tcp port 6061) or "
                               "(icmp and host 10.1.0.1 and host 10.3.0.23)`"));
     free(l);
@@ -254,7 +364,8 @@ static void test_icmp_ladder_from_server(void **state)
                              15000));
     outsite_finish(s);
     char *r = report_of(s, true, NULL, NULL);
-    char *l = ladder_after(r, "#### F1. warning: icmp-unreachable");
+    char *l = ladder_after(r, "### 1. warning icmp-unreachable — 10.1.0.20 "
+                              "(encoder-archiver-unicast)\n");
     assert_string_equal(l,
         "                 10.2.0.31:40000                   10.1.0.20:15000\n"
         "                 encoder                           Archiver\n"
@@ -281,8 +392,9 @@ static bool bpf_matches(const char *filter, const fb *f)
     return m;
 }
 
-/* The filters of findings compile, catch the finding's packets (both ways,
- * and the ICMP error), and leave other traffic out. */
+/* The filters of the problems' first examples (what the report shows)
+ * compile, catch the finding's packets (both ways, and the ICMP error), and
+ * leave other traffic out. */
 static void test_bpf_filters_compile_and_match(void **state)
 {
     (void)state;
@@ -295,9 +407,10 @@ static void test_bpf_filters_compile_and_match(void **state)
                              6061));
     outsite_finish(s);
     const os_stats *st = os_pipeline_stats(s->p);
-    assert_int_equal(st->nfindings, 2);
-    for (size_t i = 0; i < st->nfindings; i++) {
-        const os_finding *x = st->finding[i];
+    assert_int_equal(st->nproblems, 2);
+    for (size_t i = 0; i < st->nproblems; i++) {
+        assert_true(st->problem[i]->nexamples >= 1);
+        const os_finding *x = &st->problem[i]->example[0];
         os_mdreport_bpf(x, &s->rs, bpf, sizeof bpf);
         if (x->kind == OS_FK_REVERSED_DIRECTION) {
             assert_string_equal(bpf, "host 10.1.0.10 and host 10.3.0.23 and tcp port 5001");
@@ -364,6 +477,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_sections_in_order_with_extra, outsite_teardown),
         cmocka_unit_test_teardown(test_capture_facts_kernel_and_read_error, outsite_teardown),
+        cmocka_unit_test_teardown(test_many_flows_of_one_fault_one_problem, outsite_teardown),
+        cmocka_unit_test_teardown(test_two_faults_worst_first, outsite_teardown),
         cmocka_unit_test_teardown(test_hosts_table_escapes_and_evidence, outsite_teardown),
         cmocka_unit_test_teardown(test_unanswered_ladder, outsite_teardown),
         cmocka_unit_test_teardown(test_late_answer_ladder, outsite_teardown),
