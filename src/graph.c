@@ -103,6 +103,18 @@ static os_edge *finding_edge(os_graph *g, const os_finding *fd)
     return e;
 }
 
+/* Raise the edges of a problem to its severity. */
+void os_graph_problem(os_graph *g, os_finding_kind kind, int16_t rule, const os_addr *svc,
+                      os_severity sev)
+{
+    os_edge *e, *t;
+    HASH_ITER(hh, g->edges, e, t) {
+        bool at_svc = os_addr_cmp(&e->dst, svc) == 0 || os_addr_cmp(&e->src, svc) == 0;
+        if (at_svc && e->key.rule == rule && (e->kinds & (1u << kind)) && e->worst < sev)
+            e->worst = sev;
+    }
+}
+
 /* Tie a finding to its edge. */
 bool os_graph_add_finding(os_graph *g, const os_finding *fd)
 {

@@ -342,6 +342,10 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
     os_check_finish(p->chk);
     os_checker_release_all(p->chk);
     fill_findings(p, &p->st);
+    for (size_t i = 0; p->graph && i < p->st.nproblems; i++) {
+        const os_problem *pr = p->st.problem[i];
+        os_graph_problem(p->graph, pr->kind, pr->rule, &pr->svc, pr->sev);
+    }
     if (p->cfg.mode == OS_MODE_JSON)
         for (size_t i = 0; i < p->st.nproblems; i++)
             os_report_problem_json(&p->rep, p->st.problem[i], OS_PROBLEM_FINAL);

@@ -59,6 +59,13 @@ bool os_graph_add_flow(os_graph *g, const os_flow *f);
  * only on allocation failure. */
 bool os_graph_add_finding(os_graph *g, const os_finding *fd);
 
+/* Raise the severity of the edges a problem's findings are on to the
+ * problem's own (persistence may have made a dropped port an error after
+ * its findings were tied to the edges): edges to or from the problem's
+ * service host, of its traffic role, that carry its kind. */
+void os_graph_problem(os_graph *g, os_finding_kind kind, int16_t rule, const os_addr *svc,
+                      os_severity sev);
+
 /* Every edge, sorted by initiator, responder, rule, port, transport; *n set.
  * The array is the caller's (free()); the edges belong to the graph. NULL
  * with *n = 0 when there is none (or on allocation failure). */
