@@ -14,6 +14,10 @@
 #   FLOWS_N=1000000   concurrent flows of the flows capture
 #   CHURN_N=4000000   packets of the churn capture (also run at CHURN_N/4 to
 #                     show memory does not grow with capture length)
+#   SYN_N=$FLOWS_N    flows (one SYN each, never answered, all to TCP 6061)
+#                     of the SYN-storm capture; its peak memory is shown
+#                     next to that of FLOWS_N concurrent flows without
+#                     findings
 #   BENCH_DIR=/tmp/omnisniff-bench   where captures and the floor go
 #   TSHARK=1          0 skips tshark (slow: ~100x the floor; run on the
 #                     full-size capture only)
@@ -32,6 +36,7 @@ SITE_N=${SITE_N:-500000}
 SNAP_N=${SNAP_N:-4000000}
 FLOWS_N=${FLOWS_N:-1000000}
 CHURN_N=${CHURN_N:-4000000}
+SYN_N=${SYN_N:-$FLOWS_N}
 DIR=${BENCH_DIR:-/tmp/omnisniff-bench}
 TSHARK=${TSHARK:-1}
 FLOOR=
@@ -146,11 +151,51 @@ compare() { # TITLE FILE PACKETS WITH_TSHARK
     fi
 }
 
-# Memory only: omnisniff -q on a capture, floor for the ratio.
+# Memory only: omnisniff -q on a capture, floor for the ratio. Keeps the
+# omnisniff row's figures in MEM_ROW ("floor seconds peak_kib").
+MEM_ROW=
 memory() { # TITLE FILE PACKETS
+    local s m
     settle "$2"
     floor_row "$1: floor" "$2" "$3"
-    row "$1: omnisniff -q -r" "$3" "$FLOOR" "$OMNI" -q -r "$2"
+    read -r s m < <(measure "$OMNI" -q -r "$2")
+    print_row "$1: omnisniff -q -r" "$3" "$FLOOR" "$s" "$m"
+    MEM_ROW="$FLOOR $s $m"
+}
+
+# The SYN storm: N flows of one unanswered SYN each to one port, which fold
+# into one problem. Timed like the other rows, and once more with the flow
+# table capped (--max-flows 10000: memory that does not grow with N). Under
+# them, the flow table's own row (FLOWS_N concurrent flows, no finding,
+# measured above) is printed again: the difference in peak memory is what
+# the findings and the problem cost. The check runs once more, untimed: one
+# "!! error" line in the summary, one final JSON problem record, and it
+# counts all N flows.
+synstorm() { # FILE N FLOWS_ROW
+    local f=$1 n=$2 s m ff fs fm q errors folded finals nfinal nflows
+    settle "$f"
+    header "SYN storm: $n single-SYN flows to one port, $(du -h "$f" | cut -f1)"
+    floor_row "SYN storm: floor" "$f" "$n"
+    read -r s m < <(measure "$OMNI" -q -r "$f")
+    print_row "SYN storm: omnisniff -q -r" "$n" "$FLOOR" "$s" "$m"
+    row "SYN storm: omnisniff --json -r" "$n" "$FLOOR" "$OMNI" --json -r "$f"
+    row "SYN storm: omnisniff -q -r --max-flows 10000" "$n" "$FLOOR" "$OMNI" --max-flows 10000 -q -r "$f"
+    read -r ff fs fm <<<"$3"
+    print_row "$FLOWS_N concurrent flows, no finding (above)" "$FLOWS_N" "$ff" "$fs" "$fm"
+    # omnisniff exits 1 on findings
+    q=$("$OMNI" -q -r "$f") || [ $? -eq 1 ]
+    errors=$(grep -c '^!! error' <<<"$q" || true)
+    folded=$(grep '^problems:' <<<"$q" || true)
+    finals=$({ "$OMNI" --json -r "$f" || [ $? -eq 1 ]; } | grep '"type":"problem"' | grep '"event":"final"' || true)
+    nfinal=$(grep -c . <<<"$finals" || true)
+    nflows=$(grep -c "\"flows\":$n," <<<"$finals" || true)
+    echo
+    echo "    SYN storm: $folded"
+    echo "    SYN storm: $errors '!! error' line(s); $nfinal final JSON problem record(s), $nflows with \"flows\":$n"
+    awk -v s="$m" -v f="$fm" 'BEGIN {
+        printf "    SYN storm: peak %.1f MiB (-q -r) vs %.1f MiB for the flow table alone: %+.1f MiB\n", s / 1024, f / 1024, (s - f) / 1024 }'
+    [ "$errors" = 1 ] && [ "$nfinal" = 1 ] && [ "$nflows" = 1 ] ||
+        { echo "run.sh: the SYN storm did not fold into one problem of $n flows" >&2; exit 1; }
 }
 
 site=$(capture site "$SITE_N")
@@ -158,6 +203,7 @@ snap=$(capture snap96 "$SNAP_N")
 flows=$(capture flows "$FLOWS_N")
 churn=$(capture churn "$CHURN_N")
 churn4=$(capture churn $((CHURN_N / 4)))
+syn=$(capture synstorm "$SYN_N")
 
 echo "## omnisniff benchmark"
 echo
@@ -167,9 +213,11 @@ compare "Full-size site capture: $SITE_N packets, $(du -h "$site" | cut -f1)" "$
 compare "Site capture at snaplen 96: $SNAP_N packets, $(du -h "$snap" | cut -f1)" "$snap" "$SNAP_N" 0
 header "Memory: concurrent flows and churn"
 memory "$FLOWS_N concurrent flows" "$flows" "$FLOWS_N"
+flows_row=$MEM_ROW
 memory "churn, $((CHURN_N / 4)) packets" "$churn4" "$((CHURN_N / 4))"
 memory "churn, $CHURN_N packets" "$churn" "$CHURN_N"
 echo
 echo "flows capture: $("$OMNI" -q -r "$flows" | grep '^flows:')"
 echo "churn capture: $("$OMNI" -q -r "$churn" | grep '^flows:')"
+synstorm "$syn" "$SYN_N" "$flows_row"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # smoke.sh — bench/run.sh at toy sizes, so the benchmark script cannot rot
 # unnoticed: it must generate its captures, build the floor and the mmap
-# walk, run every omnisniff mode, and print a full table for each section.
+# walk, run every omnisniff mode, and print a full table for each section;
+# the SYN storm must fold into one problem.
 # Timings are not checked (tests assert behaviour, bench/ proves speed).
 # usage: smoke.sh SOURCE_DIR BUILD_DIR
 set -u
@@ -26,8 +27,15 @@ expect 2 '^| omnisniff -r (text lines) '
 expect 1 '^| 2000 concurrent flows: omnisniff -q -r '
 expect 2 '^| churn, [0-9]* packets: omnisniff -q -r '
 expect 1 '^flows capture: flows: 2000 created, 2000 at most at once'
+expect 1 '^| SYN storm: floor '
+expect 1 '^| SYN storm: omnisniff -q -r  '
+expect 1 '^| SYN storm: omnisniff --json -r '
+expect 1 '^| SYN storm: omnisniff -q -r --max-flows 10000 '
+expect 1 '^| 2000 concurrent flows, no finding (above) '
+expect 1 'SYN storm: problems: 1 error, 0 warnings, 0 info, from 2000 findings'
+expect 1 "SYN storm: 1 '!! error' line(s); 1 final JSON problem record(s), 1 with \"flows\":2000"
 # every table row has a number in each column
-bad=$(grep '^| [a-z0-9]' <<<"$out" | grep -v '^| command ' | grep -v -E '\| +[0-9.]+ \| +[0-9.]+x \| +[0-9.]+ M \| +[0-9.]+ \|$')
+bad=$(grep '^| [A-Za-z0-9]' <<<"$out" | grep -v '^| command ' | grep -v -E '\| +[0-9.]+ \| +[0-9.]+x \| +[0-9.]+ M \| +[0-9.]+ \|$')
 [ -z "$bad" ] || { echo "FAIL: malformed rows:"; echo "$bad"; fail=1; }
 [ $fail -eq 0 ] || { echo "$out"; exit 1; }
 echo "PASS: bench/run.sh prints every row at toy sizes"
