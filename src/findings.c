@@ -1008,15 +1008,18 @@ const char *os_finding_explain(os_finding_kind k)
             "Gateway using only the TCP port 5001.\"\n"
             "Check which Gateway is primary, and the hosts file's roles.\n",
         [OS_FK_UNANSWERED_CONNECTION] =
-            "unanswered-connection (warning): SYNs to an Omnicast service port got no SYN-ACK\n"
-            "(retransmitted, or none by the end of the capture or the flow's timeout).\n"
+            "unanswered-connection (warning; error when persistent): SYNs to an Omnicast\n"
+            "service port got no SYN-ACK within syn-verdict-seconds (3 s), or were retransmitted.\n"
+            "All attempts on one service fold into one problem; when the service never\n"
+            "completed a handshake and persist-peers (2) peers failed or the failures span\n"
+            "persist-seconds (10 s), the problem is an error: a dropped port, not bad luck.\n"
             "KBA-00170: \"To ensure your Omnicast system works properly, open all the listed\n"
             "ports that are relevant to the services installed on your system.\"\n"
             "Check: a firewall between the capture point and the server dropping the port\n"
             "(capture on both sides to find it), or the service is down.\n",
         [OS_FK_CONNECTION_REFUSED] =
-            "connection-refused (warning): the server answered the SYN with RST: nothing\n"
-            "listens on that port.\n"
+            "connection-refused (warning; error when persistent): the server answered the SYN\n"
+            "with RST: nothing listens on that port. Persistent as for unanswered-connection.\n"
             "KBA-00170: \"When the default port 5001 isn't used, the client will need to specify\n"
             "the port number after the Gateway name. For example: gateway_name:4812\".\n"
             "Check: the service is running; it is configured on this port (non-default port?).\n",
