@@ -78,6 +78,10 @@ static void parse_rules(const char *text, size_t len, os_ruleset *rs)
 #define MAX_OPEN 4
 static site *open_sites[MAX_OPEN];
 
+/* The next site shows problems only (the default of the command line);
+ * otherwise every finding too (--findings all), which most tests count. */
+static bool problems_only;
+
 /* A pipeline over `rules` (NULL: the embedded default set; the text may be
  * freed after) and `hosts` (NULL: none). */
 static site *site_open_mode(const char *rules, const char *hosts, os_mode mode)
@@ -105,7 +109,7 @@ static site *site_open_mode(const char *rules, const char *hosts, os_mode mode)
     }
     os_pipeline_cfg cfg = { .rules = &s->rs, .hosts = hosts ? &s->hf : NULL,
                             .flow = os_flow_cfg_default(), .dlt = DLT_EN10MB,
-                            .mode = mode, .out = s->out, .findings_all = true };
+                            .mode = mode, .out = s->out, .findings_all = !problems_only };
     char err[128];
     s->p = os_pipeline_new(&cfg, err, sizeof err);
     assert_non_null(s->p);
@@ -116,6 +120,15 @@ static site *site_open_mode(const char *rules, const char *hosts, os_mode mode)
 static site *site_open(const char *rules, const char *hosts)
 {
     return site_open_mode(rules, hosts, OS_MODE_QUIET);
+}
+
+/* A site in packet-line mode as `omnisniff -r` runs by default. */
+static site *site_open_default(void)
+{
+    problems_only = true;
+    site *s = site_open_mode(NULL, NULL, OS_MODE_PACKETS);
+    problems_only = false;
+    return s;
 }
 
 /* Everything the pipeline printed so far. */
@@ -521,6 +534,97 @@ static void test_unanswered_single_syn_until_timeout(void **state)
     flow_is(f, 6, "10.3.0.23", 51003, "10.1.0.20", 6061);
     assert_int_equal(f->packets, 1);
     count_is(s, 1);
+    site_close(s);
+}
+
+/* How many times `what` occurs in text. */
+static size_t count_records(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+/* The quick verdict: a single SYN is judged once syn-verdict-seconds (3)
+ * of packet time have passed, not at the flow's 300 s timeout; the line
+ * comes before the packet that crossed the deadline. */
+static void test_unanswered_quick_verdict(void **state)
+{
+    (void)state;
+    site *s = site_open_default();
+    tcp(s, "10.3.0.23", 51003, "10.1.0.20", 6061, SYN, 0);
+    s->now = T0 + 2900 * MS;
+    udp(s, 1, "10.3.0.23", 53000, "10.1.0.1", 53, 40);
+    assert_int_equal(os_pipeline_worst(s->p), OS_SEV_NEVER); /* not yet */
+    assert_null(strstr(site_text(s), "!! "));
+    s->now = T0 + 3000 * MS;
+    udp(s, 1, "10.3.0.23", 53001, "10.1.0.1", 53, 40);
+    assert_int_equal(os_pipeline_worst(s->p), OS_SEV_WARNING);
+    const char *t = site_text(s);
+    const char *hit = strstr(t, "10:00:03.000000 !! warning unanswered-connection: host 10.3.0.23 "
+                                "cannot reach Archiver 10.1.0.20 (by the port) on archiver-playback TCP 6061");
+    assert_non_null(hit);
+    assert_non_null(strstr(hit, "10.3.0.23.53001")); /* the packet's line follows */
+    site_finish(s);
+    assert_int_equal(s->st->findings[OS_FK_UNANSWERED_CONNECTION], 1);
+    site_close(s);
+}
+
+/* Clients retrying from new source ports: each attempt joins the one
+ * problem at once; one '!!' line when it opens, one when a second client
+ * makes it an error (persist-peers 2), none per flow. */
+static void test_retries_join_one_problem_live(void **state)
+{
+    (void)state;
+    site *s = site_open_default();
+    for (int a = 0; a < 10; a++)
+        for (int c = 0; c < 3; c++) {
+            char src[32];
+            snprintf(src, sizeof src, "10.3.0.%d", 101 + c);
+            s->now = T0 + (uint64_t)a * 3 * SEC + (uint64_t)c * 100 * MS;
+            tcp(s, src, 40000u + (unsigned)(a * 3 + c), "10.1.0.20", 6061, SYN, 0);
+        }
+    const char *t = site_text(s);
+    const char *open = strstr(t, "!! warning unanswered-connection: ");
+    assert_non_null(open);
+    assert_null(strstr(open + 1, "!! warning unanswered-connection: "));
+    const char *now = strstr(t, "!! now error unanswered-connection: 2 hosts (10.3.0.101-10.3.0.102)");
+    assert_non_null(now);
+    assert_null(strstr(now + 1, "!! "));
+    assert_int_equal(os_pipeline_worst(s->p), OS_SEV_ERROR);
+    site_finish(s);
+    assert_int_equal(s->st->nproblems, 1);
+    assert_int_equal(s->st->problem[0]->flows, 30);
+    assert_int_equal(s->st->problem[0]->peers, 3);
+    assert_int_equal(s->st->findings[OS_FK_UNANSWERED_CONNECTION], 30);
+    site_close(s);
+}
+
+/* A storm of flagged flows: at most OS_FINDINGS_HELD findings are held at
+ * once (the oldest go out as they stand), yet every flow is counted once:
+ * no finding is raised twice when its flow ends after it went out. */
+static void test_storm_bounded_and_counted_once(void **state)
+{
+    (void)state;
+    site *s = site_open_mode(NULL, NULL, OS_MODE_JSON);
+    unsigned n = OS_FINDINGS_HELD + 1000;
+    for (unsigned i = 0; i < n; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "10.20.%u.%u", i / 250, 1 + i % 250);
+        s->now = T0 + (uint64_t)i * MS;
+        tcp(s, src, 1024, "10.1.0.20", 6061, SYN, 0);
+    }
+    s->now += 4 * SEC; /* every wait ends: every flow is judged */
+    udp(s, 1, "10.3.0.23", 53000, "10.1.0.1", 53, 40);
+    /* every flow is still in the table, yet only OS_FINDINGS_HELD are held:
+     * the others went out (their JSON records are written) */
+    assert_int_equal(count_records(site_text(s), "\"type\":\"finding\""), n - OS_FINDINGS_HELD);
+    site_finish(s);
+    assert_int_equal(s->st->findings[OS_FK_UNANSWERED_CONNECTION], n);
+    assert_int_equal(s->st->nproblems, 1);
+    assert_int_equal(s->st->problem[0]->flows, n);
+    assert_int_equal(count_records(site_text(s), "\"type\":\"finding\""), n);
     site_close(s);
 }
 
@@ -1654,6 +1758,9 @@ int main(void)
         cmocka_unit_test_teardown(test_unanswered_live_line_once, close_leftovers),
         cmocka_unit_test_teardown(test_unanswered_single_syn_until_end, close_leftovers),
         cmocka_unit_test_teardown(test_unanswered_single_syn_until_timeout, close_leftovers),
+        cmocka_unit_test_teardown(test_unanswered_quick_verdict, close_leftovers),
+        cmocka_unit_test_teardown(test_retries_join_one_problem_live, close_leftovers),
+        cmocka_unit_test_teardown(test_storm_bounded_and_counted_once, close_leftovers),
         cmocka_unit_test_teardown(test_midstream_not_flagged, close_leftovers),
         cmocka_unit_test_teardown(test_established_not_flagged, close_leftovers),
         /* connection-refused */

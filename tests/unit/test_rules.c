@@ -310,6 +310,38 @@ static void test_bulk_min_bytes(void **state)
                "                   ^\n");
 }
 
+/* The verdict and persistence thresholds: shipped values, a file's own,
+ * the defaults without one, ranges enforced, each given once. */
+static void test_verdict_thresholds(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    assert_int_equal(rs.set.syn_verdict_s, 3);
+    assert_int_equal(rs.set.persist_peers, 2);
+    assert_int_equal(rs.set.persist_s, 10);
+    os_rules_free(&rs);
+    assert_true(parse("set syn-verdict-seconds 5\nset persist-peers 4\nset persist-seconds 60\n", &rs, &d));
+    assert_int_equal(rs.set.syn_verdict_s, 5);
+    assert_int_equal(rs.set.persist_peers, 4);
+    assert_int_equal(rs.set.persist_s, 60);
+    os_rules_free(&rs);
+    assert_true(parse("rule a proto=udp port=9 kba=k\n", &rs, &d));
+    assert_int_equal(rs.set.syn_verdict_s, OS_SYN_VERDICT_DEFAULT);
+    assert_int_equal(rs.set.persist_peers, OS_PERSIST_PEERS_DEFAULT);
+    assert_int_equal(rs.set.persist_s, OS_PERSIST_SECONDS_DEFAULT);
+    os_rules_free(&rs);
+    expect_one("set syn-verdict-seconds 0\n",
+               "t.rules:1:25: error: bad value for 'syn-verdict-seconds': seconds, 1 to 300\n"
+               "set syn-verdict-seconds 0\n"
+               "                        ^\n");
+    expect_one("set persist-peers 2\nset persist-peers 3\n",
+               "t.rules:2:5: error: setting 'persist-peers' given twice\n"
+               "set persist-peers 3\n"
+               "    ^\n");
+}
+
 /* Role sets as words: the first role, and ids or labels joined. */
 static void test_hrole_first_and_join(void **state)
 {
@@ -343,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_hrole_names),
         cmocka_unit_test(test_dump_is_deterministic),
         cmocka_unit_test(test_bulk_min_bytes),
+        cmocka_unit_test(test_verdict_thresholds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
