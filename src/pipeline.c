@@ -431,10 +431,11 @@ int os_pipeline_status(os_pipeline *p, FILE *out, double secs)
         probs[pv[i]->rule >= 0 ? (size_t)pv[i]->rule : n]++;
     memset(p->status_flows, 0, (n + 1) * sizeof *p->status_flows);
     os_flowtab_foreach(p->flows, count_active, p);
-    fprintf(out, "omnisniff: %llu packets, %llu flows active, %zu problems (%llu errors, "
-            "%llu warnings)\n", (unsigned long long)p->st.packets,
-            (unsigned long long)os_flowtab_stats(p->flows)->active, np,
-            (unsigned long long)by[OS_SEV_ERROR], (unsigned long long)by[OS_SEV_WARNING]);
+    fprintf(out, "omnisniff: %llu packets, %llu flows active, %zu problem%s (%llu error%s, "
+            "%llu warning%s)\n", (unsigned long long)p->st.packets,
+            (unsigned long long)os_flowtab_stats(p->flows)->active, np, np == 1 ? "" : "s",
+            (unsigned long long)by[OS_SEV_ERROR], by[OS_SEV_ERROR] == 1 ? "" : "s",
+            (unsigned long long)by[OS_SEV_WARNING], by[OS_SEV_WARNING] == 1 ? "" : "s");
     fprintf(out, "%-26s %10s %8s %8s\n", "role", "pkts/s", "flows", "problems");
     for (size_t i = 0; i <= n; i++) {
         if (!p->role_pkts[i] && !p->status_flows[i] && !probs[i])

@@ -62,6 +62,11 @@ check2() { grep -qE "$2" "$tmp/$1" || { echo "missing in $1: $2"; fail=1; }; }
 check2 err2 '^role +pkts/s +flows +problems$'
 check2 err2 '^encoder-archiver-unicast +[0-9]+ +3 +[0-9]+$'   # bash opens a socket (a flow) per datagram
 check2 err2 '^--- summary so far \([0-9]+ flows still active'
+# the summary so far counts the flows still active (3 datagrams, 3 flows)
+# and shows the problem as it stands (the ICMP port unreachable answers)
+check2 err2 '^encoder-archiver-unicast +3 +3 +132$'
+check2 err2 '^problems: 0 errors, 1 warning, 0 info, from [0-9]+ findings'
+check2 err2 '^omnisniff: [0-9]+ packets, [0-9]+ flows active, 1 problem \(0 errors, 1 warning\)$'
 check2 err2 '^kernel: [0-9]+ packets received by filter'
 check2 out2 '^encoder-archiver-unicast +7 +7 '
 [ "$rc" = 0 ] || { echo "exit code $rc (status run)"; fail=1; }
