@@ -614,6 +614,14 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The wall clock in ns since the epoch (the time base of live packets). */
+static uint64_t now_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 /* Seconds of work before the offline progress line appears
  * (OMNISNIFF_PROGRESS_AFTER overrides it, for tests). */
 static double progress_after(void)
@@ -669,6 +677,8 @@ static void tick(session *s)
     show_status(s, t);
     if (!os_capture_is_live(s->cap))
         show_progress(s, t);
+    else /* live packets carry the wall clock: verdicts due by now are judged */
+        os_pipeline_tick(s->pl, now_wall_ns());
 }
 
 /* Read frames until the end, the count, a signal or an error. Returns the

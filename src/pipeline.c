@@ -266,6 +266,16 @@ static void judge_waits(os_pipeline *p, uint64_t ts)
     }
 }
 
+/* Time passes without packets. */
+void os_pipeline_tick(os_pipeline *p, uint64_t now_ns)
+{
+    if (!p->wlen || p->waits[p->whead].due_ns > now_ns)
+        return;
+    p->rep.now_ns = now_ns;
+    judge_waits(p, now_ns);
+    fflush(p->cfg.out);
+}
+
 /* Run one frame through every layer. */
 bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 {

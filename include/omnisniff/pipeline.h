@@ -44,6 +44,12 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
 /* Run one frame through every layer. False only on allocation failure. */
 bool os_pipeline_packet(os_pipeline *p, const os_frame *fr);
 
+/* Time passes without packets (a quiet live link): judge the SYNs whose
+ * quick-verdict wait ended by now_ns (the time base of the packets: the
+ * wall clock, live), so a dropped port is flagged on time even when no
+ * packet follows its SYNs. Output is flushed when anything was written. */
+void os_pipeline_tick(os_pipeline *p, uint64_t now_ns);
+
 /* End of input: flush flows (JSON flow and finding records), write the
  * final problem records (JSON) and print the summary.
  * `source`/`linktype` name the capture; `kernel` holds live counters;

@@ -50,7 +50,7 @@ a=orr-a$$ b=orr-b$$ va=vra$$ vb=vrb$$
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # poll SECONDS CMD...: run CMD every 0.1 s until it succeeds, at most SECONDS
 poll() { local t=$(($1 * 10)); shift; until "$@"; do ((t-- > 0)) || return 1; sleep 0.1; done; }
-A=192.0.2.2 PORT=6061
+A=192.0.2.2 PORT=6061 LONE=7999
 clients=()
 for ((i = 1; i <= NC; i++)); do
   clients+=("192.0.2.$((10 + i))")
@@ -61,7 +61,7 @@ nsx "$b" nft -f - <<EOF || { echo "FAIL: nftables rules not loaded"; exit 1; }
 table ip omniretry {
   chain input {
     type filter hook input priority 0; policy accept;
-    ip daddr $A tcp dport $PORT drop
+    ip daddr $A tcp dport { $PORT, $LONE } drop
   }
 }
 EOF
@@ -80,7 +80,7 @@ stamper=$!
 pids+=("$stamper")
 # (started directly, not through a function, so that $! is the process that
 # passes SIGINT on)
-ip netns exec "$b" timeout 40 "$bin" -l -i "$vb" tcp port $PORT >"$tmp/fifo" 2>"$tmp/err" &
+ip netns exec "$b" timeout 40 "$bin" -l -i "$vb" tcp port $PORT or tcp port $LONE >"$tmp/fifo" 2>"$tmp/err" &
 text=$!
 pids+=("$text")
 ip netns exec "$b" timeout 40 "$bin" --json -l -i "$vb" tcp port $PORT >"$tmp/json" 2>"$tmp/json.err" &
@@ -122,6 +122,16 @@ else
   bad "no JSON problem open record for unanswered-connection while omnisniff --json runs"
 fi
 wait "${cl[@]}"
+# a lone attempt on the DFC port, and then silence: no later packet moves
+# the clock, so the verdict comes from the wall clock (the capture's 100 ms
+# poll timeout)
+tl=$EPOCHREALTIME
+nsx "$a" timeout 5 socat -u /dev/null TCP:$A:$LONE,connect-timeout=0.7 2>>"$tmp/lone.err"
+LONEOPEN="^[0-9.]+ $TS !! warning unanswered-connection: .* on dfc-command TCP $LONE"
+lone() { grep -qE "$LONEOPEN" "$tmp/out"; }
+poll $((VERDICT + 2)) lone || bad "no live line for the lone SYN to $LONE within $((VERDICT + 2)) s of silence"
+tlo=$(grep -m1 -E "$LONEOPEN" "$tmp/out" | cut -d' ' -f1)
+[ -n "$tlo" ] && echo "lone SYN: '!!' line $(awk -v a="$tl" -v b="$tlo" 'BEGIN { printf "%.3f", b - a }') s after it was sent"
 sleep 0.5 # both instances read the last SYNs
 kill -INT "$text"; wait "$text"; rc=$?
 kill -INT "$json"; wait "$json"; rcj=$?
@@ -145,7 +155,7 @@ for c in "${clients[@]}"; do
 done
 
 # live lines: one open, soon enough; one update to error, after it
-first=$(grep -m1 -E "$OPEN" "$tmp/out")
+first=$(grep -E "$OPEN" "$tmp/out" | grep -m1 -vE "$LONEOPEN")
 if [ -n "$first" ]; then
   delay=$(awk -v a="$t0" -v b="${first%% *}" 'BEGIN { printf "%.3f", b - a }')
   syn1=$(grep -m1 -E "$SYN" "$tmp/out" | awk '{ print $2 }')
@@ -156,14 +166,14 @@ if [ -n "$first" ]; then
   awk -v d="$delay" -v m=$((VERDICT + 2)) 'BEGIN { exit !(d <= m) }' ||
     bad "the first '!!' line came ${delay} s after the clients started, want <= $((VERDICT + 2)) s"
 fi
-nopen=$(grep -cE "$OPEN" "$tmp/out")
+nopen=$(grep -E "$OPEN" "$tmp/out" | grep -vcE "$LONEOPEN")
 nnow=$(grep -cE "$NOW" "$tmp/out")
 [ "$nopen" = 1 ] || bad "$nopen live open lines for unanswered-connection, want 1 (one problem)"
 [ "$nnow" = 1 ] || bad "$nnow live '!! now error unanswered-connection' lines, want 1"
 lo=$(grep -nE "$OPEN" "$tmp/out" | head -1 | cut -d: -f1)
 ln=$(grep -nE "$NOW" "$tmp/out" | head -1 | cut -d: -f1)
 [ -n "$lo" ] && [ -n "$ln" ] && [ "$ln" -gt "$lo" ] || bad "'!! now error' does not follow the open line"
-others=$(grep -E "^[0-9.]+ $TS !! " "$tmp/out" | grep -vE "$OPEN|$NOW")
+others=$(grep -E "^[0-9.]+ $TS !! " "$tmp/out" | grep -vE "$OPEN|$NOW" | grep -vE "$LONEOPEN")
 [ -z "$others" ] || bad "other live problem lines: $others"
 [ "$rc" = 1 ] || bad "exit code $rc, want 1 (an error problem, --fail-on error)"
 [ -s "$tmp/err" ] && bad "stderr: $(cat "$tmp/err")"
