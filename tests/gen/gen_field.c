@@ -1,6 +1,8 @@
 /* gen_field.c — "field" captures: a site as a technician meets it. The
  * capture starts while the site runs, so its long-lived connections show no
- * handshake (Directory link, command channels, TCP video, SMB, RDP, X11);
+ * handshake (Directory link, command channels, TCP video, federation, SMB,
+ * RDP, X11); clients 101-138 each watch a camera through a Gateway, 139 and
+ * 140 only hold a command channel (their role cannot be told from traffic);
  * faults are repeated by many clients from new source ports; ordinary noise
  * (DNS, NTP, SMB, RDP, iperf, X11, web, ARP) runs alongside.
  *
@@ -12,8 +14,8 @@
  *   field-healthy.pcap           2 min: the site alone, no fault
  *
  * Address plan (10.10.0.0/16, see tests/gen/README.md). Steady streams are
- * thinned (one small packet every second or two) to keep each file under
- * 2 MB. Everything depends on fixed times from T0: deterministic. */
+ * thinned (one small packet every 1-8 s) to keep each file at 1.5-2.5 MB.
+ * Everything depends on fixed times from T0: deterministic. */
 #include "gen.h"
 
 #include <stdio.h>
@@ -29,6 +31,8 @@
 #define F_FODIR A4(10, 10, 0, 16) /* failover Directory */
 #define F_ARC1 A4(10, 10, 0, 20)  /* Archiver */
 #define F_ARC2 A4(10, 10, 0, 21)  /* second Archiver */
+#define F_FED A4(10, 10, 0, 40)   /* federation server */
+#define F_RGW A4(10, 10, 5, 10)   /* remote Gateway (another Omnicast system) */
 #define F_DNS A4(10, 10, 9, 53)   /* DNS and NTP server */
 #define F_SMB A4(10, 10, 9, 45)   /* Windows file server */
 #define F_IPERF_C A4(10, 10, 9, 71)
@@ -170,6 +174,7 @@ typedef struct fsite {
     uint64_t t0, end; /* [t0, end) */
     uint64_t dt;      /* period of a steady video stream */
     uint32_t vsz;     /* payload of a video packet */
+    uint64_t cdt;     /* period of a client's own camera stream (thinner) */
 } fsite;
 
 /* ---- the healthy site, joined mid-life ---------------------------------- */
@@ -255,14 +260,68 @@ static void site_omnicast(const fsite *s)
         udp(t + 2 * MS, F_GW1, 8000, cli(28 + n % 4), 50400, 32);
     }
 
+    /* Every client 101-138 watches one camera through a Gateway for the whole
+     * capture (clients 129-136 above; the others here), a thin stream of one
+     * vsz-byte packet every cdt from its own offset: clients 105, 110, 115,
+     * 120 and 125 by TCP 5002 from the primary Gateway (midstream, the
+     * Gateway sends, the client ACKs every 4th), the rest by UDP from a
+     * Gateway port 8020 + i (the primary Gateway for an even address, the
+     * second one for an odd) to the client's 50200 + i. Clients 139 and 140
+     * watch nothing: only their command channel is Omnicast. */
+    for (i = 0; i < NCLI - 2; i++) {
+        uint64_t off = 130 * MS + (uint64_t)((i * 37) % 64) * (s->cdt / 64);
+        if (i >= 28 && i < 36)
+            continue;
+        if (i % 5 == 4) {
+            mconn v = mconn_at(cli(i), 50300 + (unsigned)i, F_GW1, 5002);
+            for (t = s->t0 + off, n = 0; t < s->end; t += s->cdt, n++) {
+                mc_s(t, &v, s->vsz);
+                if (n % 4 == 3)
+                    mc_c(t + 20 * MS, &v, 0);
+            }
+        } else {
+            addr gw = cli(i).b[3] % 2 ? F_GW2 : F_GW1;
+            for (t = s->t0 + off; t < s->end; t += s->cdt)
+                udp(t, gw, 8020 + (unsigned)i, cli(i), 50200 + (unsigned)i, s->vsz);
+        }
+    }
+
+    /* Video from the primary Gateway's first UDP port (also its discovery
+     * port): 10.10.0.11:8000 -> client 137:50500, 200 datagrams of 1000-1200
+     * bytes evenly over the capture, nothing back. */
+    {
+        uint64_t per = (s->end - s->t0) / 200;
+        for (n = 0; n < 200; n++)
+            udp(s->t0 + 350 * MS + (uint64_t)n * per, F_GW1, 8000, cli(36), 50500,
+                1000 + (uint32_t)(n * 73) % 201);
+    }
+
     /* Playback from the second Archiver 10.10.0.21:6062, full connections:
-     * every 20 s one of clients 137-140 asks, gets 6 segments, closes. */
+     * every 20 s one of clients 135-138 asks, gets 6 segments, closes
+     * (not 139-140: they show nothing but their command channel). */
     for (t = s->t0 + 3 * SEC, n = 0; t < s->end - SEC; t += 20 * SEC, n++)
-        tcp_conn(t, cli(36 + n % 4), 50600 + (unsigned)n, F_ARC2, 6062, 1, 80, 6, 300);
+        tcp_conn(t, cli(34 + n % 4), 50600 + (unsigned)n, F_ARC2, 6062, 1, 80, 6, 300);
 
     /* Web client on the primary Gateway's port 80, every 60 s. */
     for (t = s->t0 + 17 * SEC, n = 0; t < s->end - SEC; t += 60 * SEC, n++)
         http_conn(t, cli(10 + n % 10), 50900 + (unsigned)n, F_GW1, 80, "gw1", "/webclient/", 800);
+
+    /* Federation: the federation server 10.10.0.40 holds a command channel
+     * to the remote Gateway 10.10.5.10:5001 (every 15 s, 80 bytes out, 160
+     * back), and the remote Gateway streams a federated camera over TCP to
+     * the federation server's 6000 (2 x vsz every cdt, an ACK every 4th);
+     * both opened long before the capture. */
+    mconn fc = mconn_at(F_FED, 49960, F_RGW, 5001);
+    for (t = s->t0 + 6300 * MS; t < s->end; t += 15 * SEC) {
+        mc_c(t, &fc, 80);
+        mc_s(t + 4 * MS, &fc, 160);
+    }
+    mconn fv = mconn_at(F_RGW, 51010, F_FED, 6000);
+    for (t = s->t0 + 190 * MS, n = 0; t < s->end; t += s->cdt, n++) {
+        mc_c(t, &fv, s->vsz * 2);
+        if (n % 4 == 3)
+            mc_s(t + 20 * MS, &fv, 0);
+    }
 }
 
 /* Traffic that is not Omnicast. */
@@ -435,13 +494,14 @@ static void fault_multicast(const fsite *s)
 
 /* ---- the captures ---------------------------------------------------------- */
 
-static fsite site_of(uint64_t seconds, uint64_t dt, uint32_t vsz)
+static fsite site_of(uint64_t seconds, uint64_t dt, uint32_t vsz, uint64_t cdt)
 {
     fsite s;
     s.t0 = T0 * SEC;
     s.end = s.t0 + seconds * SEC;
     s.dt = dt;
     s.vsz = vsz;
+    s.cdt = cdt;
     return s;
 }
 
@@ -456,6 +516,8 @@ static const char six_hosts[] =
     "10.10.0.16    failover-directory  dir2\n"
     "10.10.0.20    archiver            arch1\n"
     "10.10.0.21    archiver            arch2\n"
+    "10.10.0.40    federation          fed1\n"
+    "10.10.5.10    remote-gateway      remote-gw1\n"
     "10.10.2.0/24  encoder\n"
     "10.10.3.0/24  client\n";
 
@@ -464,7 +526,7 @@ void write_field(const char *dir)
     fsite s;
     capture_grow(40000);
 
-    s = site_of(600, 4 * SEC, 100);
+    s = site_of(600, 4 * SEC, 100, 8 * SEC);
     reset();
     site_omnicast(&s);
     site_noise(&s);
@@ -472,7 +534,7 @@ void write_field(const char *dir)
     sort_capture();
     write_pcap(dir, "field-dropped-playback.pcap", LT_EN10MB, 0, 0, 262144, 0);
 
-    s = site_of(300, 2 * SEC, 100);
+    s = site_of(300, 2 * SEC, 100, 6 * SEC);
     reset();
     site_omnicast(&s);
     site_noise(&s);
@@ -486,7 +548,7 @@ void write_field(const char *dir)
     write_pcap(dir, "field-six-problems.pcap", LT_EN10MB, 0, 0, 262144, 0);
     write_text(dir, "field-six-problems.hosts", six_hosts);
 
-    s = site_of(120, SEC, 200);
+    s = site_of(120, SEC, 200, 4 * SEC);
     reset();
     site_omnicast(&s);
     site_noise(&s);
