@@ -9,6 +9,7 @@
  * from rules that say so (infer=), on new flows and on TCP SYN-ACKs. */
 #include "omnisniff/classify.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,14 @@ static bool transport_ok(const os_rule *r, uint8_t proto)
            (proto == 17 && (r->transports & OS_T_UDP));
 }
 
+/* A rule limited to small packets (max-mean-size=: discovery datagrams)
+ * applies while the flow's mean packet is that small. */
+static bool size_ok(const os_rule *r, const os_flow *f)
+{
+    uint64_t pk = (uint64_t)f->pkts[0] + f->pkts[1];
+    return !r->max_mean_size || !pk || (f->bytes[0] + f->bytes[1]) / pk <= r->max_mean_size;
+}
+
 /* Score rule ri with service side svc; false if it cannot apply. */
 static bool eval(os_classifier *c, const os_flow *f, int ri, int svc, int port_side, cand *out)
 {
@@ -157,7 +166,7 @@ static bool eval(os_classifier *c, const os_flow *f, int ri, int svc, int port_s
     os_addr sa = os_flow_addr(f, svc), pa = os_flow_addr(f, !svc);
     fit s, p;
 
-    if (!transport_ok(r, f->key.proto) || !dest_ok(c->rs, r, &sa))
+    if (!transport_ok(r, f->key.proto) || !dest_ok(c->rs, r, &sa) || !size_ok(r, f))
         return false;
     s = role_fit(host_get(c, &sa, false), r->service);
     p = role_fit(host_get(c, &pa, false), r->peers);
@@ -256,14 +265,11 @@ static void choose(const os_ruleset *rs, const cand *v, int n, os_flow_label *l)
     l->peer_mismatch = v[best].mismatch;
 }
 
-/* Make f->label current (recomputed only if host knowledge changed). */
-void os_classify_flow(os_classifier *c, os_flow *f)
+/* Compute f->label from what is known now. */
+static void label_flow(os_classifier *c, os_flow *f)
 {
     cand v[MAX_CANDS];
     int n;
-
-    if (f->label.gen == c->gen)
-        return;
     memset(&f->label, 0, sizeof f->label);
     f->label.rule = f->label.alt = -1;
     f->label.gen = c->gen;
@@ -272,15 +278,59 @@ void os_classify_flow(os_classifier *c, os_flow *f)
         choose(c->rs, v, n, &f->label);
 }
 
-/* Give host h inferred role `role`, with evidence. */
-static void infer(os_classifier *c, os_host *h, int role, const os_flow *f,
-                  int rule, bool as_service, uint64_t ts)
+static void learn_flow(os_classifier *c, const os_flow *f);
+
+/* Make f->label current; on new knowledge, learn from the flow again. */
+void os_classify_flow(os_classifier *c, os_flow *f)
+{
+    if (f->label.gen == c->gen)
+        return;
+    learn_flow(c, f);
+    label_flow(c, f);
+}
+
+/* A flow leaves the table: learn from all of it, settle its label. */
+void os_classify_settle(os_classifier *c, os_flow *f)
+{
+    learn_flow(c, f);
+    if (f->label.gen != c->gen || c->rs->size_rules)
+        label_flow(c, f);
+}
+
+/* The side that opened the flow, as far as is known. */
+int os_flow_client(const os_flow *f)
+{
+    if (f->key.proto == 6 && !f->by_syn && f->label.rule >= 0)
+        return !f->label.svc_side;
+    return f->initiator;
+}
+
+/* How os_flow_client decided. */
+const char *os_flow_client_by(const os_flow *f)
+{
+    if (f->label.rule < 0)
+        return NULL;
+    if (f->key.proto == 6)
+        return f->by_syn ? "syn" : "port";
+    return "port";
+}
+
+/* Give host h inferred role `role`, with evidence (the other host). */
+static void infer(os_classifier *c, os_host *h, int role, const os_flow *f, int rule,
+                  bool as_service, uint64_t ts, const os_addr *other)
 {
     if (!h || role < 0 || (h->inferred & OS_HR_BIT(role)))
         return;
     h->inferred |= OS_HR_BIT(role);
-    h->why[role] = (os_evidence){ f->id, ts, (int16_t)rule, as_service };
+    h->why[role] = (os_evidence){ f->id, ts, (int16_t)rule, as_service, *other };
     c->gen++;
+}
+
+/* Does a hold one of the roles in set (declared or inferred)? */
+static bool holds(os_classifier *c, const os_addr *a, os_hrole_set set)
+{
+    const os_host *h = host_get(c, a, false);
+    return h && ((h->declared | h->inferred) & set);
 }
 
 /* Remember peer pa of host h on rule ri; returns distinct peers so far. */
@@ -306,16 +356,38 @@ static void infer_waiting_peers(os_classifier *c, os_host *sh, int ri, int role)
     for (unsigned i = 0; i < sh->npeer; i++) {
         const os_peer_seen *ps = &sh->peer[i];
         os_host *ph;
-        if (ps->rule != ri || !(ph = host_get(c, &ps->addr, true)) ||
+        if (ps->rule != ri || !(ph = host_get(c, &ps->addr, true)) || ph->declared ||
             (ph->inferred & OS_HR_BIT(role)))
             continue;
         ph->inferred |= OS_HR_BIT(role);
-        ph->why[role] = (os_evidence){ ps->flow_id, ps->first_ns, (int16_t)ri, 0 };
+        ph->why[role] = (os_evidence){ ps->flow_id, ps->first_ns, (int16_t)ri, 0, sh->addr };
         c->gen++;
     }
 }
 
-/* Apply rule ri's infer= with service side svc to flow f. */
+/* The service side of rule ri on flow f: inferred from min-peers distinct
+ * peers (with infer-from=known, peers known in the rule's peer roles), or
+ * from one peer it sent infer-bytes to. */
+static os_host *infer_service_side(os_classifier *c, const os_flow *f, int ri, int svc,
+                                   uint64_t ts)
+{
+    const os_rule *r = &c->rs->rule[ri];
+    os_addr sa = os_flow_addr(f, svc), pa = os_flow_addr(f, !svc);
+    os_host *sh;
+    if (r->infer_from == OS_INFER_FROM_KNOWN && !holds(c, &pa, r->peers))
+        return host_get(c, &sa, false);
+    if (!(sh = host_get(c, &sa, true)) || (r->infer_from == OS_INFER_FROM_KNOWN && sh->declared))
+        return sh; /* a vouched role never overrides a declared one */
+    if (note_peer(sh, ri, &pa, f, ts) >= (r->min_peers ? r->min_peers : 1) ||
+        (r->infer_bytes && f->bytes[svc] >= r->infer_bytes))
+        infer(c, sh, r->infer_service, f, ri, true, ts, &pa);
+    return sh;
+}
+
+/* Apply rule ri's infer= with service side svc to flow f. A peer's role
+ * waits for the service side's (a role the rule infers there, or with
+ * infer-from=known one of the rule's service roles): a known role vouches
+ * for its peers. */
 static void infer_rule(os_classifier *c, const os_flow *f, int ri, int svc, uint64_t ts)
 {
     const os_rule *r = &c->rs->rule[ri];
@@ -323,40 +395,169 @@ static void infer_rule(os_classifier *c, const os_flow *f, int ri, int svc, uint
     os_host *sh = NULL;
 
     if ((r->infer_service < 0 && r->infer_peer < 0) || !transport_ok(r, f->key.proto) ||
-        !dest_ok(c->rs, r, &sa))
+        !dest_ok(c->rs, r, &sa) || !size_ok(r, f))
         return;
-    if (r->infer_service >= 0) {
-        sh = host_get(c, &sa, true);
-        if (!sh)
-            return;
-        if (note_peer(sh, ri, &pa, f, ts) >= (r->min_peers ? r->min_peers : 1))
-            infer(c, sh, r->infer_service, f, ri, true, ts);
-        if (!(sh->inferred & OS_HR_BIT(r->infer_service)))
-            return; /* the peer's role waits for the service side's */
-        if (r->infer_peer >= 0)
-            infer_waiting_peers(c, sh, ri, r->infer_peer);
-    }
-    if (r->infer_peer >= 0)
-        infer(c, host_get(c, &pa, true), r->infer_peer, f, ri, false, ts);
+    if (r->infer_service >= 0)
+        sh = infer_service_side(c, f, ri, svc, ts);
+    if (r->infer_peer < 0)
+        return;
+    if (r->infer_service >= 0 ? !holds(c, &sa, OS_HR_BIT(r->infer_service))
+                              : r->infer_from == OS_INFER_FROM_KNOWN && !holds(c, &sa, r->service))
+        return;
+    if (sh)
+        infer_waiting_peers(c, sh, ri, r->infer_peer);
+    os_host *ph = host_get(c, &pa, true);
+    if (ph && !ph->declared) /* a vouched role never overrides a declared one */
+        infer(c, ph, r->infer_peer, f, ri, false, ts, &sa);
 }
 
-/* Learn from one packet of flow f sent by key side `side`. */
+/* Rules on the port of side `side`, with that side as the service side
+ * (and the other one too, for rules whose port may sit on either side). */
+static void learn_side(os_classifier *c, const os_flow *f, int side, bool sender_port)
+{
+    unsigned k;
+    const uint16_t *ids = os_rules_candidates(c->rs, f->key.proto, f->key.port[side], &k);
+    for (unsigned i = 0; i < k; i++) {
+        const os_rule *r = &c->rs->rule[ids[i]];
+        if (r->port_on == OS_PORT_ON_EITHER)
+            infer_rule(c, f, ids[i], !side, f->last_ns);
+        if (!sender_port || r->bulk == OS_BULK_FROM_SERVICE || r->port_on == OS_PORT_ON_EITHER)
+            infer_rule(c, f, ids[i], side, f->last_ns);
+    }
+}
+
+/* Learn host roles from what flow f has shown so far. TCP: once data went
+ * both ways; the service side is the SYN-ACK sender, or without a handshake
+ * the side on a rule's port. UDP: the receiver's port, and the sender's
+ * for rules whose service side sends (Gateway video) or either side. */
+static void learn_flow(os_classifier *c, const os_flow *f)
+{
+    if (f->key.proto == 6) {
+        if (!f->pkts[0] || !f->pkts[1] || (f->by_syn && !(f->hs & OS_HS_SYNACK)))
+            return;
+        if (f->by_syn) {
+            learn_side(c, f, !f->initiator, false);
+        } else {
+            learn_side(c, f, 0, false);
+            learn_side(c, f, 1, false);
+        }
+    } else if (f->key.proto == 17) {
+        learn_side(c, f, !f->initiator, false);
+        learn_side(c, f, f->initiator, true);
+    }
+}
+
+/* Learn from one packet of flow f sent by key side `side`: at a TCP
+ * SYN-ACK, and at the first packet of the second side of a TCP flow whose
+ * handshake was not seen (a new flow, UDP included, is learnt from when
+ * os_classify_flow first labels it). */
 void os_classify_learn(os_classifier *c, os_flow *f, int side,
                        const os_pkt *p, bool created)
 {
-    int svc;
-    unsigned k;
-    const uint16_t *ids;
+    bool synack = p->proto == 6 && (p->tcp_flags & (OS_TH_SYN | OS_TH_ACK)) ==
+                                       (OS_TH_SYN | OS_TH_ACK);
+    bool both = p->proto == 6 && !f->by_syn && f->pkts[side] == 1 && f->pkts[!side];
+    (void)created; /* a new flow is learnt from when it is first labelled */
+    if (synack || both)
+        learn_flow(c, f);
+}
 
-    if (p->proto == 6 && (p->tcp_flags & (OS_TH_SYN | OS_TH_ACK)) == (OS_TH_SYN | OS_TH_ACK))
-        svc = side;      /* the SYN-ACK sender answers on its service port */
-    else if (p->proto == 17 && created)
-        svc = !side;     /* a new UDP flow: the receiver's port */
+/* How sentences name a host. */
+const char *os_classify_who(os_classifier *c, const os_addr *a, os_hrole_set prefer, char *buf,
+                            size_t n)
+{
+    char ip[OS_ADDRSTRLEN];
+    os_conf cf;
+    os_hrole_set known = os_classify_host_roles(c, a, &cf);
+    int r = os_hrole_first(known & prefer) >= 0 ? os_hrole_first(known & prefer) : os_hrole_first(known);
+    os_addr_str(a, ip);
+    if (os_addr_is_multicast(a))
+        snprintf(buf, n, "multicast group %s", ip);
+    else if (r >= 0)
+        snprintf(buf, n, "%s %s", os_hrole_label((os_hrole)r), ip);
+    else if (prefer && !(prefer & (prefer - 1)))
+        snprintf(buf, n, "%s %s (by the port)", os_hrole_label((os_hrole)os_hrole_first(prefer)), ip);
     else
+        snprintf(buf, n, "host %s", ip);
+    return buf;
+}
+
+/* "TCP 7998", "UDP 28000-29000", "TCP/UDP 6000-7000". */
+static const char *rule_ports(const os_rule *r, char *buf, size_t n)
+{
+    const char *t = r->transports == OS_T_TCP ? "TCP" : r->transports == OS_T_UDP ? "UDP" : "TCP/UDP";
+    if (r->port_lo == r->port_hi)
+        snprintf(buf, n, "%s %u", t, r->port_lo);
+    else
+        snprintf(buf, n, "%s %u-%u", t, r->port_lo, r->port_hi);
+    return buf;
+}
+
+/* Peers of h remembered for rule ri (at most OS_PEER_TRACK). */
+static unsigned peers_on(const os_host *h, int ri)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < h->npeer; i++)
+        n += h->peer[i].rule == ri;
+    return n;
+}
+
+/* The verb and preposition of an inference: what the host did on the
+ * rule's traffic, and to or from whom. */
+static void evidence_verb(const os_rule *r, bool as_service, const char **verb, const char **prep)
+{
+    bool udp = r->transports == OS_T_UDP, sends;
+    if (!udp) {
+        *verb = as_service ? "answers" : "connects to";
+        *prep = as_service ? "for" : "of";
         return;
-    ids = os_rules_candidates(c->rs, f->key.proto, f->key.port[svc], &k);
-    for (unsigned i = 0; i < k; i++)
-        infer_rule(c, f, ids[i], svc, f->last_ns);
+    }
+    sends = as_service ? r->bulk == OS_BULK_FROM_SERVICE
+                       : r->dest == OS_DEST_MULTICAST || r->bulk != OS_BULK_FROM_SERVICE;
+    *verb = sends ? "sends" : "receives";
+    *prep = sends ? "to" : "from";
+}
+
+/* The evidence of an inferred role in words. */
+const char *os_classify_evidence_words(os_classifier *c, const os_host *h, os_hrole r,
+                                       char *buf, size_t len)
+{
+    const os_evidence *e = &h->why[r];
+    char other[96], ports[32];
+    size_t k;
+    buf[0] = '\0';
+    if (!(h->inferred & OS_HR_BIT(r)) || e->rule < 0 || (unsigned)e->rule >= c->rs->n)
+        return buf;
+    const os_rule *rule = &c->rs->rule[e->rule];
+    if (e->other.ver)
+        os_classify_who(c, &e->other, e->as_service ? rule->peers : rule->service, other,
+                        sizeof other);
+    else
+        snprintf(other, sizeof other, "another host");
+    const char *verb, *prep;
+    evidence_verb(rule, e->as_service, &verb, &prep);
+    k = (size_t)snprintf(buf, len, "%s %s (%s) %s %s", verb, rule->id,
+                         rule_ports(rule, ports, sizeof ports), prep, other);
+    unsigned more = e->as_service ? peers_on(h, e->rule) : 0;
+    if (more > 1 && k < len)
+        snprintf(buf + k, len - k, " and %s%u more", more >= OS_PEER_TRACK ? "at least " : "",
+                 more - 1);
+    return buf;
+}
+
+/* Every inferred role with its evidence in words. */
+const char *os_classify_evidence_line(os_classifier *c, const os_host *h, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OS_HR_COUNT && n < len; i++) {
+        char w[256];
+        if (!(h->inferred & OS_HR_BIT(i)))
+            continue;
+        n += (size_t)snprintf(buf + n, len - n, "%s%s: %s", n ? "; " : "", os_hrole_name((os_hrole)i),
+                              os_classify_evidence_words(c, h, (os_hrole)i, w, sizeof w));
+    }
+    return buf;
 }
 
 static int host_cmp(const void *a, const void *b)

@@ -186,7 +186,7 @@ static os_finding *raise_on(os_checker *k, os_flow *f, os_finding_kind kind, boo
 /* Flow fields with the initiator as source. */
 static void set_flow(os_finding *x, const os_flow *f)
 {
-    int s = f->initiator;
+    int s = os_flow_client(f);
     x->has_flow = true;
     x->flow_id = f->id;
     x->src = os_flow_addr(f, s);
@@ -239,27 +239,9 @@ static int known_role(os_checker *k, const os_addr *a, os_hrole_set prefer)
     return r >= 0 ? r : os_hrole_first(known);
 }
 
-/* How sentences name a host (see findings.h). */
-const char *os_finding_who(os_classifier *cls, const os_addr *a, os_hrole_set prefer, char *buf,
-                           size_t n)
-{
-    char ip[OS_ADDRSTRLEN];
-    os_conf c;
-    os_hrole_set known = os_classify_host_roles(cls, a, &c);
-    int r = os_hrole_first(known & prefer) >= 0 ? os_hrole_first(known & prefer) : os_hrole_first(known);
-    os_addr_str(a, ip);
-    if (r >= 0)
-        snprintf(buf, n, "%s %s", os_hrole_label((os_hrole)r), ip);
-    else if (prefer && !(prefer & (prefer - 1)))
-        snprintf(buf, n, "%s %s (by the port)", os_hrole_label((os_hrole)os_hrole_first(prefer)), ip);
-    else
-        snprintf(buf, n, "host %s", ip);
-    return buf;
-}
-
 static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
 {
-    return os_finding_who(k->cls, a, prefer, buf, n);
+    return os_classify_who(k->cls, a, prefer, buf, n);
 }
 
 /* The role a host is named by ("Archiver"): its known role, preferring
@@ -554,7 +536,7 @@ static void check_directory_peer(os_checker *k, os_flow *f)
 static bool check_wrong_transport(os_checker *k, os_flow *f)
 {
     uint8_t other = f->key.proto == 6 ? 17 : 6;
-    int s = !f->initiator;
+    int s = !os_flow_client(f);
     os_addr a = os_flow_addr(f, s);
     os_conf c;
     os_hrole_set roles = os_classify_host_roles(k->cls, &a, &c);
@@ -623,7 +605,7 @@ static bool check_wrong_service(os_checker *k, os_flow *f)
 /* Two Omnicast hosts on a port no rule covers. */
 static void check_undocumented(os_checker *k, os_flow *f)
 {
-    os_addr a = os_flow_addr(f, f->initiator), b = os_flow_addr(f, !f->initiator);
+    os_addr a = os_flow_addr(f, os_flow_client(f)), b = os_flow_addr(f, !os_flow_client(f));
     os_conf c;
     char aw[96], bw[96];
     bool fresh;
@@ -636,7 +618,7 @@ static void check_undocumented(os_checker *k, os_flow *f)
     say(x, "%s and %s exchange traffic on %s port %u (from port %u), which no rule covers: a "
         "non-default configuration (describe it in a rules file) or not Omnicast",
         who(k, &a, 0, aw, sizeof aw), who(k, &b, 0, bw, sizeof bw), tname(f->key.proto),
-        f->key.port[!f->initiator], f->key.port[f->initiator]);
+        f->key.port[!os_flow_client(f)], f->key.port[os_flow_client(f)]);
     announce(k, x, fresh);
 }
 
@@ -662,6 +644,11 @@ void os_check_flow(os_checker *k, os_flow *f)
             check_undocumented(k, f);
         return;
     }
+    /* a port-only label on a host whose known role owns the port with the
+     * other transport (UDP to an Archiver's 6065, labelled federation-video
+     * by the port): the role explains the flow better than the port */
+    if (f->label.conf == OS_CONF_PORT && check_wrong_transport(k, f))
+        return;
     fctx_init(k, &c, f);
     if (!is_omnicast(&c))
         return;
@@ -881,12 +868,38 @@ static bool fits_declared(const os_checker *k, const os_host *h, int r)
 }
 
 /* Declared roles that traffic contradicts (spec: never silently overridden). */
+/* Inferred roles that cannot be one host's: a client that also looks like
+ * a server (spec: conflicting evidence is reported, not resolved). */
+static void check_inferred_conflict(os_checker *k, const os_host *h)
+{
+    os_hrole_set servers = OS_HR_BIT(OS_HR_DIRECTORY) | OS_HR_BIT(OS_HR_GATEWAY) |
+                           OS_HR_BIT(OS_HR_ARCHIVER) | OS_HR_BIT(OS_HR_DFC);
+    int r = os_hrole_first(h->inferred & servers);
+    char ip[OS_ADDRSTRLEN], cw[256], sw[256];
+    bool fresh;
+    os_finding *x;
+    if (h->declared || !(h->inferred & OS_HR_BIT(OS_HR_CLIENT)) || r < 0 ||
+        !(x = raise_finding(k, stream_id(&h->addr, 0xfffe), OS_FK_ROLE_CONFLICT, &fresh)))
+        return;
+    x->first_ns = x->last_ns = h->why[r].first_ns;
+    x->flow_id = h->why[r].flow_id;
+    x->rule = h->why[r].rule;
+    x->src = x->svc = h->addr;
+    say(x, "%s looks like both a client (it %s) and %s %s (it %s): give its role in a hosts "
+        "file (-H); until then both are shown", os_addr_str(&h->addr, ip),
+        os_classify_evidence_words(k->cls, h, OS_HR_CLIENT, cw, sizeof cw),
+        article(os_hrole_label((os_hrole)r)), os_hrole_label((os_hrole)r),
+        os_classify_evidence_words(k->cls, h, (os_hrole)r, sw, sizeof sw));
+    announce(k, x, fresh);
+}
+
 void os_check_finish(os_checker *k)
 {
     size_t n;
     const os_host **v = os_classify_hosts(k->cls, &n);
     for (size_t i = 0; i < n; i++) {
         const os_host *h = v[i];
+        check_inferred_conflict(k, h);
         os_hrole_set extra = (os_hrole_set)(h->inferred & ~h->declared);
         for (int r = 0; r < OS_HR_COUNT; r++) /* the rule accepts a declared role there */
             if ((extra & OS_HR_BIT(r)) && fits_declared(k, h, r))
@@ -1052,8 +1065,9 @@ const char *os_finding_explain(os_finding_kind k)
             "will use 'Start multicast address' + 1, so on and so forth.\"\n"
             "Check: another system on the network, or an encoder configured by hand.\n",
         [OS_FK_ROLE_CONFLICT] =
-            "role-conflict (warning): the hosts file declares roles that traffic contradicts;\n"
-            "a declared role is never silently overridden (spec section 1).\n"
+            "role-conflict (warning): the hosts file declares roles that traffic contradicts,\n"
+            "or traffic alone shows a host as both a client and a server (Directory, Gateway,\n"
+            "Archiver, DFC); a role is never silently overridden or chosen.\n"
             "Check the hosts file, or why the host behaves as another role.\n",
         [OS_FK_UNDOCUMENTED_PORT] =
             "undocumented-port (info): traffic between two Omnicast hosts on a port no rule\n"

@@ -52,7 +52,7 @@ static os_edge *edge_get(os_graph *g, const os_edge_key *k, const os_addr *src,
 /* Account a flow leaving the table. */
 bool os_graph_add_flow(os_graph *g, const os_flow *f)
 {
-    int ini = f->initiator, rsp = !f->initiator;
+    int ini = os_flow_client(f), rsp = !ini;
     os_addr src = os_flow_addr(f, ini), dst = os_flow_addr(f, rsp);
     bool classified = f->label.rule >= 0;
     int svc = classified ? f->label.svc_side : rsp;

@@ -159,28 +159,12 @@ static void section_capture(FILE *out, const os_stats *s)
 
 /* ---- ## Hosts ----------------------------------------------------------- */
 
-/* Evidence of each inferred role of h, "; "-separated. */
-static void host_evidence(FILE *out, const os_ruleset *rs, const os_host *h)
-{
-    bool first = true;
-    for (int i = 0; i < OS_HR_COUNT; i++) {
-        const os_evidence *e = &h->why[i];
-        char t[32];
-        if (!(h->inferred & OS_HR_BIT(i)) || e->rule < 0 || e->rule >= rs->n)
-            continue;
-        os_report_iso_time(e->first_ns, t);
-        fprintf(out, "%s%s: %s as the %s side, flow %" PRIu64 " at %s", first ? "" : "; ",
-                os_hrole_name((os_hrole)i), rs->rule[e->rule].id,
-                e->as_service ? "service" : "peer", e->flow_id, t);
-        first = false;
-    }
-}
 
-static void section_hosts(FILE *out, os_classifier *cls, const os_ruleset *rs)
+static void section_hosts(FILE *out, os_classifier *cls)
 {
     size_t n;
     const os_host **v = os_classify_hosts(cls, &n);
-    char a[OS_ADDRSTRLEN];
+    char a[OS_ADDRSTRLEN], why[1024];
 
     fputs("\n## Hosts\n\n", out);
     if (!n) {
@@ -197,7 +181,7 @@ static void section_hosts(FILE *out, os_classifier *cls, const os_ruleset *rs)
         put_roles(out, (os_hrole_set)(h->declared | h->inferred));
         fprintf(out, " | %s | ", h->declared && (h->inferred & ~h->declared) ? "declared + inferred"
                                  : h->declared ? "declared" : "inferred");
-        host_evidence(out, rs, h);
+        md_cell(out, os_classify_evidence_line(cls, h, why, sizeof why));
         fputs(" |\n", out);
     }
     free(v);
@@ -734,7 +718,7 @@ bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t er
     fputs("\n\n", out);
     section_capture(out, c->st);
     section_problems(out, c);
-    section_hosts(out, c->cls, c->rules);
+    section_hosts(out, c->cls);
     section_roles(out, c->st, c->rules);
     if (c->graph)
         section_conversations(out, c->graph, c->rules);

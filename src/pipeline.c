@@ -85,7 +85,7 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
     os_pipeline *p = user;
     os_total *t;
 
-    os_classify_flow(p->cls, f);
+    os_classify_settle(p->cls, f);
     os_check_flow(p->chk, f);
     if (p->cfg.dump)
         os_dump_flow_end(p->cfg.dump, f);

@@ -17,7 +17,7 @@ static const char *plural(int role, char *buf, size_t n)
 {
     const char *l = role >= 0 ? os_hrole_label((os_hrole)role) : "host";
     size_t len = strlen(l);
-    if (len && l[len - 1] == 'y')
+    if (len > 1 && l[len - 1] == 'y' && !strchr("aeiou", l[len - 2]))
         snprintf(buf, n, "%.*sies", (int)(len - 1), l);
     else
         snprintf(buf, n, "%s%s", l, len && l[len - 1] == 'x' ? "es" : "s");
@@ -48,7 +48,7 @@ static const char *peers_word(const os_problem *p, os_hrole_set prefer, os_class
     if (p->peers == 0)
         snprintf(buf, n, "no peer");
     else if (p->peers == 1)
-        os_finding_who(cls, &p->peer[0], prefer, buf, n);
+        os_classify_who(cls, &p->peer[0], prefer, buf, n);
     else
         snprintf(buf, n, "%s%" PRIu64 " %s (%s)", p->peers_capped ? "at least " : "", p->peers,
                  plural(common_role(p, prefer, cls), pl, sizeof pl),
@@ -110,7 +110,7 @@ static void words_init(words *w, const os_problem *p, const os_ruleset *rs, os_c
     os_conf c;
     int sr = os_hrole_first(os_classify_host_roles(cls, &p->svc, &c) & (svc_roles ? svc_roles : 0xffff));
     sr = sr >= 0 ? sr : os_hrole_first(svc_roles);
-    os_finding_who(cls, &p->svc, svc_roles, w->svc, sizeof w->svc);
+    os_classify_who(cls, &p->svc, svc_roles, w->svc, sizeof w->svc);
     peers_word(p, peer_roles, cls, w->peers, sizeof w->peers);
     ports_word(p, w->ports, sizeof w->ports);
     span_word(p, w->span, sizeof w->span);

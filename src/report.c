@@ -211,7 +211,7 @@ static void sb_hex8(sb *s, uint8_t v)
 /* Endpoints with the initiator as source. */
 static void sb_flow_endpoints(sb *s, const os_flow *f)
 {
-    int src = f->initiator, dst = !src;
+    int src = os_flow_client(f), dst = !src;
     bool ports = f->key.proto == 6 || f->key.proto == 17;
     char nb[4];
     os_addr a = os_flow_addr(f, src), b = os_flow_addr(f, dst);
@@ -254,14 +254,15 @@ static void sb_flow_role(os_report *r, sb *s, const os_flow *f)
         sb_putc(s, ']');
     }
     sb_kv_str(s, "confidence", os_conf_name((os_conf)l->conf));
-    sb_kv_str(s, "service", l->svc_side == f->initiator ? "src" : "dest");
+    sb_kv_str(s, "service", l->svc_side == os_flow_client(f) ? "src" : "dest");
+    sb_kv_str(s, "service_by", os_flow_client_by(f));
 }
 
 /* The EVE-like "flow" object: counters to server (initiator→) and back. */
 static void sb_flow_counters(sb *s, const os_flow *f, os_flow_end why)
 {
     static const char *const reason[] = { "timeout", "max-flows", "end" };
-    int src = f->initiator;
+    int src = os_flow_client(f);
     sb_lit(s, ",\"flow\":{\"pkts_toserver\":");
     sb_u64(s, f->pkts[src]);
     sb_kv_u64(s, "pkts_toclient", f->pkts[!src]);
@@ -305,8 +306,8 @@ void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why)
     sb_community_id(&s, &a, f->key.port[0], &b, f->key.port[1], f->key.proto);
     sb_flow_endpoints(&s, f);
     sb_flow_role(r, &s, f);
-    sb_host_addr(r, &s, "src_host", os_flow_addr(f, f->initiator));
-    sb_host_addr(r, &s, "dest_host", os_flow_addr(f, !f->initiator));
+    sb_host_addr(r, &s, "src_host", os_flow_addr(f, os_flow_client(f)));
+    sb_host_addr(r, &s, "dest_host", os_flow_addr(f, !os_flow_client(f)));
     sb_flow_counters(&s, f, why);
     sb_putc(&s, '}');
     sb_flush(r, &s);
@@ -461,22 +462,6 @@ static void text_roles(os_report *r, const os_stats *s)
             s->unclassified.bytes);
 }
 
-/* Why a host holds its inferred roles: "archiver: encoder-archiver-unicast, flow N at T". */
-static void evidence_str(const os_ruleset *rs, const os_host *h, char *buf, size_t len)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < OS_HR_COUNT && n < len; i++) {
-        const os_evidence *e = &h->why[i];
-        char t[32];
-        if (!(h->inferred & OS_HR_BIT(i)))
-            continue;
-        os_report_iso_time(e->first_ns, t);
-        n += (size_t)snprintf(buf + n, len - n, "%s%s: %s as %s, flow %" PRIu64 " at %s",
-                              n ? "; " : "", os_hrole_name((os_hrole)i), rs->rule[e->rule].id,
-                              e->as_service ? "service" : "peer", e->flow_id, t);
-    }
-}
 
 /* Hosts that fold together: same roles, same kind of confidence, no
  * hosts-file name, same /24 (IPv4) or /64 (IPv6). */
@@ -510,7 +495,7 @@ static void host_line(os_report *r, const os_host *h)
 {
     char a[OS_ADDRSTRLEN], roles[256], why[512];
     os_hrole_join(h->declared | h->inferred, ",", false, roles, sizeof roles);
-    evidence_str(r->rules, h, why, sizeof why);
+    os_classify_evidence_line(r->cls, h, why, sizeof why);
     fprintf(r->out, "%-24s %-30s %-10s %s%s%s\n", os_addr_str(&h->addr, a), roles,
             h->declared ? "declared" : "inferred", h->decl && h->decl->name[0] ? h->decl->name : "",
             h->decl && h->decl->name[0] && why[0] ? "; " : "", why);
@@ -524,7 +509,7 @@ static void fold_line(os_report *r, const os_host *const *v, size_t n)
     os_addr_str(&v[n - 1]->addr, b);
     snprintf(span, sizeof span, "%s-%s", a, b);
     os_hrole_join(v[0]->declared | v[0]->inferred, ",", false, roles, sizeof roles);
-    evidence_str(r->rules, v[0], why, sizeof why);
+    os_classify_evidence_line(r->cls, v[0], why, sizeof why);
     fprintf(r->out, "%-24s %-30s %-10s %zu hosts%s%s%s\n", span, roles,
             v[0]->declared ? "declared" : "inferred", n, why[0] ? " (first: " : "", why,
             why[0] ? ")" : "");
@@ -665,6 +650,7 @@ static void json_decode(sb *s, const os_stats *st)
 /* Evidence object: {"archiver":{"rule":..,"flow_id":..,"first_seen":..},…} */
 static void json_evidence(os_report *r, sb *s, const os_host *h)
 {
+    char ip[OS_ADDRSTRLEN], why[256];
     bool first = true;
     sb_lit(s, ",\"evidence\":{");
     for (int i = 0; i < OS_HR_COUNT; i++) {
@@ -677,6 +663,9 @@ static void json_evidence(os_report *r, sb *s, const os_host *h)
         sb_kv_str(s, "as", e->as_service ? "service" : "peer");
         sb_kv_u64(s, "flow_id", e->flow_id);
         sb_kv_time(s, "first_seen", e->first_ns);
+        if (e->other.ver)
+            sb_kv_str(s, "peer_ip", os_addr_str(&e->other, ip));
+        sb_kv_str(s, "why", os_classify_evidence_words(r->cls, h, (os_hrole)i, why, sizeof why));
         sb_putc(s, '}');
     }
     sb_putc(s, '}');

@@ -252,7 +252,7 @@ static bool one_of(ps *p, const tok *t, const char *key, const char *const *word
 /* Raw infer= and over= text kept until the rest of the rule is known. */
 typedef struct pending {
     const tok *infer;   /* infer= token or NULL */
-    bool seen[16];      /* keys given (duplicate detection) */
+    bool seen[24];      /* keys given (duplicate detection) */
 } pending;
 
 static bool k_proto(ps *p, os_rule *r, const tok *t)
@@ -344,6 +344,38 @@ static bool k_min_peers(ps *p, os_rule *r, const tok *t)
     }
     r->min_peers = (uint8_t)v;
     return true;
+}
+
+static bool k_infer_from(ps *p, os_rule *r, const tok *t)
+{
+    static const char *const w[] = { "any", "known" };
+    int i;
+    if (!one_of(p, t, "infer-from", w, 2, " (any or known)", &i))
+        return false;
+    r->infer_from = (os_infer_from)i;
+    return true;
+}
+
+/* A byte count key (infer-bytes=, max-mean-size=): 1 .. 4000000000. */
+static bool bytes_key(ps *p, const tok *t, const char *key, uint32_t *out)
+{
+    unsigned long v;
+    if (!num(p->text + t->voff, t->vlen, 1, 4000000000UL, &v)) {
+        ebad(p, t, key, " (a number of bytes)");
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool k_infer_bytes(ps *p, os_rule *r, const tok *t)
+{
+    return bytes_key(p, t, "infer-bytes", &r->infer_bytes);
+}
+
+static bool k_max_mean_size(ps *p, os_rule *r, const tok *t)
+{
+    return bytes_key(p, t, "max-mean-size", &r->max_mean_size);
 }
 
 static bool k_match(ps *p, os_rule *r, const tok *t)
@@ -474,7 +506,8 @@ static const struct key {
     { "port-on", k_port_on }, { "dest", k_dest }, { "initiator", k_initiator },
     { "bulk", k_bulk }, { "infer", k_infer }, { "min-peers", k_min_peers },
     { "match", k_match }, { "over", k_over }, { "shared", k_shared }, { "kba", k_kba },
-    { "one-peer", k_one_peer },
+    { "one-peer", k_one_peer }, { "infer-from", k_infer_from }, { "infer-bytes", k_infer_bytes },
+    { "max-mean-size", k_max_mean_size },
 };
 enum { N_KEYS = sizeof keys / sizeof keys[0], K_PROTO = 0, K_PORT = 1, K_INFER = 8, K_KBA = 13 };
 
@@ -494,7 +527,8 @@ static bool rule_key(ps *p, os_rule *r, const tok *t, pending *pd, rmeta *m)
     size_t kl = t->has_eq ? t->voff - 1 - t->off : t->len;
     if (k < 0) {
         equote(p, t->off, "unknown key ", p->text + t->off, kl, " (proto port service peer "
-               "port-on dest initiator bulk infer min-peers match over shared kba one-peer)");
+               "port-on dest initiator bulk infer min-peers match over shared kba one-peer "
+               "infer-from infer-bytes max-mean-size)");
         return false;
     }
     if (pd->seen[k]) {
@@ -596,6 +630,13 @@ static void stmt_rule(ps *p, const tok *t, int n)
     }
     if (pd.infer)
         ok &= resolve_infer(p, &r, pd.infer);
+    if (ok && r.shared && (r.infer_service >= 0 || r.infer_peer >= 0) &&
+        r.infer_from != OS_INFER_FROM_KNOWN) {
+        equote(p, pd.infer->off, "rule ", r.id, strlen(r.id),
+               " infers from a port other software shares: add infer-from=known (a known role "
+               "must vouch)");
+        ok = false;
+    }
     if (!ok || !grow(p)) {
         free(r.shared);
         free(r.kba);
@@ -894,6 +935,8 @@ bool os_rules_parse(const char *file, const char *buf, size_t len, os_ruleset *o
         check_overlaps(&p);
     if (d->errors == errs && !compile(&rs))
         os_diag_error(d, file, 1, 1, "", 0, "out of memory compiling the rules");
+    for (unsigned i = 0; i < rs.n; i++)
+        rs.size_rules |= rs.rule[i].max_mean_size != 0;
     free(p.meta);
     free(p.ov);
     if (d->errors != errs) {
@@ -964,6 +1007,12 @@ static void dump_rule(const os_ruleset *rs, const os_rule *r, FILE *f)
                 : r->needs == OS_NEED_SERVICE ? "service-role" : "peer-role");
     for (unsigned i = 0; i < r->nover; i++)
         fprintf(f, "%s%s", i ? "," : " over=", rs->rule[r->over[i]].id);
+    if (r->infer_from == OS_INFER_FROM_KNOWN)
+        fputs(" infer-from=known", f);
+    if (r->infer_bytes)
+        fprintf(f, " infer-bytes=%u", r->infer_bytes);
+    if (r->max_mean_size)
+        fprintf(f, " max-mean-size=%u", r->max_mean_size);
     if (r->one_peer)
         fputs(" one-peer=yes", f);
     if (r->shared)

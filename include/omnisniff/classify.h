@@ -34,6 +34,7 @@ typedef struct os_evidence {
     uint64_t first_ns;  /* when */
     int16_t rule;       /* rule index */
     uint8_t as_service; /* the host was the service side (else the peer) */
+    os_addr other;      /* the host on the other side of that flow */
 } os_evidence;
 
 #define OS_PEER_TRACK 4 /* distinct peers remembered per host for min-peers */
@@ -72,8 +73,41 @@ void os_classifier_free(os_classifier *c);
 void os_classify_learn(os_classifier *c, os_flow *f, int side,
                        const os_pkt *p, bool created);
 
-/* Make f->label current (recomputed only if host knowledge changed). */
+/* Make f->label current (recomputed only if host knowledge changed; then
+ * what the flow has shown so far is learnt again, so a role inferred later
+ * lets a long-lived flow vouch for its peers on its next packet). */
 void os_classify_flow(os_classifier *c, os_flow *f);
+
+/* A flow leaves the table: learn from all it showed (bytes each way) and
+ * settle its label (a rule limited by max-mean-size is judged on the whole
+ * flow). */
+void os_classify_settle(os_classifier *c, os_flow *f);
+
+/* The side that opened flow f as far as is known: the SYN sender; for TCP
+ * whose handshake was not seen, the side off its rule's service port (the
+ * client of an already-open connection); else the first packet's sender. */
+int os_flow_client(const os_flow *f);
+
+/* How os_flow_client decided: "syn" (handshake seen), "port" (the rule's
+ * service port), or NULL (the first packet's sender: no rule, or UDP). */
+const char *os_flow_client_by(const os_flow *f);
+
+/* How sentences name a host: "Archiver 10.1.0.20" (a known role,
+ * preferring those in `prefer`), "Archiver 10.1.0.20 (by the port)" (the one
+ * role `prefer` names) or "host 10.1.0.20". Returns buf. */
+const char *os_classify_who(os_classifier *c, const os_addr *a, os_hrole_set prefer, char *buf,
+                            size_t n);
+
+/* The evidence of host h's inferred role r in words, e.g. "receives
+ * archiver-gateway-unicast (UDP 28000-29000) from Archiver 10.1.0.20".
+ * Returns buf. */
+const char *os_classify_evidence_words(os_classifier *c, const os_host *h, os_hrole r,
+                                       char *buf, size_t len);
+
+/* Every inferred role of h with its evidence in words, "; "-separated:
+ * "gateway: receives archiver-gateway-unicast (UDP 28000-29000) from
+ * Archiver 10.1.0.20". "" when none is inferred. Returns buf. */
+const char *os_classify_evidence_line(os_classifier *c, const os_host *h, char *buf, size_t len);
 
 /* Known roles of an address (declared | inferred) and the best confidence
  * behind them; OS_CONF_NONE and 0 when nothing is known. */

@@ -90,12 +90,6 @@ os_severity os_finding_default_severity(os_finding_kind k);
 /* What a kind means and what to check, for --explain (several lines). */
 const char *os_finding_explain(os_finding_kind k);
 
-/* "Archiver 10.1.0.20" (a known role, preferring those in `prefer`),
- * "Archiver 10.1.0.20 (by the port)" (the one role `prefer` names) or
- * "host 10.1.0.20": how sentences name a host. Returns buf. */
-const char *os_finding_who(os_classifier *c, const os_addr *a, os_hrole_set prefer, char *buf,
-                           size_t n);
-
 typedef struct os_checker os_checker;
 struct os_problems;
 

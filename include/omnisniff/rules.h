@@ -69,6 +69,12 @@ typedef enum {
 } os_need;
 /* Expected TCP initiator. */
 typedef enum { OS_INIT_PEER = 0, OS_INIT_SERVICE, OS_INIT_ANY } os_initiator;
+/* What an inference of a rule needs besides the traffic (infer-from=). */
+typedef enum {
+    OS_INFER_FROM_ANY = 0, /* the traffic alone (a port only Omnicast uses) */
+    OS_INFER_FROM_KNOWN    /* the other side already holds one of the rule's roles for it:
+                              a known role vouches for its peer (shared ports) */
+} os_infer_from;
 /* Expected UDP bulk direction. */
 typedef enum { OS_BULK_TO_SERVICE = 0, OS_BULK_FROM_SERVICE, OS_BULK_ANY } os_bulk;
 
@@ -90,6 +96,9 @@ typedef struct os_rule {
     int8_t infer_service;      /* role inferred for the service side, or -1 */
     int8_t infer_peer;         /* role inferred for the peer side, or -1 */
     uint8_t min_peers;         /* distinct peers needed before inferring (>= 1) */
+    os_infer_from infer_from;  /* what an inference needs besides the traffic */
+    uint32_t infer_bytes;      /* or: one peer, when the service side sent this much (0 = off) */
+    uint32_t max_mean_size;    /* applies only while a flow's mean packet is this small (0 = any) */
     os_need needs;             /* which host role must confirm it (match=) */
     bool one_peer;             /* only one peer host may use it (one-peer=yes) */
     uint16_t over[OS_RULE_MAX_OVER]; /* indices of rules this one wins over */
@@ -127,6 +136,7 @@ typedef struct os_ruleset {
     uint16_t *set_off;      /* candidate set k is set_list[set_off[k] .. set_off[k+1]) */
     uint16_t *set_list;     /* rule indices, file order within a set */
     uint16_t nsets;         /* number of candidate sets (set 0 is empty) */
+    bool size_rules;        /* some rule has max-mean-size (labels are settled at a flow's end) */
 } os_ruleset;
 
 /* Parse and compile the rules in buf[0..len) named `file` (for diagnostics).

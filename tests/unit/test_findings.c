@@ -1478,6 +1478,10 @@ static void test_role_conflict_declared_client_acts_as_archiver(void **state)
 {
     (void)state;
     site *s = site_open(NULL, "10.1.0.20 client\n");
+    /* playback from two clients (rules: archiver-playback min-peers=2) */
+    tcp(s, "10.3.0.24", 51002, "10.1.0.20", 6061, SYN, 0);
+    tcp(s, "10.1.0.20", 6061, "10.3.0.24", 51002, SYNACK, 0);
+    tcp(s, "10.3.0.24", 51002, "10.1.0.20", 6061, ACK, 0);
     tcp(s, "10.3.0.23", 51003, "10.1.0.20", 6061, SYN, 0);
     uint64_t id = last_flow_id(s);
     tcp(s, "10.1.0.20", 6061, "10.3.0.23", 51003, SYNACK, 0);

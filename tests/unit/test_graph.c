@@ -22,6 +22,7 @@ static os_flow mkflow(uint8_t proto, const char *src, uint16_t sp, const char *d
     memset(&f, 0, sizeof f);
     int side = os_flow_key_make(&p, &f.key);
     f.initiator = (uint8_t)side;
+    f.by_syn = proto == 6; /* opened by that SYN: src is the initiator */
     f.pkts[side] = pkts_out;
     f.pkts[!side] = pkts_back;
     f.bytes[side] = 100ULL * pkts_out;

@@ -231,10 +231,10 @@ static void test_hosts_table_escapes_and_evidence(void **state)
     outsite_finish(s);
     char *r = report_of(s, true, NULL, NULL);
     assert_non_null(strstr(r, "| 10.1.0.10 | gw\\|1 | gateway | declared |  |\n"));
-    assert_non_null(strstr(r, "| 10.1.0.21 |  | archiver | inferred | archiver: "
-                              "encoder-archiver-unicast as the service side, flow "));
-    assert_non_null(strstr(r, "| 10.2.0.31 |  | encoder | inferred | encoder: "
-                              "encoder-archiver-unicast as the peer side, flow "));
+    assert_non_null(strstr(r, "| 10.1.0.21 |  | archiver | inferred | archiver: receives "
+                              "encoder-archiver-unicast (UDP 15000-16000) from encoder 10.2.0.3"));
+    assert_non_null(strstr(r, "| 10.2.0.31 |  | encoder | inferred | encoder: sends "
+                              "encoder-archiver-unicast (UDP 15000-16000) to Archiver 10.1.0.21 |"));
     assert_non_null(strstr(r, "| 10.3.0.23 | 10.1.0.10 | gateway-command | TCP 5001 | 1 | 3 / 2 "
                               "| 262 / 308 | 1 established |  |\n"));
     free(r);

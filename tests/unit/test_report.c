@@ -138,7 +138,7 @@ static void test_flow_json_initiator_is_source_and_escapes(void **state)
         "{\"timestamp\":\"2026-01-15T10:00:00.000000+0000\",\"type\":\"flow\",\"schema_version\":1,"
         "\"flow_id\":%llu,\"community_id\":\"1:VuPNq2krVIDaL8xUp1OGl0kVAjk=\","
         "\"src_ip\":\"10.3.0.23\",\"src_port\":51000,\"dest_ip\":\"10.1.0.10\",\"dest_port\":5001,"
-        "\"proto\":\"TCP\",\"role\":\"gateway-command\",\"confidence\":\"declared\",\"service\":\"dest\","
+        "\"proto\":\"TCP\",\"role\":\"gateway-command\",\"confidence\":\"declared\",\"service\":\"dest\",\"service_by\":\"syn\","
         "\"dest_host\":{\"roles\":[\"gateway\"],\"confidence\":\"declared\",\"name\":\"gw\\\"1\\\\a\"},"
         "\"flow\":{\"pkts_toserver\":1,\"pkts_toclient\":1,\"bytes_toserver\":74,\"bytes_toclient\":74,"
         "\"start\":\"2026-01-15T10:00:00.000000+0000\",\"end\":\"2026-01-15T10:00:00.000001+0000\","

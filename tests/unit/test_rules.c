@@ -127,6 +127,7 @@ static void test_keys_and_defaults(void **state)
     assert_true(parse("# comment\n\n  rule x proto=tcp,udp port=any service=any peer=client,gateway "
                       "port-on=either dest=multicast initiator=service bulk=from-service "
                       "infer=peer:client min-peers=3 match=peer-role shared=\"a \\\"b\\\"\" "
+                      "infer-from=known infer-bytes=5000 max-mean-size=300 "
                       "kba=\"say \\\\ it\" # trailing comment\n"
                       "rule y proto=udp port=9 kba=k\r\n", &rs, &d));
     const os_rule *r = &rs.rule[0];
@@ -142,6 +143,10 @@ static void test_keys_and_defaults(void **state)
     assert_int_equal(r->infer_peer, OS_HR_CLIENT);
     assert_int_equal(r->infer_service, -1);
     assert_int_equal(r->min_peers, 3);
+    assert_int_equal(r->infer_from, OS_INFER_FROM_KNOWN);
+    assert_int_equal(r->infer_bytes, 5000);
+    assert_int_equal(r->max_mean_size, 300);
+    assert_true(rs.size_rules);
     assert_int_equal(r->needs, OS_NEED_PEER);
     assert_string_equal(r->shared, "a \"b\"");
     assert_string_equal(r->kba, "say \\ it");
@@ -151,7 +156,16 @@ static void test_keys_and_defaults(void **state)
     assert_int_equal(r->bulk, OS_BULK_ANY);
     assert_int_equal(r->needs, OS_NEED_NONE);
     assert_null(r->shared);
+    assert_int_equal(r->infer_from, OS_INFER_FROM_ANY);
+    assert_int_equal(r->infer_bytes, 0);
+    assert_int_equal(r->max_mean_size, 0);
     os_rules_free(&rs);
+    /* a shared port infers only with a known role vouching */
+    expect_one("rule z proto=tcp port=5001 service=gateway infer=service shared=iperf kba=k\n",
+               "t.rules:1:44: error: rule 'z' infers from a port other software shares: add "
+               "infer-from=known (a known role must vouch)\n"
+               "rule z proto=tcp port=5001 service=gateway infer=service shared=iperf kba=k\n"
+               "                                           ^\n");
 }
 
 static void test_settings(void **state)
