@@ -560,6 +560,34 @@ const char *os_classify_evidence_line(os_classifier *c, const os_host *h, char *
     return buf;
 }
 
+/* One line of a draft hosts file. */
+static void hosts_line(os_classifier *c, FILE *out, const os_host *h)
+{
+    char a[OS_ADDRSTRLEN], roles[OS_HROLES_STRLEN], why[1024];
+    const char *name = h->decl && h->decl->name[0] ? h->decl->name : "";
+    os_hrole_join((os_hrole_set)(h->declared | h->inferred), ",", false, roles, sizeof roles);
+    os_classify_evidence_line(c, h, why, sizeof why);
+    fprintf(out, "%-15s %-20s %-10s # %s%s%s\n", os_addr_str(&h->addr, a), roles, name,
+            h->declared ? "declared" : "inferred: ", h->declared && why[0] ? "; also inferred: " : "",
+            why);
+}
+
+/* Every host with a role as a hosts file. */
+void os_classify_write_hosts(os_classifier *c, FILE *out, const char *source)
+{
+    size_t n;
+    const os_host **v = os_classify_hosts(c, &n);
+    fprintf(out, "# Hosts file drafted by omnisniff --write-hosts from %s.\n"
+            "# Roles inferred from traffic say why; check each line, correct or add\n"
+            "# what is missing, and pass the file back with -H (or start a --site file).\n"
+            "# ADDRESS-or-CIDR  ROLE[,ROLE...]  [name]\n", source ? source : "-");
+    for (size_t i = 0; i < n; i++)
+        hosts_line(c, out, v[i]);
+    if (!n)
+        fputs("# (no host role was declared or inferred)\n", out);
+    free(v);
+}
+
 static int host_cmp(const void *a, const void *b)
 {
     const os_host *x = *(const os_host *const *)a, *y = *(const os_host *const *)b;

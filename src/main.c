@@ -49,6 +49,7 @@ typedef struct opts {
     const char *explain;     /* --explain KIND */
     const char *dot_file;    /* --dot FILE, or NULL */
     const char *report_file; /* --report FILE, or NULL */
+    const char *hosts_out;   /* --write-hosts FILE, or NULL */
     char *filter;            /* joined trailing arguments (owned) */
     const char *write_file;  /* -w FILE: evidence capture */
     const char *write_role;  /* --write-role ROLE: write this role instead of flagged flows */
@@ -128,6 +129,8 @@ static void usage(FILE *f)
 "                     (render: dot -Tsvg FILE > site.svg); hosts of one role in\n"
 "                     one /24 (/64) fold into one node from 5 of them on\n"
 "  --dot-unclassified with --dot: also draw traffic no rule labels\n"
+"  --write-hosts FILE a hosts file of every host with a role (inferred ones with\n"
+"                     their evidence as a comment): correct it, pass it with -H\n"
 "  --report FILE      a Markdown report for a ticket: capture, hosts, traffic by\n"
 "                     role, findings with BPF filters and handshake ladders, audit\n"
 "                     ('-' or /dev/stdout: after the summary, the graph first)\n"
@@ -227,7 +230,7 @@ static char *join_args(int argc, char **argv, int i)
 
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
        O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL,
-       O_FINDINGS, O_DOTUNCL };
+       O_FINDINGS, O_DOTUNCL, O_WHOSTS };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -240,6 +243,7 @@ static const struct option long_opts[] = {
     { "fail-on", required_argument, NULL, O_FAILON },
     { "findings", required_argument, NULL, O_FINDINGS },
     { "dot-unclassified", no_argument, NULL, O_DOTUNCL },
+    { "write-hosts", required_argument, NULL, O_WHOSTS },
     { "explain", required_argument, NULL, O_EXPLAIN },
     { "write-role", required_argument, NULL, O_WROLE },
     { "status", required_argument, NULL, O_STATUS },
@@ -314,6 +318,7 @@ static int take_opt(opts *o, int c, const char *arg)
         return -1;
     case O_EXPLAIN: o->explain = arg; return -1;
     case O_DOTUNCL: o->dot_unclassified = true; return -1;
+    case O_WHOSTS: o->hosts_out = arg; return -1;
     case 'w': o->write_file = arg; return -1;
     case 'Z': o->run_as = arg; return -1;
     case O_WROLE: o->write_role = arg; return -1;
@@ -796,7 +801,7 @@ static void pipeline_cfg(const opts *o, const os_ruleset *rs, const os_hostsfile
     cfg->findings_all = o->findings_all;
 }
 
-/* An output file of --dot / --report, opened before the capture starts. */
+/* An output file of --dot / --report / --write-hosts, opened before the capture starts. */
 typedef struct outfile {
     const char *path; /* as given, or NULL when not asked for */
     FILE *f;          /* the stream (stdout for '-' and /dev/stdout) */
@@ -831,12 +836,16 @@ static void md_audit(FILE *out, void *user)
     os_audit_write_md(out, &ar->a);
 }
 
-/* Write --dot and --report after the summary; false if one failed. */
-static bool write_outputs(outfile *dot, outfile *md, os_pipeline *pl, const os_ruleset *rs,
-                          audit_run *ar, bool unclassified)
+/* The files written after the summary. */
+enum { OUT_DOT = 0, OUT_MD, OUT_HOSTS, OUT_N };
+
+/* Write --dot, --report and --write-hosts after the summary; false if one failed. */
+static bool write_outputs(outfile *out, os_pipeline *pl, const os_ruleset *rs, audit_run *ar,
+                          bool unclassified)
 {
     char err[256];
     bool ok = true;
+    outfile *dot = &out[OUT_DOT], *md = &out[OUT_MD], *hosts = &out[OUT_HOSTS];
     os_dot_opts dopts = { .unclassified = unclassified, .fold_min = 0 };
     os_mdreport_cfg mc = { .st = os_pipeline_stats(pl), .cls = os_pipeline_classifier(pl),
                            .rules = rs, .graph = os_pipeline_graph(pl),
@@ -849,17 +858,19 @@ static bool write_outputs(outfile *dot, outfile *md, os_pipeline *pl, const os_r
         fail("%s: %s", md->path, err);
         ok = false;
     }
-    ok &= out_close(dot);
-    ok &= out_close(md);
+    if (hosts->f)
+        os_classify_write_hosts(mc.cls, hosts->f, mc.st->source);
+    for (int i = 0; i < OUT_N; i++)
+        ok &= out_close(&out[i]);
     return ok;
 }
 
 /* Close what a run opened before it could start. */
-static void abandon(outfile *dot, outfile *md, os_pipeline_cfg *cfg, os_capture *cap)
+static void abandon(outfile *out, os_pipeline_cfg *cfg, os_capture *cap)
 {
     char err[512];
-    out_close(dot);
-    out_close(md);
+    for (int i = 0; i < OUT_N; i++)
+        out_close(&out[i]);
     if (cfg->dump)
         os_dump_close(cfg->dump, NULL, err, sizeof err);
     os_capture_close(cap);
@@ -876,7 +887,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     const char *read_err;
     os_capture_stats ks;
     os_pipeline *pl = NULL;
-    outfile dot = { 0 }, md = { 0 };
+    outfile out[OUT_N] = { { 0 } };
     session s;
 
     if (!cap)
@@ -890,12 +901,13 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
         os_capture_close(cap);
         return fail("%s", err);
     }
-    if (!out_open(&dot, o->dot_file) || !out_open(&md, o->report_file)) {
-        abandon(&dot, &md, &cfg, cap); /* out_open said why */
+    if (!out_open(&out[OUT_DOT], o->dot_file) || !out_open(&out[OUT_MD], o->report_file) ||
+        !out_open(&out[OUT_HOSTS], o->hosts_out)) {
+        abandon(out, &cfg, cap); /* out_open said why */
         return EXIT_USAGE;
     }
     if (!(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
-        abandon(&dot, &md, &cfg, cap);
+        abandon(out, &cfg, cap);
         return fail("%s", perr);
     }
     memset(&s, 0, sizeof s);
@@ -913,7 +925,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     bool audited = write_audit(&ar);
     if (read_err)
         fail("%s: %s", s.source, read_err);
-    bool written = write_outputs(&dot, &md, pl, rs, &ar, o->dot_unclassified);
+    bool written = write_outputs(out, pl, rs, &ar, o->dot_unclassified);
     if (ar.site)
         os_audit_free(&ar.a);
     os_severity worst = os_pipeline_worst(pl);

@@ -15,6 +15,7 @@
 #define OMNISNIFF_CLASSIFY_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <uthash.h>
 
@@ -91,6 +92,12 @@ int os_flow_client(const os_flow *f);
 /* How os_flow_client decided: "syn" (handshake seen), "port" (the rule's
  * service port), or NULL (the first packet's sender: no rule, or UDP). */
 const char *os_flow_client_by(const os_flow *f);
+
+/* Write every host with a role as a hosts file (-H syntax) to out: one
+ * line a host, "ADDRESS ROLE[,ROLE...] [name]", with how each is known as a
+ * comment (declared, or inferred and why in words), under a header naming
+ * `source`. A draft to correct and pass back with -H. */
+void os_classify_write_hosts(os_classifier *c, FILE *out, const char *source);
 
 /* How sentences name a host: "Archiver 10.1.0.20" (a known role,
  * preferring those in `prefer`), "Archiver 10.1.0.20 (by the port)" (the one
