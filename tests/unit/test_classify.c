@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "omnisniff/classify.h"
@@ -331,6 +332,194 @@ static void test_hosts_list_sorted(void **state)
     fx_free(&fx);
 }
 
+/* ---- inference as a chain, from traffic captured mid-life ------------------ */
+
+static os_hrole_set roles_of(fixture *fx, const char *ip)
+{
+    os_addr a;
+    os_conf c;
+    assert_true(os_addr_parse(ip, &a));
+    return os_classify_host_roles(fx->c, &a, &c);
+}
+
+static const char *words_of(fixture *fx, const char *ip, os_hrole r, char *buf, size_t n)
+{
+    os_addr a;
+    assert_true(os_addr_parse(ip, &a));
+    const os_host *h = os_classify_host(fx->c, &a);
+    assert_non_null(h);
+    return os_classify_evidence_words(fx->c, h, r, buf, n);
+}
+
+/* An already-open Directory link: data both ways, no handshake. The side
+ * on 7998 is the Directory whichever spoke first; its peer is the primary
+ * Gateway; the flow's client side comes from the port. */
+static void test_midstream_directory_link_infers_both_ends(void **state)
+{
+    (void)state;
+    fixture fx;
+    char w[256];
+    fx_init(&fx, NULL, NULL);
+    os_flow *f = feed(&fx, tp_make(6, "10.1.0.10", 7998, "10.1.0.13", 40000, OS_TH_ACK | OS_TH_PSH, 64), 1 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.10"), 0); /* one way only: not yet */
+    feed(&fx, tp_make(6, "10.1.0.13", 40000, "10.1.0.10", 7998, OS_TH_ACK | OS_TH_PSH, 96), 2 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.10"), OS_HR_BIT(OS_HR_DIRECTORY));
+    assert_int_equal(roles_of(&fx, "10.1.0.13"), OS_HR_BIT(OS_HR_GATEWAY));
+    assert_string_equal(words_of(&fx, "10.1.0.10", OS_HR_DIRECTORY, w, sizeof w),
+                        "answers directory-link (TCP 7998) for Gateway 10.1.0.13");
+    assert_string_equal(words_of(&fx, "10.1.0.13", OS_HR_GATEWAY, w, sizeof w),
+                        "connects to directory-link (TCP 7998) of Directory 10.1.0.10");
+    os_classify_flow(fx.c, f);
+    os_addr gw;
+    assert_true(os_addr_parse("10.1.0.13", &gw));
+    os_addr client = os_flow_addr(f, os_flow_client(f));
+    assert_int_equal(os_addr_cmp(&client, &gw), 0); /* the Gateway opened it, not the Directory */
+    assert_int_equal(f->initiator == os_flow_client(f), 0); /* the Directory spoke first */
+    assert_string_equal(os_flow_client_by(f), "port");
+    fx_free(&fx);
+}
+
+/* The receiver of 28000-29000 is a Gateway only when a known Archiver
+ * vouches for it (infer-from=known); the sender to a known Gateway is an
+ * Archiver. */
+static void test_archiver_vouches_for_gateway(void **state)
+{
+    (void)state;
+    fixture fx;
+    char w[256];
+    fx_init(&fx, NULL, NULL);
+    feed(&fx, tp_make(17, "10.1.0.20", 41000, "10.1.0.14", 28000, 0, 1300), 1 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.14"), 0); /* the sender is not known yet */
+    feed(&fx, tp_make(17, "10.2.0.31", 40000, "10.1.0.20", 15000, 0, 1300), 2 * S);
+    feed(&fx, tp_make(17, "10.2.0.32", 40000, "10.1.0.20", 15002, 0, 1300), 3 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.20"), OS_HR_BIT(OS_HR_ARCHIVER));
+    /* the long-lived stream's next packet: the Archiver now vouches */
+    feed(&fx, tp_make(17, "10.1.0.20", 41000, "10.1.0.14", 28000, 0, 1300), 4 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.14"), OS_HR_BIT(OS_HR_GATEWAY));
+    assert_string_equal(words_of(&fx, "10.1.0.14", OS_HR_GATEWAY, w, sizeof w),
+                        "receives archiver-gateway-unicast (UDP 28000-29000) from Archiver 10.1.0.20");
+    fx_free(&fx);
+}
+
+/* A known Gateway's video peers are clients; its 5001 peers are not
+ * (federation servers and the failover Directory use 5001 too). */
+static void test_gateway_vouches_for_video_clients_not_5001(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, NULL);
+    feed(&fx, tp_make(6, "10.1.0.10", 7998, "10.1.0.13", 40000, OS_TH_ACK, 64), 1 * S);
+    feed(&fx, tp_make(6, "10.1.0.13", 40000, "10.1.0.10", 7998, OS_TH_ACK, 64), 1 * S);
+    feed(&fx, tp_make(6, "10.3.0.23", 50100, "10.1.0.13", 5001, OS_TH_ACK | OS_TH_PSH, 24), 2 * S);
+    feed(&fx, tp_make(6, "10.1.0.13", 5001, "10.3.0.23", 50100, OS_TH_ACK | OS_TH_PSH, 48), 2 * S);
+    assert_int_equal(roles_of(&fx, "10.3.0.23"), 0);
+    feed(&fx, tp_make(17, "10.1.0.13", 8021, "10.3.0.23", 50200, 0, 100), 3 * S);
+    assert_int_equal(roles_of(&fx, "10.3.0.23"), OS_HR_BIT(OS_HR_CLIENT));
+    feed(&fx, tp_make(6, "10.1.0.13", 5002, "10.3.0.24", 50300, OS_TH_ACK | OS_TH_PSH, 1200), 4 * S);
+    feed(&fx, tp_make(6, "10.3.0.24", 50300, "10.1.0.13", 5002, OS_TH_ACK, 0), 4 * S);
+    assert_int_equal(roles_of(&fx, "10.3.0.24"), OS_HR_BIT(OS_HR_CLIENT));
+    fx_free(&fx);
+}
+
+/* Shared ports never infer on their own: iperf on 5001, X11 on 6000, a web
+ * server on 80, video-like UDP on 8001 between hosts of no known role. */
+static void test_noise_on_shared_ports_infers_nothing(void **state)
+{
+    (void)state;
+    fixture fx;
+    size_t n;
+    fx_init(&fx, NULL, NULL);
+    for (int i = 0; i < 3; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "10.9.9.%d", 10 + i);
+        feed(&fx, tp_make(6, src, 41000, "10.9.9.72", 5001, OS_TH_SYN, 60), 1 * S);
+        feed(&fx, tp_make(6, "10.9.9.72", 5001, src, 41000, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+        feed(&fx, tp_make(6, src, 42000, "10.9.9.81", 6000, OS_TH_SYN, 60), 1 * S);
+        feed(&fx, tp_make(6, "10.9.9.81", 6000, src, 42000, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+        feed(&fx, tp_make(6, src, 43000, "10.9.9.80", 80, OS_TH_SYN, 60), 1 * S);
+        feed(&fx, tp_make(6, "10.9.9.80", 80, src, 43000, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+        feed(&fx, tp_make(17, "10.9.9.90", 8001, src, 50000, 0, 1300), 1 * S);
+    }
+    const os_host **v = os_classify_hosts(fx.c, &n);
+    assert_int_equal(n, 0);
+    free(v);
+    fx_free(&fx);
+}
+
+/* A host serving 5001 to two known clients is a Gateway; to one, not yet. */
+static void test_known_clients_vouch_for_gateway(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, "10.3.0.0/24 client\n");
+    feed(&fx, tp_make(6, "10.3.0.1", 50100, "10.1.0.15", 5001, OS_TH_SYN, 60), 1 * S);
+    feed(&fx, tp_make(6, "10.1.0.15", 5001, "10.3.0.1", 50100, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.15"), 0);
+    feed(&fx, tp_make(6, "10.3.0.2", 50100, "10.1.0.15", 5001, OS_TH_SYN, 60), 2 * S);
+    feed(&fx, tp_make(6, "10.1.0.15", 5001, "10.3.0.2", 50100, OS_TH_SYN | OS_TH_ACK, 60), 2 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.15"), OS_HR_BIT(OS_HR_GATEWAY));
+    fx_free(&fx);
+}
+
+/* Archiver playback: one client with a little data infers nothing; bulk to
+ * one client (infer-bytes) or a second client does. */
+static void test_playback_infers_archiver_from_two_clients_or_bulk(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, NULL);
+    feed(&fx, tp_make(6, "10.3.0.23", 51000, "10.1.0.20", 6061, OS_TH_SYN, 60), 1 * S);
+    os_flow *f = feed(&fx, tp_make(6, "10.1.0.20", 6061, "10.3.0.23", 51000, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.20"), 0);
+    for (int i = 0; i < 60; i++) /* 60 x 1200 bytes of playback to the client */
+        f = feed(&fx, tp_make(6, "10.1.0.20", 6061, "10.3.0.23", 51000, OS_TH_ACK, 1200), 2 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.20"), 0); /* judged when the flow ends */
+    os_classify_settle(fx.c, f);
+    assert_int_equal(roles_of(&fx, "10.1.0.20"), OS_HR_BIT(OS_HR_ARCHIVER));
+    fx_free(&fx);
+    fx_init(&fx, NULL, NULL);
+    for (int i = 0; i < 2; i++) {
+        char c[32];
+        snprintf(c, sizeof c, "10.3.0.%d", 23 + i);
+        feed(&fx, tp_make(6, c, 51000, "10.1.0.21", 6062, OS_TH_SYN, 60), 1 * S);
+        feed(&fx, tp_make(6, "10.1.0.21", 6062, c, 51000, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+    }
+    assert_int_equal(roles_of(&fx, "10.1.0.21"), OS_HR_BIT(OS_HR_ARCHIVER));
+    fx_free(&fx);
+}
+
+/* Video-sized datagrams from the Gateway's first port are video, not
+ * discovery (max-mean-size=), once the flow is judged whole. */
+static void test_video_from_port_8000_is_not_discovery(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, NULL);
+    os_flow *f = feed(&fx, tp_make(17, "10.1.0.10", 8000, "10.3.0.23", 50500, 0, 1200), 1 * S);
+    for (int i = 0; i < 10; i++)
+        feed(&fx, tp_make(17, "10.1.0.10", 8000, "10.3.0.23", 50500, 0, 1200), 2 * S);
+    os_classify_settle(fx.c, f);
+    assert_string_equal(role_of(&fx, f), "gateway-udp-video");
+    os_flow *d = feed(&fx, tp_make(17, "10.3.0.24", 50400, "10.1.0.10", 8000, 0, 32), 3 * S);
+    feed(&fx, tp_make(17, "10.1.0.10", 8000, "10.3.0.24", 50400, 0, 32), 3 * S);
+    os_classify_settle(fx.c, d);
+    assert_string_equal(role_of(&fx, d), "gateway-udp-discovery");
+    fx_free(&fx);
+}
+
+/* A role vouched for by a known peer never overrides a declared one. */
+static void test_vouched_role_never_overrides_declared(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, "10.3.0.23 client\n");
+    feed(&fx, tp_make(6, "10.3.0.23", 40000, "10.1.0.10", 7998, OS_TH_SYN, 60), 1 * S);
+    feed(&fx, tp_make(6, "10.1.0.10", 7998, "10.3.0.23", 40000, OS_TH_SYN | OS_TH_ACK, 60), 1 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.10"), OS_HR_BIT(OS_HR_DIRECTORY));
+    assert_int_equal(roles_of(&fx, "10.3.0.23"), OS_HR_BIT(OS_HR_CLIENT));
+    fx_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +537,14 @@ int main(void)
         cmocka_unit_test(test_non_default_ports_from_rules_file),
         cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_hosts_list_sorted),
+        cmocka_unit_test(test_midstream_directory_link_infers_both_ends),
+        cmocka_unit_test(test_archiver_vouches_for_gateway),
+        cmocka_unit_test(test_gateway_vouches_for_video_clients_not_5001),
+        cmocka_unit_test(test_noise_on_shared_ports_infers_nothing),
+        cmocka_unit_test(test_known_clients_vouch_for_gateway),
+        cmocka_unit_test(test_playback_infers_archiver_from_two_clients_or_bulk),
+        cmocka_unit_test(test_video_from_port_8000_is_not_discovery),
+        cmocka_unit_test(test_vouched_role_never_overrides_declared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1500,6 +1500,27 @@ static void test_role_conflict_declared_client_acts_as_archiver(void **state)
     site_close(s);
 }
 
+/* Without a hosts file, a host that traffic shows as both a client (video
+ * from a known Gateway) and a Gateway (the Archiver's stream) is reported,
+ * not resolved: one role-conflict naming both pieces of evidence. */
+static void test_role_conflict_inferred_client_and_gateway(void **state)
+{
+    (void)state;
+    site *s = site_open(NULL, NULL);
+    tcp(s, "10.1.0.10", 7998, "10.1.0.13", 40000, PSHACK, 64); /* Directory link, open */
+    tcp(s, "10.1.0.13", 40000, "10.1.0.10", 7998, PSHACK, 64);
+    udp(s, 1, "10.1.0.13", 8021, "10.3.0.50", 50200, 100);     /* video to a client */
+    udp(s, 2, "10.2.0.31", 40000, "10.1.0.20", 15000, 1300);   /* an Archiver */
+    udp(s, 2, "10.2.0.32", 40000, "10.1.0.20", 15002, 1300);
+    udp(s, 1, "10.1.0.20", 41000, "10.3.0.50", 28000, 1300);   /* ...streaming to the client */
+    site_finish(s);
+    const os_finding *f = one(s, OS_FK_ROLE_CONFLICT);
+    addr_is(&f->src, "10.3.0.50");
+    assert_non_null(strstr(f->text, "10.3.0.50 looks like both a client (it receives gateway-udp-video"));
+    assert_non_null(strstr(f->text, "and a Gateway (it receives archiver-gateway-unicast"));
+    site_close(s);
+}
+
 /* Traffic that agrees with the declaration is no conflict. */
 static void test_role_conflict_not_when_traffic_agrees(void **state)
 {
@@ -1816,6 +1837,7 @@ int main(void)
         cmocka_unit_test_teardown(test_multicast_range_unchecked_when_unset, close_leftovers),
         /* role-conflict */
         cmocka_unit_test_teardown(test_role_conflict_declared_client_acts_as_archiver, close_leftovers),
+        cmocka_unit_test_teardown(test_role_conflict_inferred_client_and_gateway, close_leftovers),
         cmocka_unit_test_teardown(test_role_conflict_not_when_traffic_agrees, close_leftovers),
         cmocka_unit_test_teardown(test_role_conflict_not_for_archiver_restreaming, close_leftovers),
         /* undocumented-port */
