@@ -673,8 +673,8 @@ void os_audit_write_json(FILE *f, const os_audit *a)
     os_report_iso_time(a->ts_ns, t);
     for (size_t i = 0; i < a->n; i++) {
         const os_audit_row *r = &a->v[i];
-        fprintf(f, "{\"timestamp\":\"%s\",\"type\":\"audit\",\"schema_version\":1,"
-                "\"status\":\"%s\",\"role\":", t, status_id[r->status]);
+        fprintf(f, "{\"timestamp\":\"%s\",\"type\":\"audit\",\"schema_version\":%d,"
+                "\"status\":\"%s\",\"role\":", t, OS_JSON_SCHEMA_VERSION, status_id[r->status]);
         json_str(f, a->rules->rule[r->rule].id);
         json_flow(f, a, r);
         json_seen(f, r);

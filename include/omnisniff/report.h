@@ -19,7 +19,7 @@
 
 /* Version of the JSON Lines schema (docs/json-schema.md), in every record as
  * "schema_version". Raised on any breaking change to a record's keys. */
-#define OS_JSON_SCHEMA_VERSION 1
+#define OS_JSON_SCHEMA_VERSION 2
 
 /* Packets, bytes and flows of one traffic role (or of unclassified flows). */
 typedef struct os_total {

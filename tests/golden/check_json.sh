@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check_json.sh — every line of every --json golden case parses as JSON
 # (jq) and uses only the keys docs/json-schema.md lists for its record type;
-# every key listed as required is there; every record has schema_version 1.
+# every key listed as required is there; every record has the schema_version
+# the document's title names.
 # usage: check_json.sh BIN SRCDIR      (exit 77 = skipped: jq missing)
 set -u
 bin=$1 src=$2
@@ -10,6 +11,8 @@ doc="$src/docs/json-schema.md" tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # the ```keys TYPE blocks of the schema: one pattern list per type
 awk -v d="$tmp" '/^```keys /{t=$2; next} /^```/{t=""} t{print > (d "/keys." t)}' "$doc"
+version=$(sed -n '1s/.*, version \([0-9][0-9]*\)$/\1/p' "$doc")
+[ -n "$version" ] || { echo "no version in the title of $doc"; exit 1; }
 ls "$tmp"/keys.* >/dev/null 2>&1 || { echo "no key lists in $doc"; exit 1; }
 # leaf paths of each record, dotted, array indexes as []
 leaves='.type as $t | [paths(scalars)] | map(map(if type == "number" then "[]" else tostring end) | join(".")) | .[] | "\($t) \(.)"'
@@ -37,8 +40,8 @@ while IFS= read -r line; do
       fi
     done
   done
-  if jq -e 'select(.schema_version != 1)' "$tmp/out" | grep -q .; then
-    echo "$name: a record without schema_version 1"; fail=1
+  if jq -e --argjson v "$version" 'select(.schema_version != $v)' "$tmp/out" | grep -q .; then
+    echo "$name: a record without schema_version $version"; fail=1
   fi
 done < <(grep -E '^[a-z0-9-]+:.*--json' "$src/tests/golden/manifest" | grep -vE -- '--(dot|report) ')
 [ "$n" -gt 0 ] || { echo "no --json golden cases found"; exit 1; }

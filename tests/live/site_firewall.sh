@@ -265,15 +265,15 @@ has "^kernel: $P packets received by filter, 0 dropped by kernel"
 jhas() { grep -qE -- "$1" "$tmp/json" || bad "JSON output lacks: $1"; }
 findings=$(grep -c '"type":"finding"' "$tmp/json")
 [ "$findings" = 3 ] || bad "JSON has $findings finding records, want 3"
-jhas '"type":"finding","schema_version":1,"kind":"icmp-unreachable","severity":"error",.*"dest_ip":"198.51.100.20","dest_port":6062,"proto":"TCP","reporter_ip":"203.0.113.1","role":"archiver-playback",'
-jhas '"type":"finding","schema_version":1,"kind":"unanswered-connection","severity":"warning",.*"src_ip":"203.0.113.50",.*"dest_ip":"198.51.100.20","dest_port":6061,"proto":"TCP","role":"archiver-playback",.*"packets":[2-9],'
-jhas '"type":"finding","schema_version":1,"kind":"connection-refused","severity":"warning",.*"src_ip":"203.0.113.50",.*"dest_ip":"198.51.100.10","dest_port":5002,"proto":"TCP","role":"gateway-tcp-video",'
+jhas '"type":"finding","schema_version":2,"kind":"icmp-unreachable","severity":"error",.*"dest_ip":"198.51.100.20","dest_port":6062,"proto":"TCP","reporter_ip":"203.0.113.1","role":"archiver-playback",'
+jhas '"type":"finding","schema_version":2,"kind":"unanswered-connection","severity":"warning",.*"src_ip":"203.0.113.50",.*"dest_ip":"198.51.100.20","dest_port":6061,"proto":"TCP","role":"archiver-playback",.*"packets":[2-9],'
+jhas '"type":"finding","schema_version":2,"kind":"connection-refused","severity":"warning",.*"src_ip":"203.0.113.50",.*"dest_ip":"198.51.100.10","dest_port":5002,"proto":"TCP","role":"gateway-tcp-video",'
 jhas '"type":"flow",.*"dest_port":5001,"proto":"TCP","role":"gateway-command","confidence":"declared",.*"state":"established"'
 jhas '"type":"flow",.*"dest_port":5002,"proto":"TCP","role":"gateway-tcp-video","confidence":"declared",.*"state":"refused"'
 jhas '"type":"flow",.*"dest_port":6061,"proto":"TCP","role":"archiver-playback","confidence":"declared",.*"state":"unanswered","syn_count":[2-9]\}'
 jhas "\"type\":\"flow\",.*\"src_ip\":\"203.0.113.31\",.*\"dest_port\":15000,\"proto\":\"UDP\",\"role\":\"encoder-archiver-unicast\",\"confidence\":\"declared\",.*\"pkts_toserver\":$N,\"pkts_toclient\":0,"
 jhas "\"type\":\"flow\",.*\"src_ip\":\"203.0.113.32\",.*\"dest_port\":15002,\"proto\":\"UDP\",\"role\":\"encoder-archiver-unicast\",\"confidence\":\"declared\",.*\"pkts_toserver\":$N,\"pkts_toclient\":0,"
-jhas "\"type\":\"summary\",\"schema_version\":1,\"source\":\"br-cli\",\"linktype\":\"EN10MB\",.*\"encoder-archiver-unicast\":\\{\"packets\":$((2 * N)),\"bytes\":$((2 * N * 58)),\"flows\":2,"
+jhas "\"type\":\"summary\",\"schema_version\":2,\"source\":\"br-cli\",\"linktype\":\"EN10MB\",.*\"encoder-archiver-unicast\":\\{\"packets\":$((2 * N)),\"bytes\":$((2 * N * 58)),\"flows\":2,"
 jhas '"type":"summary",.*"icmp-unreachable":1'
 jhas '"type":"summary",.*"connection-refused":1'
 jhas '"type":"summary",.*"kernel":\{"received":[0-9]+,"dropped":0,'

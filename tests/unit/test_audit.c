@@ -220,7 +220,7 @@ static void test_writers(void **state)
         lines++;
     assert_int_equal(lines, a.n);
     assert_memory_equal(json, "{\"timestamp\":\"1970-01-01T00:00:10.000000+0000\",\"type\":"
-                              "\"audit\",\"schema_version\":1,\"status\":\"seen-and-healthy\","
+                              "\"audit\",\"schema_version\":2,\"status\":\"seen-and-healthy\","
                               "\"role\":\"directory-link\",\"src_ip\":\"10.1.0.13\"", 151);
     assert_non_null(strstr(json, "\"status\":\"seen-not-needed\",\"role\":\"gateway-command\","
                                  "\"src_ip\":\"10.9.9.9\",\"dest_ip\":\"10.1.0.13\","

@@ -1702,7 +1702,7 @@ static void test_json_finding_records(void **state)
     icmp_unreach(s, "10.1.0.1", "10.3.0.23", 13, 6, "10.3.0.23", 51003, "10.1.0.20", 6061);
     site_finish(s);
     const char *t = site_text(s);
-    const char *rev = strstr(t, "\"type\":\"finding\",\"schema_version\":1,\"kind\":\"reversed-direction\"");
+    const char *rev = strstr(t, "\"type\":\"finding\",\"schema_version\":2,\"kind\":\"reversed-direction\"");
     assert_non_null(rev);
     const char *eol = strchr(rev, '\n');
     assert_non_null(eol);
@@ -1715,7 +1715,7 @@ static void test_json_finding_records(void **state)
     assert_non_null(strstr(line, "\"src_ip\":\"10.1.0.10\",\"src_port\":5001"));
     assert_non_null(strstr(line, "\"dest_ip\":\"10.3.0.23\",\"dest_port\":51000"));
     assert_non_null(strstr(line, "\"role\":\"gateway-command\""));
-    const char *ic = strstr(t, "\"type\":\"finding\",\"schema_version\":1,\"kind\":\"icmp-unreachable\"");
+    const char *ic = strstr(t, "\"type\":\"finding\",\"schema_version\":2,\"kind\":\"icmp-unreachable\"");
     assert_non_null(ic);
     eol = strchr(ic, '\n');
     assert_non_null(eol);

@@ -135,7 +135,7 @@ static void test_flow_json_initiator_is_source_and_escapes(void **state)
     os_report_flow_json(&x.r, f, OS_END_FLUSH);
     char want[1024];
     snprintf(want, sizeof want,
-        "{\"timestamp\":\"2026-01-15T10:00:00.000000+0000\",\"type\":\"flow\",\"schema_version\":1,"
+        "{\"timestamp\":\"2026-01-15T10:00:00.000000+0000\",\"type\":\"flow\",\"schema_version\":2,"
         "\"flow_id\":%llu,\"community_id\":\"1:VuPNq2krVIDaL8xUp1OGl0kVAjk=\","
         "\"src_ip\":\"10.3.0.23\",\"src_port\":51000,\"dest_ip\":\"10.1.0.10\",\"dest_port\":5001,"
         "\"proto\":\"TCP\",\"role\":\"gateway-command\",\"confidence\":\"declared\",\"service\":\"dest\",\"service_by\":\"syn\","
