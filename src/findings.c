@@ -9,12 +9,14 @@
 #include "omnisniff/findings.h"
 
 #include "omnisniff/problems.h"
+#include "omnisniff/streams.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FK_ID(e, id) id,
 static const char *const kind_ids[] = { OS_FINDING_KINDS(FK_ID) };
@@ -84,7 +86,7 @@ os_severity os_finding_default_severity(os_finding_kind k)
 {
     switch (k) {
     case OS_FK_REVERSED_DIRECTION: case OS_FK_WRONG_TRANSPORT: case OS_FK_UNEXPECTED_PEER:
-    case OS_FK_MULTICAST_GROUP_CONFLICT:
+    case OS_FK_MULTICAST_GROUP_CONFLICT: case OS_FK_STREAM_STOPPED:
         return OS_SEV_ERROR;
     case OS_FK_UNDOCUMENTED_PORT:
         return OS_SEV_INFO;
@@ -699,6 +701,66 @@ void os_check_syn_wait(os_checker *k, os_flow *f, uint64_t ts)
         check_handshake(k, &c);
 }
 
+/* ---- streams ------------------------------------------------------------ */
+
+/* "10:05:00" of a time. */
+static const char *hms(uint64_t ts, char buf[16])
+{
+    time_t t = (time_t)(ts / 1000000000ULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(buf, 16, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf;
+}
+
+/* The sentence of a stream verdict. */
+static void stream_say(os_checker *k, os_finding *x, fctx *c, const os_stream *s,
+                       os_finding_kind kind, uint64_t ts)
+{
+    char sw[96], rw[96], a[16], b[16];
+    os_hrole_set sender = c->svc == c->f->initiator ? c->r->service : c->r->peers;
+    os_hrole_set receiver = c->svc == c->f->initiator ? c->r->peers : c->r->service;
+    who(k, &s->src, sender, sw, sizeof sw);
+    who(k, &s->dst, receiver, rw, sizeof rw);
+    if (kind == OS_FK_STREAM_GAP)
+        say(x, "%s paused its %s stream to %s for %.1f s at %s and resumed (%" PRIu64 " gap%s "
+            "over %u s so far): a camera or encoder restart, or a path that drops it now and "
+            "then (a switch port, a link, a firewall's state table)", sw, c->r->id, rw,
+            (double)(ts - s->last_ns) / 1e9, hms(s->last_ns, a), s->gaps, s->gaps == 1 ? "" : "s",
+            k->rs->set.stream_gap_s);
+    else if (kind == OS_FK_STREAM_STOPPED)
+        say(x, "%s stopped sending its %s stream to %s at %s (silent %.0f s by %s) while other "
+            "streams went on: the camera or encoder is down, or the path from it is cut",
+            sw, c->r->id, rw, hms(s->last_ns, a), (double)(ts - s->last_ns) / 1e9, hms(ts, b));
+    else
+        say(x, "%s's %s stream to %s lost %" PRId64 " of %" PRIu64 " RTP packets (%.1f%%), "
+            "%" PRIu64 " out of order, jitter %.1f ms: check the path (duplex mismatch, errors, "
+            "full queues) and the encoder's bitrate", sw, c->r->id, rw, os_stream_rtp_lost(s),
+            (uint64_t)os_stream_rtp_lost(s) + s->rtp.received,
+            100.0 * (double)os_stream_rtp_lost(s) / (double)((uint64_t)os_stream_rtp_lost(s) + s->rtp.received),
+            s->rtp.out_of_order, os_stream_jitter_ms(s));
+}
+
+/* A stream verdict. */
+void os_check_stream(os_checker *k, os_flow *f, const os_stream *s, os_finding_kind kind,
+                     uint64_t ts)
+{
+    fctx c;
+    bool fresh;
+    os_finding *x;
+    if (f->label.rule < 0)
+        return;
+    fctx_init(k, &c, f);
+    if (!is_omnicast(&c) || !(x = raise_on(k, f, kind, &fresh)))
+        return;
+    set_flow_c(x, &c);
+    x->packets = s->packets;
+    x->first_ns = fresh ? s->last_ns : x->first_ns;
+    x->last_ns = ts;
+    stream_say(k, x, &c, s, kind, ts);
+    announce(k, x, fresh);
+}
+
 /* ---- ICMP, multicast, hosts -------------------------------------------- */
 
 /* What an ICMP/ICMPv6 destination-unreachable code says. */
@@ -1075,6 +1137,30 @@ const char *os_finding_explain(os_finding_kind k)
             "KBA-00170: \"It is recommended to choose different TCP and UDP ports for ... a\n"
             "network where multiple independent directory systems are running\".\n"
             "Check: describe the site's ports in a rules file (-R) if it is Omnicast.\n",
+        [OS_FK_STREAM_STOPPED] =
+            "stream-stopped (error): a video or audio stream (encoder -> Archiver, multicast,\n"
+            "Archiver -> Gateway, Gateway -> client) went silent for stream-stop-seconds (5 s;\n"
+            "at least 4 times its usual interval) while other streams to its receiver, or\n"
+            "from its sender, went on: a camera that stopped recording.\n"
+            "KBA-00170: \"Video is streamed from the encoder to the Archiver using either a\n"
+            "unicast or a multicast UDP video stream\".\n"
+            "Check: the camera or encoder (power, reboot, its stream settings), then the path\n"
+            "from it (switch port, link, a firewall rule). Streams that stop together behind\n"
+            "one switch are one problem. Live, the verdict comes after the delay; offline,\n"
+            "when the flow ends, with hindsight (a stream that resumed is a gap).\n",
+        [OS_FK_STREAM_GAP] =
+            "stream-gap (warning): a stream paused longer than stream-gap-seconds (2 s) and\n"
+            "recovered: a hole in the recording or a frozen live view.\n"
+            "Check: camera or encoder restarts, a path that drops now and then, the\n"
+            "encoder's bandwidth or frame-rate settings.\n",
+        [OS_FK_STREAM_LOSS] =
+            "stream-loss (warning): the RTP sequence numbers of a stream show more than\n"
+            "stream-loss-percent (1%) of its packets lost (RFC 3550), with the packets out\n"
+            "of order and the interarrival jitter beside it: artefacts in live and recorded\n"
+            "video. Only streams whose first packets are RTP (version 2, one SSRC, sequence\n"
+            "numbers advancing by one) are judged.\n"
+            "Check: the network path (duplex mismatch, interface errors, full queues, a\n"
+            "wireless link) and the encoder's bitrate against the link.\n",
     };
     return (unsigned)k < OS_FK_COUNT ? text[k] : "";
 }

@@ -11,6 +11,7 @@
 #include "omnisniff/decode.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/problems.h"
+#include "omnisniff/streams.h"
 
 /* A TCP flow whose SYN waits for its quick verdict. */
 typedef struct syn_wait {
@@ -25,6 +26,8 @@ struct os_pipeline {
     os_classifier *cls;    /* roles */
     os_checker *chk;       /* findings */
     os_problems *probs;    /* findings folded into problems */
+    os_streams *streams;   /* stream health */
+    uint64_t next_check;   /* live: packet time of the next stream check */
     syn_wait *waits;       /* ring of SYNs waiting for their verdict, in time order */
     size_t wcap, whead, wlen; /* its capacity, first entry, entries */
     os_finding *kept;      /* released findings kept for --findings all */
@@ -79,6 +82,16 @@ static void on_problem(void *user, const os_problem *pr, os_problem_event ev)
         os_report_problem_live(&p->rep, pr, ev); /* --findings all: each finding has a line */
 }
 
+/* A stream verdict: a finding on the stream's flow (in the table). */
+static void on_stream(void *user, const os_stream *s, os_stream_verdict v, uint64_t ts)
+{
+    static const os_finding_kind kind[] = { OS_FK_STREAM_GAP, OS_FK_STREAM_STOPPED,
+                                            OS_FK_STREAM_LOSS };
+    os_pipeline *p = user;
+    if (s->flow)
+        os_check_stream(p->chk, s->flow, s, kind[v], ts);
+}
+
 /* A flow leaves the table: settle its label, count it, maybe print it. */
 static void on_flow_end(void *user, os_flow *f, os_flow_end why)
 {
@@ -103,8 +116,12 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
     }
     if (p->graph && !os_graph_add_flow(p->graph, f))
         p->oom = true;
+    const os_stream *s = os_streams_is_stream(p->streams, f)
+                             ? os_streams_flow_end(p->streams, f, p->rep.now_ns) : NULL;
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_flow_json(&p->rep, f, why);
+    if (s && p->cfg.mode == OS_MODE_JSON)
+        os_report_stream_json(&p->rep, s);
     os_checker_release(p->chk, f->id);
 }
 
@@ -132,6 +149,7 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
     p->probs = os_problems_new(cfg->rules, on_problem, p);
+    p->streams = os_streams_new(cfg->rules, on_stream, p);
     p->chk = p->cls && p->probs ? os_checker_new(cfg->rules, p->cls, p->probs, on_finding, p)
                                 : NULL;
     if (p->chk)
@@ -143,7 +161,7 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->status_flows = calloc(cfg->rules->n + 1, sizeof *p->status_flows);
     if (!p->role_pkts || !p->status_prev || !p->status_flows)
         goto oom;
-    if (!p->st.role || !p->flows || !p->cls || !p->chk)
+    if (!p->st.role || !p->flows || !p->cls || !p->chk || !p->streams)
         goto oom;
     p->rep.out = cfg->out;
     p->rep.rules = cfg->rules;
@@ -266,13 +284,21 @@ static void judge_waits(os_pipeline *p, uint64_t ts)
     }
 }
 
-/* Time passes without packets. */
+/* Time passes without packets (live): SYN verdicts due, and once a second
+ * the streams that went silent. */
 void os_pipeline_tick(os_pipeline *p, uint64_t now_ns)
 {
-    if (!p->wlen || p->waits[p->whead].due_ns > now_ns)
+    bool waits = p->wlen && p->waits[p->whead].due_ns <= now_ns;
+    bool streams = now_ns >= p->next_check;
+    if (!waits && !streams)
         return;
     p->rep.now_ns = now_ns;
-    judge_waits(p, now_ns);
+    if (waits)
+        judge_waits(p, now_ns);
+    if (streams) {
+        os_streams_check(p->streams, now_ns);
+        p->next_check = now_ns + 1000000000ULL;
+    }
     fflush(p->cfg.out);
 }
 
@@ -298,6 +324,9 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
         os_classify_learn(p->cls, f, side, &pk, created);
         os_classify_flow(p->cls, f);
         p->role_pkts[f->label.rule >= 0 ? (size_t)f->label.rule : p->cfg.rules->n]++;
+        if (pk.proto == 17 && os_streams_is_stream(p->streams, f) &&
+            !os_streams_packet(p->streams, f, side, &pk, fr->ts_ns))
+            p->oom = true;
     } else {
         os_flowtab_expire(p->flows, fr->ts_ns);
     }
@@ -331,6 +360,8 @@ static void fill_findings(os_pipeline *p, os_stats *s)
 {
     os_severity worst;
     s->problem = os_problems_sorted(p->probs, &s->nproblems);
+    s->stream = os_streams_sorted(p->streams, &s->nstreams);
+    s->streams_untracked = os_streams_untracked(p->streams);
     os_problems_counts(p->probs, s->problems, &worst);
     os_checker_counts(p->chk, s->findings, &worst);
     free(p->kept_view);
@@ -347,8 +378,8 @@ static void fill_findings(os_pipeline *p, os_stats *s)
 void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
                         const os_capture_stats *kernel, const char *read_error)
 {
+    p->rep.now_ns = p->st.last_ns; /* flows ending now end at the capture's last time */
     os_flowtab_flush(p->flows);
-    p->rep.now_ns = p->st.last_ns;
     os_check_finish(p->chk);
     os_checker_release_all(p->chk);
     fill_findings(p, &p->st);
@@ -493,6 +524,7 @@ void os_pipeline_free(os_pipeline *p)
     free(p->status_flows);
     os_checker_free(p->chk);
     os_problems_free(p->probs);
+    os_streams_free(p->streams);
     free(p->waits);
     free(p->kept);
     free(p->kept_view);

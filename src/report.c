@@ -593,6 +593,7 @@ void os_report_summary_text(os_report *r, const os_stats *s)
     text_header(r, s);
     os_report_problems_text(r, s);
     text_roles(r, s);
+    os_report_streams_text(r, s);
     text_hosts(r);
     if (s->nfindings)
         text_findings(r, s);

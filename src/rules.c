@@ -73,7 +73,7 @@ typedef struct ps {
     struct rmeta *meta; /* where each rule stands in the file (rs->n entries) */
     struct ovref *ov;   /* over= references to resolve */
     size_t nov, ovcap;  /* used / capacity of ov */
-    bool set_seen[8];   /* settings given (setting_index) */
+    bool set_seen[12];  /* settings given (setting_index) */
 } ps;
 
 /* Where a rule stands, for diagnostics after the line was read. */
@@ -368,6 +368,16 @@ static bool bytes_key(ps *p, const tok *t, const char *key, uint32_t *out)
     return true;
 }
 
+static bool k_stream(ps *p, os_rule *r, const tok *t)
+{
+    static const char *const w[] = { "no", "yes" };
+    int i;
+    if (!one_of(p, t, "stream", w, 2, " (yes or no)", &i))
+        return false;
+    r->stream = i == 1;
+    return true;
+}
+
 static bool k_infer_bytes(ps *p, os_rule *r, const tok *t)
 {
     return bytes_key(p, t, "infer-bytes", &r->infer_bytes);
@@ -507,7 +517,7 @@ static const struct key {
     { "bulk", k_bulk }, { "infer", k_infer }, { "min-peers", k_min_peers },
     { "match", k_match }, { "over", k_over }, { "shared", k_shared }, { "kba", k_kba },
     { "one-peer", k_one_peer }, { "infer-from", k_infer_from }, { "infer-bytes", k_infer_bytes },
-    { "max-mean-size", k_max_mean_size },
+    { "max-mean-size", k_max_mean_size }, { "stream", k_stream },
 };
 enum { N_KEYS = sizeof keys / sizeof keys[0], K_PROTO = 0, K_PORT = 1, K_INFER = 8, K_KBA = 13 };
 
@@ -528,7 +538,7 @@ static bool rule_key(ps *p, os_rule *r, const tok *t, pending *pd, rmeta *m)
     if (k < 0) {
         equote(p, t->off, "unknown key ", p->text + t->off, kl, " (proto port service peer "
                "port-on dest initiator bulk infer min-peers match over shared kba one-peer "
-               "infer-from infer-bytes max-mean-size)");
+               "infer-from infer-bytes max-mean-size stream)");
         return false;
     }
     if (pd->seen[k]) {
@@ -658,6 +668,11 @@ static const struct num_setting {
       "seconds, 1 to 300" },
     { "persist-peers", 1, 65536, offsetof(os_settings, persist_peers), "peers, 1 to 65536" },
     { "persist-seconds", 1, 86400, offsetof(os_settings, persist_s), "seconds, 1 to 86400" },
+    { "stream-gap-seconds", 1, 3600, offsetof(os_settings, stream_gap_s), "seconds, 1 to 3600" },
+    { "stream-stop-seconds", 1, 3600, offsetof(os_settings, stream_stop_s),
+      "seconds, 1 to 3600" },
+    { "stream-loss-percent", 1, 100, offsetof(os_settings, stream_loss_pct),
+      "a percentage, 1 to 100" },
 };
 enum { N_NUM_SETTINGS = sizeof num_settings / sizeof num_settings[0], N_ADDR_SETTINGS = 3 };
 
@@ -702,7 +717,8 @@ static void stmt_set(ps *p, const tok *t, int n)
     if ((k = setting_index(p->text + t[1].off, t[1].len)) < 0) {
         equote(p, t[1].off, "unknown setting ", p->text + t[1].off, t[1].len,
                " (multicast-start, multicast-range, multicast-test, bulk-min-bytes, "
-               "syn-verdict-seconds, persist-peers, persist-seconds)");
+               "syn-verdict-seconds, persist-peers, persist-seconds, stream-gap-seconds, "
+               "stream-stop-seconds, stream-loss-percent)");
         return;
     }
     if (p->set_seen[k]) {
@@ -925,6 +941,9 @@ bool os_rules_parse(const char *file, const char *buf, size_t len, os_ruleset *o
     rs.set.syn_verdict_s = OS_SYN_VERDICT_DEFAULT;
     rs.set.persist_peers = OS_PERSIST_PEERS_DEFAULT;
     rs.set.persist_s = OS_PERSIST_SECONDS_DEFAULT;
+    rs.set.stream_gap_s = OS_STREAM_GAP_DEFAULT;
+    rs.set.stream_stop_s = OS_STREAM_STOP_DEFAULT;
+    rs.set.stream_loss_pct = OS_STREAM_LOSS_DEFAULT;
     while (os_next_line(buf, len, &pos, &p.text, &p.len)) {
         p.no++;
         statement(&p);
@@ -1013,6 +1032,8 @@ static void dump_rule(const os_ruleset *rs, const os_rule *r, FILE *f)
         fprintf(f, " infer-bytes=%u", r->infer_bytes);
     if (r->max_mean_size)
         fprintf(f, " max-mean-size=%u", r->max_mean_size);
+    if (r->stream)
+        fputs(" stream=yes", f);
     if (r->one_peer)
         fputs(" one-peer=yes", f);
     if (r->shared)

@@ -31,7 +31,10 @@
     X(MULTICAST_GROUP_CONFLICT, "multicast-group-conflict") \
     X(MULTICAST_OUT_OF_RANGE, "multicast-out-of-range")  \
     X(ROLE_CONFLICT, "role-conflict")                    \
-    X(UNDOCUMENTED_PORT, "undocumented-port")
+    X(UNDOCUMENTED_PORT, "undocumented-port")            \
+    X(STREAM_STOPPED, "stream-stopped")                  \
+    X(STREAM_GAP, "stream-gap")                          \
+    X(STREAM_LOSS, "stream-loss")
 
 #define OS_FK_ENUM(e, id) OS_FK_##e,
 typedef enum os_finding_kind { OS_FINDING_KINDS(OS_FK_ENUM) OS_FK_COUNT } os_finding_kind;
@@ -140,6 +143,14 @@ void os_check_icmp(os_checker *k, const os_pkt *p, os_flow *quoted, uint64_t ts)
 
 /* Check a new UDP flow to a multicast group. */
 void os_check_multicast(os_checker *k, os_flow *f, int sender);
+
+struct os_stream;
+
+/* A stream verdict on stream flow f (streams.h): kind is stream-gap (the gap
+ * that ended at ts), stream-stopped (silent since the stream's last packet)
+ * or stream-loss (RTP loss over the threshold). */
+void os_check_stream(os_checker *k, os_flow *f, const struct os_stream *s, os_finding_kind kind,
+                     uint64_t ts);
 
 /* End of run: host-level checks (role conflicts). */
 void os_check_finish(os_checker *k);

@@ -16,6 +16,7 @@
 #include "omnisniff/flow.h"
 #include "omnisniff/problems.h"
 #include "omnisniff/rules.h"
+#include "omnisniff/streams.h"
 
 /* Version of the JSON Lines schema (docs/json-schema.md), in every record as
  * "schema_version". Raised on any breaking change to a record's keys. */
@@ -53,6 +54,9 @@ typedef struct os_stats {
     const os_problem *const *problem; /* problems, most severe first */
     size_t nproblems;                 /* how many */
     uint64_t problems[OS_SEV_NEVER];  /* problems per severity */
+    const os_stream *const *stream;   /* streams, worst first */
+    size_t nstreams;                  /* how many */
+    uint64_t streams_untracked;       /* streams past OS_STREAMS_MAX */
 } os_stats;
 
 /* Hosts of one role set in one /24 (/64) shown as one line from this many. */
@@ -85,6 +89,14 @@ void os_report_finding_json(os_report *r, const os_finding *f);
  * lines, at the time of the packet being handled): "!!", severity, kind,
  * the sentence. */
 void os_report_problem_live(os_report *r, const os_problem *p, os_problem_event ev);
+
+/* The JSON "stream" record of a stream whose flow ended (docs/json-schema.md). */
+void os_report_stream_json(os_report *r, const os_stream *s);
+
+/* The stream table of the text summary: worst first, at most
+ * OS_REPORT_STREAM_ROWS rows (the rest are counted; --json has them all). */
+#define OS_REPORT_STREAM_ROWS 20
+void os_report_streams_text(os_report *r, const os_stats *s);
 
 /* The JSON "problem" record (docs/json-schema.md). */
 void os_report_problem_json(os_report *r, const os_problem *p, os_problem_event ev);

@@ -99,6 +99,7 @@ typedef struct os_rule {
     os_infer_from infer_from;  /* what an inference needs besides the traffic */
     uint32_t infer_bytes;      /* or: one peer, when the service side sent this much (0 = off) */
     uint32_t max_mean_size;    /* applies only while a flow's mean packet is this small (0 = any) */
+    bool stream;               /* its UDP flows are video/audio streams (stream=yes) */
     os_need needs;             /* which host role must confirm it (match=) */
     bool one_peer;             /* only one peer host may use it (one-peer=yes) */
     uint16_t over[OS_RULE_MAX_OVER]; /* indices of rules this one wins over */
@@ -119,6 +120,9 @@ typedef struct os_settings {
     uint32_t syn_verdict_s; /* seconds an unanswered SYN waits for its verdict */
     uint32_t persist_peers; /* peers failing on every attempt that make a problem an error */
     uint32_t persist_s;     /* seconds of failing on every attempt that make it an error */
+    uint32_t stream_gap_s;  /* a stream's pause this long is a gap */
+    uint32_t stream_stop_s; /* a stream silent this long (at least) has stopped */
+    uint32_t stream_loss_pct; /* RTP loss over this percentage is stream-loss */
 } os_settings;
 
 /* Thresholds when the file does not set them (the shipped file sets each). */
@@ -126,6 +130,9 @@ typedef struct os_settings {
 #define OS_SYN_VERDICT_DEFAULT 3
 #define OS_PERSIST_PEERS_DEFAULT 2
 #define OS_PERSIST_SECONDS_DEFAULT 10
+#define OS_STREAM_GAP_DEFAULT 2
+#define OS_STREAM_STOP_DEFAULT 5
+#define OS_STREAM_LOSS_DEFAULT 1
 
 /* A parsed and compiled rules file. */
 typedef struct os_ruleset {

@@ -1604,7 +1604,7 @@ static void test_kind_parse_every_id(void **state)
         "reversed-direction", "wrong-transport", "unexpected-peer", "unanswered-connection",
         "connection-refused", "icmp-unreachable", "multicast-port-mismatch",
         "multicast-group-conflict", "multicast-out-of-range", "role-conflict",
-        "undocumented-port",
+        "undocumented-port", "stream-stopped", "stream-gap", "stream-loss",
     };
     for (int k = 0; k < OS_FK_COUNT; k++) {
         os_finding_kind got = OS_FK_COUNT;
@@ -1637,6 +1637,9 @@ static void test_default_severity_per_spec(void **state)
         [OS_FK_MULTICAST_OUT_OF_RANGE] = OS_SEV_WARNING,
         [OS_FK_ROLE_CONFLICT] = OS_SEV_WARNING,
         [OS_FK_UNDOCUMENTED_PORT] = OS_SEV_INFO,
+        [OS_FK_STREAM_STOPPED] = OS_SEV_ERROR,
+        [OS_FK_STREAM_GAP] = OS_SEV_WARNING,
+        [OS_FK_STREAM_LOSS] = OS_SEV_WARNING,
     };
     for (int k = 0; k < OS_FK_COUNT; k++) {
         print_message("kind %s\n", os_finding_kind_name((os_finding_kind)k));

@@ -1,0 +1,370 @@
+/* streams.c — stream health (see streams.h).
+ *
+ * A uthash of streams keyed by flow id. Per packet of a stream flow: one
+ * lookup, a few counters, and while the first three packets are checked for
+ * RTP (RFC 3550 5.1: version 2, one SSRC, sequence +1) or once it is RTP,
+ * the sequence and jitter arithmetic of RFC 3550 A.1 and A.8. The RTP
+ * header is read through the bounds-checked cursor (bytes.h), never past
+ * the captured payload. */
+#include "omnisniff/streams.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "omnisniff/bytes.h"
+#include "omnisniff/classify.h"
+
+#define RTP_CHECK 3            /* packets that must look like one RTP stream */
+#define RTP_HZ 90000ULL        /* the video RTP clock */
+#define BUCKET0_NS 1000000000ULL /* first bitrate bucket width: 1 s */
+
+/* The latest packet of any stream to (or from) one address. */
+typedef struct os_addr_last {
+    os_addr addr;        /* hash key */
+    UT_hash_handle hh;   /* uthash handle */
+    uint64_t last_ns;    /* latest packet time */
+} os_addr_last;
+
+struct os_streams {
+    const os_ruleset *rs;     /* stream=yes rules, thresholds */
+    os_stream_fn fn;          /* verdicts */
+    void *user;               /* its argument */
+    os_stream *set;           /* uthash by flow id */
+    os_addr_last *rx, *tx;    /* uthash by receiver / sender address */
+    uint64_t untracked;       /* streams past OS_STREAMS_MAX */
+    os_stream **sorted;       /* last sorted view */
+};
+
+/* New table. */
+os_streams *os_streams_new(const os_ruleset *rs, os_stream_fn fn, void *user)
+{
+    os_streams *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->rs = rs;
+    t->fn = fn;
+    t->user = user;
+    return t;
+}
+
+/* Free it. */
+void os_streams_free(os_streams *t)
+{
+    os_stream *s, *x;
+    if (!t)
+        return;
+    os_addr_last *a, *b;
+    HASH_ITER(hh, t->set, s, x) {
+        HASH_DEL(t->set, s);
+        free(s);
+    }
+    for (int k = 0; k < 2; k++) {
+        os_addr_last **h = k ? &t->tx : &t->rx;
+        HASH_ITER(hh, *h, a, b) {
+            HASH_DEL(*h, a);
+            free(a);
+        }
+    }
+    free(t->sorted);
+    free(t);
+}
+
+/* Is flow f a stream? */
+bool os_streams_is_stream(const os_streams *t, const os_flow *f)
+{
+    return f->key.proto == 17 && f->label.rule >= 0 && t->rs->rule[f->label.rule].stream;
+}
+
+static uint64_t secs_ns(uint32_t s) { return (uint64_t)s * 1000000000ULL; }
+
+/* ---- RTP ----------------------------------------------------------------- */
+
+/* The RTP header fields omnisniff reads; false if the payload is no RTP v2. */
+static bool rtp_header(const os_pkt *p, uint16_t *seq, uint32_t *ts, uint32_t *ssrc)
+{
+    os_cur c = os_cur_make(p->payload, p->payload_cap);
+    uint8_t b0, b1;
+    return p->payload && os_get_u8(&c, &b0) && (b0 >> 6) == 2 && os_get_u8(&c, &b1) &&
+           os_get_be16(&c, seq) && os_get_be32(&c, ts) && os_get_be32(&c, ssrc);
+}
+
+/* Arrival time in RTP clock units. */
+static int64_t rtp_arrival(uint64_t ts_ns)
+{
+    return (int64_t)((ts_ns / 1000000000ULL) * RTP_HZ + (ts_ns % 1000000000ULL) * RTP_HZ / 1000000000ULL);
+}
+
+/* RFC 3550 A.1 (sequence) and A.8 (jitter) for one RTP packet. */
+static void rtp_account(os_rtp *r, uint16_t seq, uint32_t rts, uint64_t ts_ns)
+{
+    uint16_t delta = (uint16_t)(seq - r->max_seq);
+    int64_t transit = rtp_arrival(ts_ns) - (int64_t)rts;
+    if (r->received && delta == 0)
+        r->out_of_order++; /* a duplicate counts with the disorder */
+    else if (delta < 0x8000) {
+        if (seq < r->max_seq)
+            r->cycles++;
+        r->max_seq = seq;
+    } else {
+        r->out_of_order++;
+    }
+    if (r->received) {
+        int64_t d = transit - r->last_transit;
+        r->jitter += ((double)(d < 0 ? -d : d) - r->jitter) / 16.0;
+    }
+    r->last_transit = transit;
+    r->received++;
+}
+
+/* The first packets decide whether the stream is RTP; then every packet
+ * is accounted. */
+static void rtp_packet(os_stream *s, const os_pkt *p, uint64_t ts)
+{
+    uint16_t seq;
+    uint32_t rts, ssrc;
+    bool ok = rtp_header(p, &seq, &rts, &ssrc);
+    if (s->rtp_state == 2)
+        return;
+    if (s->rtp_state == 0) {
+        bool fits = ok && (!s->rtp_checked || (ssrc == s->rtp.ssrc &&
+                                                seq == (uint16_t)(s->rtp.max_seq + 1)));
+        if (!fits) {
+            s->rtp_state = 2;
+            return;
+        }
+        if (!s->rtp_checked) {
+            s->rtp.ssrc = ssrc;
+            s->rtp.base_seq = seq;
+            s->rtp.max_seq = (uint16_t)(seq - 1);
+        }
+        if (++s->rtp_checked == RTP_CHECK)
+            s->rtp_state = 1;
+    } else if (!ok || ssrc != s->rtp.ssrc) {
+        return; /* another source's packet in the flow: not this stream's */
+    }
+    rtp_account(&s->rtp, seq, rts, ts);
+}
+
+/* Lost RTP packets: expected (from the sequence numbers) - received. */
+int64_t os_stream_rtp_lost(const os_stream *s)
+{
+    if (s->rtp_state != 1)
+        return 0;
+    int64_t expected = (int64_t)s->rtp.cycles * 65536 + s->rtp.max_seq - (int64_t)s->rtp.base_seq + 1;
+    int64_t lost = expected - (int64_t)s->rtp.received;
+    return lost > 0 ? lost : 0;
+}
+
+/* Jitter in milliseconds. */
+double os_stream_jitter_ms(const os_stream *s)
+{
+    return s->rtp_state == 1 ? s->rtp.jitter * 1000.0 / (double)RTP_HZ : 0.0;
+}
+
+/* ---- counters ------------------------------------------------------------ */
+
+/* Bytes into the bitrate buckets; a full series halves its resolution. */
+static void bucket_add(os_stream *s, uint64_t ts, uint64_t bytes)
+{
+    uint64_t i = (ts - s->first_ns) / s->bucket_ns;
+    while (i >= OS_STREAM_BUCKETS) {
+        for (unsigned k = 0; k < OS_STREAM_BUCKETS / 2; k++)
+            s->bucket[k] = s->bucket[2 * k] + s->bucket[2 * k + 1];
+        memset(s->bucket + OS_STREAM_BUCKETS / 2, 0, sizeof s->bucket / 2);
+        s->bucket_ns *= 2;
+        i = (ts - s->first_ns) / s->bucket_ns;
+    }
+    s->bucket[i] += (uint32_t)(bytes > UINT32_MAX - s->bucket[i] ? UINT32_MAX - s->bucket[i] : bytes);
+}
+
+/* Bytes of the current second; the peak of the finished ones. */
+static void second_add(os_stream *s, uint64_t ts, uint64_t bytes)
+{
+    uint64_t sec = ts / 1000000000ULL;
+    if (sec != s->sec) {
+        s->sec = sec;
+        s->sec_bytes = 0;
+    }
+    s->sec_bytes += bytes;
+    if (s->sec_bytes * 8 > s->peak_bps)
+        s->peak_bps = s->sec_bytes * 8;
+}
+
+/* The entry of address a in h, made if need be. */
+static os_addr_last *addr_last(os_addr_last **h, const os_addr *a)
+{
+    os_addr_last *e;
+    HASH_FIND(hh, *h, a, sizeof *a, e);
+    if (!e && (e = calloc(1, sizeof *e))) {
+        e->addr = *a;
+        HASH_ADD(hh, *h, addr, sizeof e->addr, e);
+    }
+    return e;
+}
+
+static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
+{
+    os_stream *s;
+    if (HASH_COUNT(t->set) >= OS_STREAMS_MAX || !(s = calloc(1, sizeof *s)))
+        return NULL;
+    s->flow_id = f->id;
+    s->flow = f;
+    int from = t->rs->rule[f->label.rule].bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side
+                                                                         : !f->label.svc_side;
+    s->src = os_flow_addr(f, from);
+    s->dst = os_flow_addr(f, !from);
+    s->sport = f->key.port[from];
+    s->dport = f->key.port[!from];
+    s->rule = f->label.rule;
+    s->first_ns = s->last_ns = ts;
+    s->bucket_ns = BUCKET0_NS;
+    if (!(s->rx = addr_last(&t->rx, &s->dst)) || !(s->tx = addr_last(&t->tx, &s->src))) {
+        free(s);
+        return NULL;
+    }
+    HASH_ADD(hh, t->set, flow_id, sizeof s->flow_id, s);
+    return s;
+}
+
+/* A pause is a gap from max(stream-gap-seconds, 4 x the mean interval so
+ * far): a camera sending ten packets a second that pauses 2 s has a gap; a
+ * stream that sends every 4 s does not. */
+static uint64_t gap_threshold(const os_streams *t, const os_stream *s)
+{
+    uint64_t d = secs_ns(t->rs->set.stream_gap_s);
+    uint64_t mean = s->packets > 1 ? (s->last_ns - s->first_ns) / (s->packets - 1) : 0;
+    return 4 * mean > d ? 4 * mean : d;
+}
+
+/* Account a packet of a stream flow. */
+bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uint64_t ts)
+{
+    os_stream *s;
+    const os_rule *r = &t->rs->rule[f->label.rule];
+    int sender = r->bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side : !f->label.svc_side;
+    if (side != sender)
+        return true; /* replies, or a stream the wrong way (reversed-direction says so) */
+    HASH_FIND(hh, t->set, &f->id, sizeof f->id, s);
+    if (!s && !(s = stream_new(t, f, ts))) {
+        t->untracked++;
+        return HASH_COUNT(t->set) >= OS_STREAMS_MAX;
+    }
+    if (s->packets && ts > s->last_ns) {
+        uint64_t gap = ts - s->last_ns;
+        if (gap > s->max_gap_ns) {
+            s->max_gap_ns = gap;
+            s->max_gap_at = s->last_ns;
+        }
+        if (s->packets >= 2 && gap >= gap_threshold(t, s)) { /* an interval is known */
+            s->gaps++;
+            if (t->fn)
+                t->fn(t->user, s, OS_STREAM_GAP, ts);
+        }
+    }
+    if (ts > s->last_ns)
+        s->last_ns = ts;
+    if (ts > s->rx->last_ns)
+        s->rx->last_ns = ts;
+    if (ts > s->tx->last_ns)
+        s->tx->last_ns = ts;
+    s->packets++;
+    s->bytes += p->wirelen;
+    if (ts >= s->first_ns) {
+        bucket_add(s, ts, p->wirelen);
+        second_add(s, ts, p->wirelen);
+    }
+    rtp_packet(s, p, ts);
+    return true;
+}
+
+/* ---- verdicts ------------------------------------------------------------ */
+
+/* max(stream-stop-seconds, 4 x the mean interval between packets). */
+uint64_t os_stream_stop_delay(const os_streams *t, const os_stream *s)
+{
+    uint64_t d = secs_ns(t->rs->set.stream_stop_s);
+    uint64_t mean = s->packets > 1 ? (s->last_ns - s->first_ns) / (s->packets - 1) : 0;
+    return 4 * mean > d ? 4 * mean : d;
+}
+
+/* Did another stream to s's receiver (or from its sender) send after
+ * `after` (which is past s's own last packet)? */
+static bool others_went_on(const os_stream *s, uint64_t after)
+{
+    return s->rx->last_ns > after || s->tx->last_ns > after;
+}
+
+/* Stopped: silent for its delay by `now`, while others went on. */
+static void judge_stop(os_streams *t, os_stream *s, uint64_t now)
+{
+    uint64_t delay = os_stream_stop_delay(t, s);
+    if (s->stopped || now < s->last_ns + delay || !others_went_on(s, s->last_ns + delay))
+        return;
+    s->stopped = true;
+    if (t->fn)
+        t->fn(t->user, s, OS_STREAM_STOPPED, now);
+}
+
+/* Live: every stream still in the table, at time now. */
+void os_streams_check(os_streams *t, uint64_t now_ns)
+{
+    os_stream *s, *x;
+    HASH_ITER(hh, t->set, s, x)
+        if (s->flow)
+            judge_stop(t, s, now_ns);
+}
+
+/* A stream flow leaves the table: judge it, detach it. */
+const os_stream *os_streams_flow_end(os_streams *t, os_flow *f, uint64_t end_ns)
+{
+    os_stream *s;
+    HASH_FIND(hh, t->set, &f->id, sizeof f->id, s);
+    if (!s)
+        return NULL;
+    s->alive_at_end = end_ns < s->last_ns + os_stream_stop_delay(t, s);
+    judge_stop(t, s, end_ns);
+    int64_t lost = os_stream_rtp_lost(s);
+    uint64_t expected = (uint64_t)lost + s->rtp.received;
+    if (lost > 0 && expected && (uint64_t)lost * 100 > expected * t->rs->set.stream_loss_pct && t->fn)
+        t->fn(t->user, s, OS_STREAM_LOSS, end_ns);
+    s->flow = NULL;
+    return s;
+}
+
+/* ---- views --------------------------------------------------------------- */
+
+static int badness(const os_stream *s)
+{
+    return s->stopped ? 3 : s->gaps ? 2 : os_stream_rtp_lost(s) > 0 ? 1 : 0;
+}
+
+static int worst_first(const void *a, const void *b)
+{
+    const os_stream *x = *(os_stream *const *)a, *y = *(os_stream *const *)b;
+    if (badness(x) != badness(y))
+        return badness(y) - badness(x);
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return (x->flow_id > y->flow_id) - (x->flow_id < y->flow_id);
+}
+
+/* Every stream, worst first. */
+const os_stream *const *os_streams_sorted(os_streams *t, size_t *n)
+{
+    os_stream *s, *x;
+    size_t i = 0;
+    *n = HASH_COUNT(t->set);
+    free(t->sorted);
+    t->sorted = NULL;
+    if (!*n || !(t->sorted = malloc(*n * sizeof *t->sorted))) {
+        *n = 0;
+        return NULL;
+    }
+    HASH_ITER(hh, t->set, s, x)
+        t->sorted[i++] = s;
+    qsort(t->sorted, *n, sizeof *t->sorted, worst_first);
+    return (const os_stream *const *)t->sorted;
+}
+
+/* Streams not tracked. */
+uint64_t os_streams_untracked(const os_streams *t) { return t->untracked; }
