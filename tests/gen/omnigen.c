@@ -580,6 +580,7 @@ int main(int argc, char **argv)
     write_hostile(dir);
     write_audit(dir);
     write_field(dir); /* last: it grows the frame buffer */
+    { void write_streams(const char *); write_streams(dir); } /* gen_streams.c */
     free(g.f);
     return 0;
 }
