@@ -711,6 +711,63 @@ static void section_kinds(FILE *out, const os_stats *s)
 }
 
 /* Write the report. */
+/* ---- ## Streams ---------------------------------------------------------- */
+
+/* The stream's bitrate over its life as a sparkline (one block a bucket). */
+static void sparkline(FILE *out, const os_stream *s)
+{
+    static const char *const level[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+    uint64_t used = (s->last_ns - s->first_ns) / s->bucket_ns + 1, max = 0;
+    if (used > OS_STREAM_BUCKETS)
+        used = OS_STREAM_BUCKETS;
+    for (uint64_t i = 0; i < used; i++)
+        max = s->bucket[i] > max ? s->bucket[i] : max;
+    for (uint64_t i = 0; i < used; i++)
+        fputs(!s->bucket[i] ? " " : level[max ? (s->bucket[i] * 7 + max - 1) / max : 0], out);
+}
+
+/* One stream row. */
+static void stream_row(FILE *out, const os_stream *s, const os_ruleset *rs)
+{
+    char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN], f[32], l[32];
+    os_report_iso_time(s->first_ns, f);
+    os_report_iso_time(s->last_ns, l);
+    fprintf(out, "| %s > %s.%u | %s | %" PRIu64 " | %.8s – %.8s | %.1f s | %" PRIu64 " | %s | ",
+            os_addr_str(&s->src, a), os_addr_str(&s->dst, b), s->dport, rs->rule[s->rule].id,
+            s->packets, f + 11, l + 11, (double)s->max_gap_ns / 1e9, s->gaps,
+            s->stopped ? "stopped" : s->alive_at_end ? "alive" : "ended");
+    if (s->rtp_state == 1)
+        fprintf(out, "%" PRId64 " / %" PRIu64 " / %.1f | `", os_stream_rtp_lost(s),
+                s->rtp.out_of_order, os_stream_jitter_ms(s));
+    else
+        fputs("not RTP | `", out);
+    sparkline(out, s);
+    fputs("` |\n", out);
+}
+
+/* Streams: those in trouble (stopped, gaps, RTP loss) each with its
+ * bitrate over time; the healthy ones counted. */
+static void section_streams(FILE *out, const os_stats *st, const os_ruleset *rs)
+{
+    size_t bad = 0;
+    if (!st->nstreams)
+        return;
+    while (bad < st->nstreams && (st->stream[bad]->stopped || st->stream[bad]->gaps ||
+                                  os_stream_rtp_lost(st->stream[bad]) > 0))
+        bad++;
+    fprintf(out, "\n## Streams\n\n%zu video/audio streams, %zu in trouble; every stream is a "
+            "`stream` record with `--json`.\n", st->nstreams, bad);
+    if (!bad)
+        return;
+    fputs("\n| stream | role | packets | first – last | max gap | gaps | end | RTP lost / "
+          "out of order / jitter ms | bitrate over its life |\n"
+          "|---|---|---|---|---|---|---|---|---|\n", out);
+    for (size_t i = 0; i < bad && i < 50; i++)
+        stream_row(out, st->stream[i], rs);
+    if (bad > 50)
+        fprintf(out, "\n(%zu more in trouble: see `--json`)\n", bad - 50);
+}
+
 bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen)
 {
     fprintf(out, "# omnisniff report: ");
@@ -718,6 +775,7 @@ bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t er
     fputs("\n\n", out);
     section_capture(out, c->st);
     section_problems(out, c);
+    section_streams(out, c->st, c->rules);
     section_hosts(out, c->cls);
     section_roles(out, c->st, c->rules);
     if (c->graph)

@@ -88,8 +88,7 @@ static void on_stream(void *user, const os_stream *s, os_stream_verdict v, uint6
     static const os_finding_kind kind[] = { OS_FK_STREAM_GAP, OS_FK_STREAM_STOPPED,
                                             OS_FK_STREAM_LOSS };
     os_pipeline *p = user;
-    if (s->flow)
-        os_check_stream(p->chk, s->flow, s, kind[v], ts);
+    os_check_stream(p->chk, s->flow ? s->flow : (os_flow *)&s->snap, s, kind[v], ts);
 }
 
 /* A flow leaves the table: settle its label, count it, maybe print it. */
@@ -116,12 +115,10 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
     }
     if (p->graph && !os_graph_add_flow(p->graph, f))
         p->oom = true;
-    const os_stream *s = os_streams_is_stream(p->streams, f)
-                             ? os_streams_flow_end(p->streams, f, p->rep.now_ns) : NULL;
+    if (os_streams_is_stream(p->streams, f))
+        os_streams_flow_end(p->streams, f);
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_flow_json(&p->rep, f, why);
-    if (s && p->cfg.mode == OS_MODE_JSON)
-        os_report_stream_json(&p->rep, s);
     os_checker_release(p->chk, f->id);
 }
 
@@ -380,9 +377,12 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
 {
     p->rep.now_ns = p->st.last_ns; /* flows ending now end at the capture's last time */
     os_flowtab_flush(p->flows);
+    os_streams_finish(p->streams, p->st.last_ns);
     os_check_finish(p->chk);
     os_checker_release_all(p->chk);
     fill_findings(p, &p->st);
+    for (size_t i = 0; p->cfg.mode == OS_MODE_JSON && i < p->st.nstreams; i++)
+        os_report_stream_json(&p->rep, p->st.stream[i]);
     for (size_t i = 0; p->graph && i < p->st.nproblems; i++) {
         const os_problem *pr = p->st.problem[i];
         os_graph_problem(p->graph, pr->kind, pr->rule, &pr->svc, pr->sev);

@@ -95,10 +95,19 @@ static const char *retry_word(const os_problem *p, char *buf, size_t n)
     return buf;
 }
 
+/* "10:01:29" of a time. */
+static void hms(uint64_t ts, char out[16])
+{
+    char t[32];
+    os_report_iso_time(ts, t);
+    snprintf(out, 16, "%.8s", t + 11);
+}
+
 /* Words shared by the sentences. */
 typedef struct words {
     char svc[128], peers[160], ports[96], span[48], retry[48], range[2 * OS_ADDRSTRLEN + 2],
         svc_ip[OS_ADDRSTRLEN];
+    char first[16], last[16]; /* HH:MM:SS of the first and last time */
     const char *role;   /* traffic role id, or "-" */
     const char *srole;  /* the service host's role label, or "server" */
 } words;
@@ -117,6 +126,8 @@ static void words_init(words *w, const os_problem *p, const os_ruleset *rs, os_c
     retry_word(p, w->retry, sizeof w->retry);
     os_problem_peer_range(p, w->range, sizeof w->range);
     os_addr_str(&p->svc, w->svc_ip);
+    hms(p->first_ns, w->first);
+    hms(p->last_ns, w->last);
     w->role = r ? r->id : "-";
     w->srole = sr >= 0 ? os_hrole_label((os_hrole)sr) : "server";
 }
@@ -161,6 +172,11 @@ const char *os_problem_say(const os_problem *p, const os_ruleset *rs, os_classif
         say_unanswered(p, &w, buf, len);
     else if (p->kind == OS_FK_CONNECTION_REFUSED)
         say_refused(p, &w, buf, len);
+    else if (p->kind == OS_FK_STREAM_STOPPED && p->peers > 1)
+        snprintf(buf, len, "%s stopped sending %s to %s from %s on, while other streams went "
+                 "on (silent by %s): streams that stop together share a cause — a switch, a "
+                 "link, a PoE budget, or a firewall between them and the %s", w.peers, w.role,
+                 w.svc, w.first, w.last, w.srole);
     else if (p->flows > 1 && p->nexamples)
         snprintf(buf, len, "%" PRIu64 " flows from %s %s, like this one: %s", p->flows, w.peers,
                  w.span, p->example[0].text);

@@ -207,6 +207,7 @@ static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
     os_stream *s;
     if (HASH_COUNT(t->set) >= OS_STREAMS_MAX || !(s = calloc(1, sizeof *s)))
         return NULL;
+    s->key = f->key;
     s->flow_id = f->id;
     s->flow = f;
     int from = t->rs->rule[f->label.rule].bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side
@@ -218,11 +219,19 @@ static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
     s->rule = f->label.rule;
     s->first_ns = s->last_ns = ts;
     s->bucket_ns = BUCKET0_NS;
-    if (!(s->rx = addr_last(&t->rx, &s->dst)) || !(s->tx = addr_last(&t->tx, &s->src))) {
+    /* every multicast group on one port is one receiver: the Archivers that
+     * record the site's groups */
+    os_addr rx = s->dst;
+    if (os_addr_is_multicast(&rx)) {
+        memset(rx.b, 0, sizeof rx.b);
+        rx.b[0] = (uint8_t)(s->dport >> 8);
+        rx.b[1] = (uint8_t)s->dport;
+    }
+    if (!(s->rx = addr_last(&t->rx, &rx)) || !(s->tx = addr_last(&t->tx, &s->src))) {
         free(s);
         return NULL;
     }
-    HASH_ADD(hh, t->set, flow_id, sizeof s->flow_id, s);
+    HASH_ADD(hh, t->set, key, sizeof s->key, s);
     return s;
 }
 
@@ -244,10 +253,14 @@ bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uin
     int sender = r->bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side : !f->label.svc_side;
     if (side != sender)
         return true; /* replies, or a stream the wrong way (reversed-direction says so) */
-    HASH_FIND(hh, t->set, &f->id, sizeof f->id, s);
+    HASH_FIND(hh, t->set, &f->key, sizeof f->key, s);
     if (!s && !(s = stream_new(t, f, ts))) {
         t->untracked++;
         return HASH_COUNT(t->set) >= OS_STREAMS_MAX;
+    }
+    if (s->flow != f) { /* the same stream in a new flow, after a long pause */
+        s->flow = f;
+        s->flow_id = f->id;
     }
     if (s->packets && ts > s->last_ns) {
         uint64_t gap = ts - s->last_ns;
@@ -314,21 +327,35 @@ void os_streams_check(os_streams *t, uint64_t now_ns)
             judge_stop(t, s, now_ns);
 }
 
-/* A stream flow leaves the table: judge it, detach it. */
-const os_stream *os_streams_flow_end(os_streams *t, os_flow *f, uint64_t end_ns)
+/* A stream flow leaves the table: keep a copy of it, detach it. */
+void os_streams_flow_end(os_streams *t, const os_flow *f)
 {
     os_stream *s;
-    HASH_FIND(hh, t->set, &f->id, sizeof f->id, s);
-    if (!s)
-        return NULL;
-    s->alive_at_end = end_ns < s->last_ns + os_stream_stop_delay(t, s);
-    judge_stop(t, s, end_ns);
+    HASH_FIND(hh, t->set, &f->key, sizeof f->key, s);
+    if (!s || s->flow != f)
+        return;
+    s->snap = *f;
+    s->flow = NULL;
+}
+
+/* RTP loss over the threshold? */
+static bool lossy(const os_streams *t, const os_stream *s)
+{
     int64_t lost = os_stream_rtp_lost(s);
     uint64_t expected = (uint64_t)lost + s->rtp.received;
-    if (lost > 0 && expected && (uint64_t)lost * 100 > expected * t->rs->set.stream_loss_pct && t->fn)
-        t->fn(t->user, s, OS_STREAM_LOSS, end_ns);
-    s->flow = NULL;
-    return s;
+    return lost > 0 && (uint64_t)lost * 100 > expected * t->rs->set.stream_loss_pct;
+}
+
+/* End of input: every stream judged with hindsight. */
+void os_streams_finish(os_streams *t, uint64_t end_ns)
+{
+    os_stream *s, *x;
+    HASH_ITER(hh, t->set, s, x) {
+        s->alive_at_end = end_ns < s->last_ns + os_stream_stop_delay(t, s);
+        judge_stop(t, s, end_ns);
+        if (lossy(t, s) && t->fn)
+            t->fn(t->user, s, OS_STREAM_LOSS, end_ns);
+    }
 }
 
 /* ---- views --------------------------------------------------------------- */
@@ -345,7 +372,7 @@ static int worst_first(const void *a, const void *b)
         return badness(y) - badness(x);
     if (x->bytes != y->bytes)
         return x->bytes > y->bytes ? -1 : 1;
-    return (x->flow_id > y->flow_id) - (x->flow_id < y->flow_id);
+    return memcmp(&x->key, &y->key, sizeof x->key);
 }
 
 /* Every stream, worst first. */

@@ -17,9 +17,11 @@
  * Verdicts: a gap over the threshold that the stream recovered from
  * (stream-gap, at the packet that ended it); a stream silent for
  * max(stream-stop-seconds, 4 x its mean interval) while another stream to
- * its receiver — or from its sender — went on (stream-stopped: when its
- * flow ends, or live at the next check); RTP loss over stream-loss-percent
- * (stream-loss, when its flow ends). State per stream is fixed-size; at
+ * its receiver (for multicast: to any group on its port) — or from its
+ * sender — went on (stream-stopped: live at the
+ * next check; from a file at its end, with hindsight, so a stream that
+ * resumed is a gap); RTP loss over stream-loss-percent (stream-loss, at the
+ * end). State per stream is fixed-size; at
  * most OS_STREAMS_MAX streams are tracked (more are counted). */
 #ifndef OMNISNIFF_STREAMS_H
 #define OMNISNIFF_STREAMS_H
@@ -47,11 +49,14 @@ typedef struct os_rtp {
     int64_t last_transit;   /* previous relative transit time */
 } os_rtp;
 
-/* One stream. */
+/* One stream: one 5-tuple, across flows (a pause longer than the UDP idle
+ * timeout ends a flow, not the stream). */
 typedef struct os_stream {
-    uint64_t flow_id;           /* hash key: the flow it is */
+    os_flow_key key;            /* hash key: the flow key */
     UT_hash_handle hh;          /* uthash handle */
-    os_flow *flow;              /* the flow while it is in the table, else NULL */
+    uint64_t flow_id;           /* its (latest) flow */
+    os_flow *flow;              /* that flow while it is in the table, else NULL */
+    os_flow snap;               /* a copy of the flow when it left the table (for verdicts) */
     os_addr src, dst;           /* sender, receiver */
     uint16_t sport, dport;      /* their ports */
     int16_t rule;               /* traffic role */
@@ -77,7 +82,8 @@ typedef struct os_streams os_streams;
 /* What a verdict reports: the stream, the kind, and the figure. */
 typedef enum { OS_STREAM_GAP = 0, OS_STREAM_STOPPED, OS_STREAM_LOSS } os_stream_verdict;
 
-/* Called with each verdict (the stream's flow is in the table). */
+/* Called with each verdict; the stream's flow is s->flow, or s->snap once
+ * it left the table. */
 typedef void (*os_stream_fn)(void *user, const os_stream *s, os_stream_verdict v, uint64_t ts);
 
 /* New table; thresholds from rs->set. NULL on allocation failure. */
@@ -93,10 +99,12 @@ bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uin
 /* Live: judge streams silent for their stop delay at time now. */
 void os_streams_check(os_streams *t, uint64_t now_ns);
 
-/* Stream flow f leaves the table at `end_ns` (the capture's last time for a
- * flush): judge it (stopped, loss), then detach it. Returns the stream (for
- * its record), or NULL if f is not one. */
-const os_stream *os_streams_flow_end(os_streams *t, os_flow *f, uint64_t end_ns);
+/* Stream flow f leaves the table: keep a copy of it, detach it. */
+void os_streams_flow_end(os_streams *t, const os_flow *f);
+
+/* End of input at end_ns: alive or not, stopped, lossy — the verdicts with
+ * hindsight, once for every stream. */
+void os_streams_finish(os_streams *t, uint64_t end_ns);
 
 /* Every stream, worst first (stopped, then gaps, then loss, then bytes);
  * *n set. The array is the table's, valid until the next call. */

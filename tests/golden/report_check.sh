@@ -19,12 +19,17 @@ for pcap in pcaps/omnicast-site.pcap pcaps/healthy-extras.pcap pcaps/findings-*.
   "$bin" "${args[@]}" --report "$tmp/r.md" >/dev/null 2>"$tmp/err"
   rc=$?
   [ $rc -le 1 ] || { echo "$pcap: exit $rc"; cat "$tmp/err"; fail=1; continue; }
-  got=$(grep -E '^## ' "$tmp/r.md" | grep -v '^## What the findings mean$')
+  got=$(grep -E '^## ' "$tmp/r.md" | grep -vE '^## (What the findings mean|Streams)$')
+  # ## Streams, when the capture has streams, comes right after ## Problems
+  if grep -q '^## Streams$' "$tmp/r.md"; then
+    grep -E '^## ' "$tmp/r.md" | grep -A1 -x '## Problems' | tail -1 | grep -qx '## Streams' ||
+      { echo "$pcap: ## Streams is not right after ## Problems"; fail=1; }
+  fi
   [ "$got" = "$want" ] || { echo "$pcap: sections:"; echo "$got"; fail=1; }
   head -1 "$tmp/r.md" | grep -qx "# omnisniff report: $pcap" || { echo "$pcap: title"; fail=1; }
   # one fenced ladder per failed-handshake problem, inside ## Problems
   nk=$(grep -cE '^### [0-9]+\. [a-z]+ (unanswered-connection|connection-refused|icmp-unreachable) — ' "$tmp/r.md")
-  nl=$(sed -n '/^## Problems$/,/^## Hosts$/p' "$tmp/r.md" | grep -c '^```text$')
+  nl=$(sed -n '/^## Problems$/,/^## \(Streams\|Hosts\)$/p' "$tmp/r.md" | grep -c '^```text$')
   [ "$nk" = "$nl" ] || { echo "$pcap: $nk failed handshakes, $nl ladders"; fail=1; }
   ladders=$((ladders + nl))
   # every BPF filter selects packets of the capture
