@@ -876,6 +876,17 @@ static void abandon(outfile *out, os_pipeline_cfg *cfg, os_capture *cap)
     os_capture_close(cap);
 }
 
+/* Everything written to standard output reached it (a full disk, a closed
+ * pipe: one line, and the run fails). */
+static bool stdout_ok(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return true;
+    fail("standard output: write error: %s (the output is incomplete)",
+         strerror(errno ? errno : EIO));
+    return false;
+}
+
 /* Open the capture, run the pipeline, print the summary. */
 static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, const os_site *site)
 {
@@ -931,7 +942,8 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     os_severity worst = os_pipeline_worst(pl);
     os_pipeline_free(pl);
     os_capture_close(cap);
-    if (!close_outputs(o, &cfg) || read_err || !written || !audited)
+    bool out_ok = stdout_ok();
+    if (!close_outputs(o, &cfg) || read_err || !written || !audited || !out_ok)
         return EXIT_USAGE;
     return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on
                ? EXIT_FINDINGS : EXIT_OK;
