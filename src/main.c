@@ -50,6 +50,8 @@ typedef struct opts {
     const char *dot_file;    /* --dot FILE, or NULL */
     const char *report_file; /* --report FILE, or NULL */
     const char *hosts_out;   /* --write-hosts FILE, or NULL */
+    const char *json_file;   /* --json-file FILE: JSON Lines appended there, or NULL */
+    unsigned stats_secs;     /* --stats-interval SECONDS (0 = off) */
     char *filter;            /* joined trailing arguments (owned) */
     const char *write_file;  /* -w FILE: evidence capture */
     const char *write_role;  /* --write-role ROLE: write this role instead of flagged flows */
@@ -62,12 +64,17 @@ typedef struct opts {
 
 static volatile sig_atomic_t g_stop;
 static volatile sig_atomic_t g_usr1;
+static volatile sig_atomic_t g_hup;
 static os_capture *volatile g_cap;
 
 static void on_signal(int sig)
 {
     if (sig == SIGUSR1) {
         g_usr1 = 1; /* print the summary so far; keep going */
+        return;
+    }
+    if (sig == SIGHUP) {
+        g_hup = 1; /* reopen --json-file (logrotate moved it) */
         return;
     }
     g_stop = 1;
@@ -122,6 +129,9 @@ static void usage(FILE *f)
 "                     final 'summary'\n"
 "                     record, each with schema_version (docs/json-schema.md)\n"
 "  -l                 line-buffer standard output; live: immediate mode\n"
+"  --json-file FILE   JSON Lines appended to FILE instead of standard output, a\n"
+"                     whole record a line; SIGHUP reopens it (after logrotate)\n"
+"  --stats-interval S JSON: a 'stats' record every S seconds (of packet time)\n"
 "  -w FILE            write the packets of flagged flows (all of each flow, both\n"
 "                     directions) to FILE, a pcap for Wireshark or tcpdump\n"
 "  --write-role ROLE  with -w: write every flow of traffic role ROLE instead\n"
@@ -230,7 +240,7 @@ static char *join_args(int argc, char **argv, int i)
 
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
        O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL,
-       O_FINDINGS, O_DOTUNCL, O_WHOSTS };
+       O_FINDINGS, O_DOTUNCL, O_WHOSTS, O_JSONFILE, O_STATSINT };
 
 static const struct option long_opts[] = {
     { "json", no_argument, NULL, O_JSON },
@@ -244,6 +254,8 @@ static const struct option long_opts[] = {
     { "findings", required_argument, NULL, O_FINDINGS },
     { "dot-unclassified", no_argument, NULL, O_DOTUNCL },
     { "write-hosts", required_argument, NULL, O_WHOSTS },
+    { "json-file", required_argument, NULL, O_JSONFILE },
+    { "stats-interval", required_argument, NULL, O_STATSINT },
     { "explain", required_argument, NULL, O_EXPLAIN },
     { "write-role", required_argument, NULL, O_WROLE },
     { "status", required_argument, NULL, O_STATUS },
@@ -319,6 +331,12 @@ static int take_opt(opts *o, int c, const char *arg)
     case O_EXPLAIN: o->explain = arg; return -1;
     case O_DOTUNCL: o->dot_unclassified = true; return -1;
     case O_WHOSTS: o->hosts_out = arg; return -1;
+    case O_JSONFILE: o->json_file = arg; o->mode = OS_MODE_JSON; return -1;
+    case O_STATSINT:
+        if (!parse_num(arg, 1, 86400, &v))
+            return fail("--stats-interval: seconds from 1 to 86400, not '%s'", arg);
+        o->stats_secs = (unsigned)v;
+        return -1;
     case 'w': o->write_file = arg; return -1;
     case 'Z': o->run_as = arg; return -1;
     case O_WROLE: o->write_role = arg; return -1;
@@ -594,6 +612,7 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_flags = SA_RESTART;
     sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 /* A run in progress: what the periodic work (--status, progress, SIGUSR1)
@@ -609,6 +628,8 @@ typedef struct session {
     int status_lines;       /* lines of the last table (redrawn in place on a tty) */
     bool tty;               /* standard error is a terminal */
     bool progress_on;       /* a progress line is on the screen */
+    FILE *json;             /* --json-file stream, or NULL */
+    bool json_failed;       /* it could not be written or reopened (said once) */
 } session;
 
 /* Monotonic time in seconds. */
@@ -668,6 +689,41 @@ static void show_status(session *s, double t)
     s->last_status = t;
 }
 
+/* --json-file failed: one line (once); during the capture it stops (records
+ * would be lost). */
+static void json_file_failed(session *s, const char *what, bool capturing)
+{
+    if (!s->json_failed)
+        fail("%s: %s: %s", s->o->json_file, what, strerror(errno ? errno : EIO));
+    s->json_failed = true;
+    if (capturing) {
+        g_stop = 1;
+        os_capture_break(s->cap);
+    }
+}
+
+/* --json-file: reopen it after SIGHUP (logrotate moved it away); stop on a
+ * write error. */
+static void json_file_tick(session *s)
+{
+    if (fflush(s->json) != 0 || ferror(s->json)) {
+        json_file_failed(s, "write error", true);
+        return;
+    }
+    if (!g_hup)
+        return;
+    g_hup = 0;
+    FILE *f = fopen(s->o->json_file, "a");
+    if (!f) {
+        json_file_failed(s, "cannot reopen", true);
+        return;
+    }
+    setvbuf(f, NULL, _IOLBF, 0);
+    fclose(s->json);
+    s->json = f;
+    os_pipeline_set_out(s->pl, f);
+}
+
 /* Periodic work: SIGUSR1's summary, --status, the progress line. */
 static void tick(session *s)
 {
@@ -680,10 +736,15 @@ static void tick(session *s)
         os_pipeline_summary_now(s->pl, stderr, s->source, os_capture_dlt_name(s->cap), &ks);
     }
     show_status(s, t);
-    if (!os_capture_is_live(s->cap))
+    if (!os_capture_is_live(s->cap)) {
         show_progress(s, t);
-    else /* live packets carry the wall clock: verdicts due by now are judged */
+    } else { /* live packets carry the wall clock: verdicts due by now are judged */
+        os_capture_stats ks = os_capture_get_stats(s->cap);
+        os_pipeline_set_kernel(s->pl, &ks);
         os_pipeline_tick(s->pl, now_wall_ns());
+    }
+    if (s->json)
+        json_file_tick(s);
 }
 
 /* Read frames until the end, the count, a signal or an error. Returns the
@@ -799,6 +860,7 @@ static void pipeline_cfg(const opts *o, const os_ruleset *rs, const os_hostsfile
     cfg->out = stdout;
     cfg->graph = o->dot_file || o->report_file;
     cfg->findings_all = o->findings_all;
+    cfg->stats_ns = (uint64_t)o->stats_secs * 1000000000ULL;
 }
 
 /* An output file of --dot / --report / --write-hosts, opened before the capture starts. */
@@ -876,6 +938,20 @@ static void abandon(outfile *out, os_pipeline_cfg *cfg, os_capture *cap)
     os_capture_close(cap);
 }
 
+/* Close --json-file; false after one line if a write failed. */
+static bool json_file_close(session *s)
+{
+    if (!s->json)
+        return !s->json_failed;
+    bool ok = fflush(s->json) == 0 && !ferror(s->json);
+    if (fclose(s->json) != 0)
+        ok = false;
+    s->json = NULL;
+    if (!ok)
+        json_file_failed(s, "write error", false);
+    return ok && !s->json_failed;
+}
+
 /* Everything written to standard output reached it (a full disk, a closed
  * pipe: one line, and the run fails). */
 static bool stdout_ok(void)
@@ -917,11 +993,21 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
         abandon(out, &cfg, cap); /* out_open said why */
         return EXIT_USAGE;
     }
+    memset(&s, 0, sizeof s);
+    if (o->json_file) {
+        if (!(s.json = fopen(o->json_file, "a"))) {
+            abandon(out, &cfg, cap);
+            return fail("cannot write %s: %s", o->json_file, strerror(errno));
+        }
+        setvbuf(s.json, NULL, _IOLBF, 0);
+        cfg.out = s.json;
+    }
     if (!(pl = os_pipeline_new(&cfg, perr, sizeof perr))) {
+        if (s.json)
+            fclose(s.json);
         abandon(out, &cfg, cap);
         return fail("%s", perr);
     }
-    memset(&s, 0, sizeof s);
     s.o = o, s.cap = cap, s.pl = pl;
     s.source = o->cap.file ? o->cap.file : o->cap.iface;
     s.t0 = s.last_status = now_s();
@@ -942,7 +1028,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     os_severity worst = os_pipeline_worst(pl);
     os_pipeline_free(pl);
     os_capture_close(cap);
-    bool out_ok = stdout_ok();
+    bool out_ok = stdout_ok() && json_file_close(&s);
     if (!close_outputs(o, &cfg) || read_err || !written || !audited || !out_ok)
         return EXIT_USAGE;
     return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on

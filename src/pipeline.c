@@ -28,6 +28,7 @@ struct os_pipeline {
     os_problems *probs;    /* findings folded into problems */
     os_streams *streams;   /* stream health */
     uint64_t next_check;   /* live: packet time of the next stream check */
+    uint64_t next_stats;   /* packet time of the next "stats" record (0: at the first) */
     syn_wait *waits;       /* ring of SYNs waiting for their verdict, in time order */
     size_t wcap, whead, wlen; /* its capacity, first entry, entries */
     os_finding *kept;      /* released findings kept for --findings all */
@@ -281,12 +282,41 @@ static void judge_waits(os_pipeline *p, uint64_t ts)
     }
 }
 
-/* Time passes without packets (live): SYN verdicts due, and once a second
- * the streams that went silent. */
+/* A "stats" record when one is due at time now (JSON, --stats-interval). */
+static void stats_due(os_pipeline *p, uint64_t now)
+{
+    if (!p->cfg.stats_ns || p->cfg.mode != OS_MODE_JSON)
+        return;
+    if (!p->next_stats)
+        p->next_stats = now - now % p->cfg.stats_ns + p->cfg.stats_ns;
+    if (now < p->next_stats)
+        return;
+    os_problems_counts(p->probs, p->st.problems, &(os_severity){ 0 });
+    os_checker_counts(p->chk, p->st.findings, &(os_severity){ 0 });
+    os_report_stats_json(&p->rep, &p->st, now, os_flowtab_stats(p->flows)->active, p->role_pkts);
+    p->next_stats = now - now % p->cfg.stats_ns + p->cfg.stats_ns;
+}
+
+/* Write records to out from now on. */
+void os_pipeline_set_out(os_pipeline *p, FILE *out)
+{
+    p->cfg.out = out;
+    p->rep.out = out;
+}
+
+/* The kernel's counters for the next stats record. */
+void os_pipeline_set_kernel(os_pipeline *p, const os_capture_stats *kernel)
+{
+    p->st.kernel = *kernel;
+}
+
+/* Time passes without packets (live): SYN verdicts due, once a second the
+ * streams that went silent, a stats record when due. */
 void os_pipeline_tick(os_pipeline *p, uint64_t now_ns)
 {
     bool waits = p->wlen && p->waits[p->whead].due_ns <= now_ns;
     bool streams = now_ns >= p->next_check;
+    stats_due(p, now_ns);
     if (!waits && !streams)
         return;
     p->rep.now_ns = now_ns;
@@ -315,6 +345,8 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
     p->rep.now_ns = fr->ts_ns;
     if (p->wlen)
         judge_waits(p, fr->ts_ns);
+    if (p->cfg.stats_ns && fr->ts_ns >= p->next_stats)
+        stats_due(p, fr->ts_ns);
     if (makes_flow(st, &pk)) {
         if (!(f = os_flowtab_add(p->flows, &pk, fr->ts_ns, &side, &created)))
             return false;

@@ -198,3 +198,44 @@ void os_report_problems_text(os_report *r, const os_stats *s)
     for (size_t i = 0; i < s->nproblems; i++)
         text_problem(r, s->problem[i]);
 }
+
+/* ---- stats ----------------------------------------------------------------- */
+
+/* The JSON "stats" record: the counters so far. */
+void os_report_stats_json(os_report *r, const os_stats *s, uint64_t ts, uint64_t active,
+                          const uint64_t *role_pkts)
+{
+    bool first = true;
+    uint64_t nf = 0;
+    sb b;
+    sb_record(&b, ts, "stats");
+    sb_kv_u64(&b, "packets", s->packets);
+    sb_kv_u64(&b, "bytes", s->bytes);
+    sb_kv_u64(&b, "flows_active", active);
+    sb_lit(&b, ",\"roles\":{");
+    for (unsigned i = 0; i < r->rules->n; i++) {
+        if (!role_pkts[i])
+            continue;
+        sb_member(&b, &first, r->rules->rule[i].id);
+        sb_u64(&b, role_pkts[i]);
+    }
+    sb_putc(&b, '}');
+    sb_kv_u64(&b, "unclassified", role_pkts[r->rules->n]);
+    for (int k = 0; k < OS_FK_COUNT; k++)
+        nf += s->findings[k];
+    sb_kv_u64(&b, "findings", nf);
+    sb_lit(&b, ",\"problems\":{\"error\":");
+    sb_u64(&b, s->problems[OS_SEV_ERROR]);
+    sb_kv_u64(&b, "warning", s->problems[OS_SEV_WARNING]);
+    sb_kv_u64(&b, "info", s->problems[OS_SEV_INFO]);
+    sb_putc(&b, '}');
+    if (s->kernel.valid) {
+        sb_lit(&b, ",\"kernel\":{\"received\":");
+        sb_u64(&b, s->kernel.received);
+        sb_kv_u64(&b, "dropped", s->kernel.dropped);
+        sb_kv_u64(&b, "ifdropped", s->kernel.ifdropped);
+        sb_putc(&b, '}');
+    }
+    sb_putc(&b, '}');
+    sb_flush(r, &b);
+}

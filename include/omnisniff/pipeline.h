@@ -33,6 +33,7 @@ typedef struct os_pipeline_cfg {
     bool graph;                /* build the observed system (os_pipeline_graph) */
     os_dump *dump;             /* evidence capture (-w), or NULL (the caller closes it) */
     bool findings_all;         /* text: every finding, live and in the summary (--findings all) */
+    uint64_t stats_ns;         /* JSON: a "stats" record this often (packet time; 0 = never) */
     void (*before_summary)(void *user, os_pipeline *p); /* at finish, flows and findings
                                   complete, just before the summary; or NULL */
     void *user;                /* passed to before_summary */
@@ -49,6 +50,12 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr);
  * wall clock, live), so a dropped port is flagged on time even when no
  * packet follows its SYNs. Output is flushed when anything was written. */
 void os_pipeline_tick(os_pipeline *p, uint64_t now_ns);
+
+/* Write records to `out` from now on (a reopened --json-file). */
+void os_pipeline_set_out(os_pipeline *p, FILE *out);
+
+/* The kernel's counters as they stand, for the next "stats" record (live). */
+void os_pipeline_set_kernel(os_pipeline *p, const os_capture_stats *kernel);
 
 /* End of input: flush flows (JSON flow and finding records), write the
  * final problem records (JSON) and print the summary.

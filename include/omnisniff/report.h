@@ -98,6 +98,11 @@ void os_report_stream_json(os_report *r, const os_stream *s);
 #define OS_REPORT_STREAM_ROWS 20
 void os_report_streams_text(os_report *r, const os_stats *s);
 
+/* The JSON "stats" record at time ts: counters so far (docs/json-schema.md);
+ * `active` flows in the table now. */
+void os_report_stats_json(os_report *r, const os_stats *s, uint64_t ts, uint64_t active,
+                          const uint64_t *role_pkts);
+
 /* The JSON "problem" record (docs/json-schema.md). */
 void os_report_problem_json(os_report *r, const os_problem *p, os_problem_event ev);
 
