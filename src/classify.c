@@ -2,10 +2,10 @@
  *
  * A flow is matched against the candidate rules of both of its ports (one
  * table lookup each, see rules.h). Each candidate is scored by what host
- * roles say about it (spec section 1: declared > inferred > port) and the
+ * roles say about it (docs/omnicast-roles.md section 1: declared > inferred > port) and the
  * best one wins; `over=` settles ties between rules the file ranks, and a
  * remaining tie between different rules is kept as an alternative ("both
- * are possible", spec section 2 on TCP 6000). Host roles are inferred only
+ * are possible", docs/omnicast-roles.md section 2 on TCP 6000). Host roles are inferred only
  * from rules that say so (infer=), on new flows and on TCP SYN-ACKs. */
 #include "omnisniff/classify.h"
 

@@ -1,11 +1,11 @@
-/* findings.c — the direction rules and firewall diagnosis of spec section 3.
+/* findings.c — the direction rules and firewall diagnosis of docs/omnicast-roles.md section 3.
  *
  * Each check reads what the lower layers established (label, service side,
  * confidence, handshake verdict, byte counts, quoted ICMP datagrams, host
  * roles) and every expectation from the rules file. Findings are kept in a
  * uthash keyed by (subject, kind), so each flow/host/stream yields one
  * finding per kind, counted. Ports that other software shares are flagged
- * only when host roles make the flow Omnicast (spec section 1). */
+ * only when host roles make the flow Omnicast (docs/omnicast-roles.md section 1). */
 #include "omnisniff/findings.h"
 
 #include "omnisniff/problems.h"
@@ -81,7 +81,7 @@ bool os_severity_parse(const char *s, os_severity *out)
     return false;
 }
 
-/* Default severity of a kind (spec section 3). */
+/* Default severity of a kind (docs/omnicast-roles.md section 3). */
 os_severity os_finding_default_severity(os_finding_kind k)
 {
     switch (k) {
@@ -312,7 +312,7 @@ static const char *peer_who(fctx *c)
 }
 
 /* Flag only flows that are Omnicast: a port no other software uses, or a
- * shared port whose hosts' roles confirm it (spec section 1). */
+ * shared port whose hosts' roles confirm it (docs/omnicast-roles.md section 1). */
 static bool is_omnicast(const fctx *c)
 {
     return !c->r->shared || c->f->label.conf >= OS_CONF_INFERRED;

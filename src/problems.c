@@ -5,7 +5,7 @@
  * a sample of intervals, flow ids, example findings) plus a set of its
  * distinct peers capped at OS_PROBLEM_PEERS_MAX. A second small hash counts
  * completed handshakes per (service host, rule), which persistence reads:
- * spec section 3, "become errors when the service fails on every attempt,
+ * docs/omnicast-roles.md section 3, "become errors when the service fails on every attempt,
  * from several peers or for longer than a threshold". */
 #include "omnisniff/problems.h"
 

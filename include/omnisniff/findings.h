@@ -1,4 +1,4 @@
-/* findings.h — flagged facts about Omnicast traffic (spec section 3).
+/* findings.h — flagged facts about Omnicast traffic (docs/omnicast-roles.md section 3).
  *
  * The checks run on what the lower layers already know: a flow's traffic
  * role, service side and confidence (classify), its TCP handshake verdict and

@@ -10,7 +10,7 @@
  * first few findings as examples, so its memory does not grow with the
  * number of flows behind it.
  *
- * Persistence (docs/findings.md): an unanswered or refused service that
+ * Persistence (docs/omnicast-roles.md section 4): an unanswered or refused service that
  * failed on every attempt, from `persist-peers` peers or for
  * `persist-seconds`, is an error; occasional failures among successful
  * handshakes to the same service stay warnings. Both thresholds are `set`

@@ -15,7 +15,7 @@
 
 #include "omnisniff/util.h"
 
-/* Host roles (spec section 1). Stable ids; add at the end only. */
+/* Host roles (docs/omnicast-roles.md section 1). Stable ids; add at the end only. */
 #define OS_HOST_ROLES(X)                                  \
     X(DIRECTORY, "directory", "Directory")                \
     X(GATEWAY, "gateway", "Gateway")                      \

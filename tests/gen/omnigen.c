@@ -238,7 +238,7 @@ static const char site_hosts[] =
 
 /* ---- findings: one capture per finding kind --------------------------- *
  *
- * Each findings-*.pcap exercises ONE finding kind of spec section 3 (the
+ * Each findings-*.pcap exercises ONE finding kind of docs/omnicast-roles.md section 3 (the
  * positives), next to healthy traffic of the same roles that must not be
  * flagged (the negatives); its hosts file declares what the check needs
  * (ports shared with other software are flagged only where host roles make

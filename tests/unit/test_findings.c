@@ -1,4 +1,4 @@
-/* test_findings.c — the findings of spec section 3, driven through the public
+/* test_findings.c — the findings of docs/omnicast-roles.md section 3, driven through the public
  * pipeline with frames built in memory: every kind with its severity, the
  * flow fields (initiator as source; for ICMP the quoted flow's, with the
  * reporter apart), the traffic role it rests on, its packet count, and one
@@ -732,7 +732,7 @@ static void test_reversed_tcp_opened_from_service_port(void **state)
     site_close(s);
 }
 
-/* The same without host roles: TCP 5001 is iperf's too (spec section 1),
+/* The same without host roles: TCP 5001 is iperf's too (docs/omnicast-roles.md section 1),
  * so port confidence alone flags nothing. */
 static void test_reversed_tcp_shared_port_without_roles_not_flagged(void **state)
 {
