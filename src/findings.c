@@ -729,7 +729,7 @@ static void stream_say(os_checker *k, os_finding *x, fctx *c, const os_stream *s
             (double)(ts - s->last_ns) / 1e9, hms(s->last_ns, a), s->gaps, s->gaps == 1 ? "" : "s",
             k->rs->set.stream_gap_s);
     else if (kind == OS_FK_STREAM_STOPPED)
-        say(x, "%s stopped sending its %s stream to %s at %s (silent %.0f s by %s) while other "
+        say(x, "%s stopped sending its %s stream to %s at %s (silent %.1f s by %s) while other "
             "streams went on: the camera or encoder is down, or the path from it is cut",
             sw, c->r->id, rw, hms(s->last_ns, a), (double)(ts - s->last_ns) / 1e9, hms(ts, b));
     else

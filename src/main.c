@@ -694,7 +694,8 @@ static void show_status(session *s, double t)
 static void json_file_failed(session *s, const char *what, bool capturing)
 {
     if (!s->json_failed)
-        fail("%s: %s: %s", s->o->json_file, what, strerror(errno ? errno : EIO));
+        fail("%s: %s: %s (the file is incomplete; its last line may be cut)", s->o->json_file,
+             what, strerror(errno ? errno : EIO));
     s->json_failed = true;
     if (capturing) {
         g_stop = 1;

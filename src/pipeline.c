@@ -293,7 +293,8 @@ static void stats_due(os_pipeline *p, uint64_t now)
         return;
     os_problems_counts(p->probs, p->st.problems, &(os_severity){ 0 });
     os_checker_counts(p->chk, p->st.findings, &(os_severity){ 0 });
-    os_report_stats_json(&p->rep, &p->st, now, os_flowtab_stats(p->flows)->active, p->role_pkts);
+    os_report_stats_json(&p->rep, &p->st, now - now % p->cfg.stats_ns,
+                         os_flowtab_stats(p->flows)->active, p->role_pkts);
     p->next_stats = now - now % p->cfg.stats_ns + p->cfg.stats_ns;
 }
 
@@ -407,9 +408,11 @@ static void fill_findings(os_pipeline *p, os_stats *s)
 void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
                         const os_capture_stats *kernel, const char *read_error)
 {
+    /* live, time went on past the last packet (the ticks' wall clock) */
+    uint64_t end = p->rep.now_ns > p->st.last_ns ? p->rep.now_ns : p->st.last_ns;
     p->rep.now_ns = p->st.last_ns; /* flows ending now end at the capture's last time */
     os_flowtab_flush(p->flows);
-    os_streams_finish(p->streams, p->st.last_ns);
+    os_streams_finish(p->streams, end);
     os_check_finish(p->chk);
     os_checker_release_all(p->chk);
     fill_findings(p, &p->st);

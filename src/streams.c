@@ -307,11 +307,14 @@ static bool others_went_on(const os_stream *s, uint64_t after)
     return s->rx->last_ns > after || s->tx->last_ns > after;
 }
 
-/* Stopped: silent for its delay by `now`, while others went on. */
+/* Stopped: a stream that lived at least stream-stop-seconds (a burst of a
+ * few datagrams is no camera), silent for its delay by `now`, while others
+ * went on. */
 static void judge_stop(os_streams *t, os_stream *s, uint64_t now)
 {
     uint64_t delay = os_stream_stop_delay(t, s);
-    if (s->stopped || now < s->last_ns + delay || !others_went_on(s, s->last_ns + delay))
+    if (s->stopped || s->last_ns - s->first_ns < secs_ns(t->rs->set.stream_stop_s) ||
+        now < s->last_ns + delay || !others_went_on(s, s->last_ns + delay))
         return;
     s->stopped = true;
     if (t->fn)

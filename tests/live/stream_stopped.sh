@@ -36,7 +36,7 @@ export LC_ALL=C
 bin=$(readlink -f "$1")
 STOP=5     # stream-stop-seconds (default of the shipped rules)
 LATE=2     # the line may come this long after the stop delay (1 s tick + slack)
-C1=4       # camera 1 sends this long, then stops for good
+C1=7       # camera 1 sends this long (more than stream-stop-seconds: a stream, not a burst), then stops
 C2=12      # camera 2 goes on this long after camera 1 stopped
 RATE=10    # datagrams a second per camera
 skip() { echo "skip: $*"; exit 77; }

@@ -198,8 +198,8 @@ static void test_stopped_needs_another_stream(void **state)
 {
     fx *x = *state;
     uint64_t t = 0;
-    for (int i = 0; i < 50; i++, t += 100 * MS) {
-        if (i < 20)
+    for (int i = 0; i < 90; i++, t += 100 * MS) { /* camera 31 for 6 s, then silent */
+        if (i < 60)
             send_dgram(x, "10.2.0.31", 15000, false, 0, 0, 0, S + t);
         send_dgram(x, "10.2.0.32", 15002, false, 0, 0, 0, S + t);
     }
@@ -216,6 +216,18 @@ static void test_stopped_needs_another_stream(void **state)
     assert_int_equal(x->verdicts[OS_STREAM_STOPPED], 1); /* once */
     assert_false(only(x, 2, 0)->alive_at_end);
     assert_true(only(x, 2, 1)->alive_at_end);
+}
+
+/* A burst of a few datagrams that ends is no camera that stopped. */
+static void test_short_burst_is_not_a_stop(void **state)
+{
+    fx *x = *state;
+    for (int i = 0; i < 5; i++)
+        send_dgram(x, "10.2.0.31", 15000, false, 0, 0, 0, S + (uint64_t)i * 20 * MS);
+    for (int i = 0; i < 200; i++)
+        send_dgram(x, "10.2.0.32", 15002, false, 0, 0, 0, S + (uint64_t)i * 100 * MS);
+    os_streams_finish(x->t, 21 * S);
+    assert_int_equal(x->verdicts[OS_STREAM_STOPPED], 0);
 }
 
 static void test_lone_stream_silence_is_not_a_stop(void **state)
@@ -259,6 +271,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rtp_checked_not_assumed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stopped_needs_another_stream, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lone_stream_silence_is_not_a_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_short_burst_is_not_a_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_across_flows_is_one_stream, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
