@@ -13,11 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A flow of a rule that takes part in an infer-pair=, seen between two hosts. */
+typedef struct pair_fact {
+    uint8_t key[36];          /* service address, peer address (16 + ver each), rule (2) */
+    UT_hash_handle hh;        /* uthash handle */
+    uint64_t flow_id;         /* the flow that showed it */
+} pair_fact;
+
 struct os_classifier {
     const os_ruleset *rs;      /* rules */
     const os_hostsfile *hf;    /* declared hosts, or NULL */
     os_host *hosts;            /* uthash of known hosts */
     uint32_t gen;              /* bumped whenever an inferred role is added */
+    pair_fact *pairs;          /* flows of rules that corroborate each other (infer-pair=) */
+    bool *in_pair;             /* per rule: takes part in an infer-pair= */
 };
 
 /* How a side's known roles relate to what a rule wants there. */
@@ -52,6 +61,13 @@ os_classifier *os_classifier_new(const os_ruleset *rs, const os_hostsfile *h)
         return NULL;
     c->rs = rs;
     c->hf = h && h->n ? h : NULL;
+    if (!(c->in_pair = calloc(rs->n ? rs->n : 1, sizeof *c->in_pair))) {
+        free(c);
+        return NULL;
+    }
+    for (unsigned i = 0; i < rs->n; i++)
+        if (rs->rule[i].infer_pair >= 0)
+            c->in_pair[i] = c->in_pair[rs->rule[i].infer_pair] = true;
     return c;
 }
 
@@ -61,10 +77,16 @@ void os_classifier_free(os_classifier *c)
     os_host *h, *tmp;
     if (!c)
         return;
+    pair_fact *p, *q;
     HASH_ITER(hh, c->hosts, h, tmp) {
         HASH_DEL(c->hosts, h);
         free(h);
     }
+    HASH_ITER(hh, c->pairs, p, q) {
+        HASH_DEL(c->pairs, p);
+        free(p);
+    }
+    free(c->in_pair);
     free(c);
 }
 
@@ -394,9 +416,9 @@ static void infer_rule(os_classifier *c, const os_flow *f, int ri, int svc, uint
     os_addr sa = os_flow_addr(f, svc), pa = os_flow_addr(f, !svc);
     os_host *sh = NULL;
 
-    if ((r->infer_service < 0 && r->infer_peer < 0) || !transport_ok(r, f->key.proto) ||
-        !dest_ok(c->rs, r, &sa) || !size_ok(r, f))
-        return;
+    if ((r->infer_service < 0 && r->infer_peer < 0) || r->infer_pair >= 0 ||
+        !transport_ok(r, f->key.proto) || !dest_ok(c->rs, r, &sa) || !size_ok(r, f))
+        return; /* (an infer-pair= rule infers only with its counterpart: pair_note) */
     if (r->infer_service >= 0)
         sh = infer_service_side(c, f, ri, svc, ts);
     if (r->infer_peer < 0)
@@ -411,6 +433,61 @@ static void infer_rule(os_classifier *c, const os_flow *f, int ri, int svc, uint
         infer(c, ph, r->infer_peer, f, ri, false, ts, &sa);
 }
 
+/* The key of a pair fact: rule ri between service sa and peer pa. */
+static void pair_key(const os_addr *sa, const os_addr *pa, int ri, uint8_t key[36])
+{
+    memset(key, 0, 36);
+    memcpy(key, sa->b, 16);
+    key[16] = sa->ver;
+    memcpy(key + 17, pa->b, 16);
+    key[33] = pa->ver;
+    key[34] = (uint8_t)((uint16_t)ri >> 8);
+    key[35] = (uint8_t)ri;
+}
+
+static pair_fact *pair_find(os_classifier *c, const os_addr *sa, const os_addr *pa, int ri)
+{
+    uint8_t key[36];
+    pair_fact *e;
+    pair_key(sa, pa, ri, key);
+    HASH_FIND(hh, c->pairs, key, sizeof key, e);
+    return e;
+}
+
+/* Rule y's flow from peer q to service s, and rule y's infer-pair= flow
+ * the other way (q serving s): the two vouch for each other's ends. */
+static void pair_infer(os_classifier *c, const os_flow *f, int y, const os_addr *s,
+                       const os_addr *q, uint64_t ts)
+{
+    const os_rule *r = &c->rs->rule[y];
+    os_host *sh = host_get(c, s, true), *qh = host_get(c, q, true);
+    if (sh && !sh->declared)
+        infer(c, sh, r->infer_service, f, y, true, ts, q);
+    if (qh && !qh->declared)
+        infer(c, qh, r->infer_peer, f, y, false, ts, s);
+}
+
+/* Remember a flow of a rule in an infer-pair= (service sa, peer pa) and
+ * infer when its counterpart the other way was seen too. */
+static void pair_note(os_classifier *c, const os_flow *f, int ri, const os_addr *sa,
+                      const os_addr *pa, uint64_t ts)
+{
+    const os_ruleset *rs = c->rs;
+    if (!pair_find(c, sa, pa, ri)) {
+        pair_fact *e = calloc(1, sizeof *e);
+        if (!e)
+            return;
+        pair_key(sa, pa, ri, e->key);
+        e->flow_id = f->id;
+        HASH_ADD(hh, c->pairs, key, sizeof e->key, e);
+    }
+    if (rs->rule[ri].infer_pair >= 0 && pair_find(c, pa, sa, rs->rule[ri].infer_pair))
+        pair_infer(c, f, ri, sa, pa, ts);
+    for (unsigned y = 0; y < rs->n; y++) /* rules corroborated by this one */
+        if (rs->rule[y].infer_pair == ri && pair_find(c, pa, sa, (int)y))
+            pair_infer(c, f, (int)y, pa, sa, ts);
+}
+
 /* Rules on the port of side `side`, with that side as the service side
  * (and the other one too, for rules whose port may sit on either side). */
 static void learn_side(os_classifier *c, const os_flow *f, int side, bool sender_port)
@@ -419,6 +496,10 @@ static void learn_side(os_classifier *c, const os_flow *f, int side, bool sender
     const uint16_t *ids = os_rules_candidates(c->rs, f->key.proto, f->key.port[side], &k);
     for (unsigned i = 0; i < k; i++) {
         const os_rule *r = &c->rs->rule[ids[i]];
+        if (c->in_pair[ids[i]] && transport_ok(r, f->key.proto) && !sender_port) {
+            os_addr sa = os_flow_addr(f, side), pa = os_flow_addr(f, !side);
+            pair_note(c, f, ids[i], &sa, &pa, f->last_ns);
+        }
         if (r->port_on == OS_PORT_ON_EITHER)
             infer_rule(c, f, ids[i], !side, f->last_ns);
         if (!sender_port || r->bulk == OS_BULK_FROM_SERVICE || r->port_on == OS_PORT_ON_EITHER)

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <uthash.h>
 
+#include "omnisniff/classify.h"
+
 /* One held packet (a copy: the capture buffer is reused). */
 typedef struct held {
     struct held *next;     /* next held packet of the flow */
@@ -169,7 +171,9 @@ void os_dump_packet(os_dump *d, const os_flow *f, const os_frame *fr)
     fstate *s;
     if (!f || d->st.failed || !(s = state(d, f->id)))
         return;
-    if (d->role >= 0 && f->label.rule == d->role)
+    /* a label confirmed by a host role is settled; one by the port alone may
+     * change when roles are learnt, so that flow waits for its end */
+    if (d->role >= 0 && f->label.rule == d->role && f->label.conf >= OS_CONF_INFERRED)
         select_flow(d, s);
     if (s->selected) {
         struct pcap_pkthdr h = frame_hdr(fr);
@@ -202,6 +206,8 @@ void os_dump_flow_end(os_dump *d, const os_flow *f)
     HASH_FIND(hh, d->flows, &f->id, sizeof f->id, s);
     if (!s)
         return;
+    if (d->role >= 0 && f->label.rule == d->role)
+        select_flow(d, s); /* its role as it ended: write what was held */
     free_held(d, s);
     HASH_DEL(d->flows, s);
     free(s);

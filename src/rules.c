@@ -86,7 +86,8 @@ typedef struct rmeta {
 
 /* An over= reference: rule `rule` wins over the rule named id. */
 typedef struct ovref {
-    uint16_t rule;               /* the rule that says over= */
+    uint16_t rule;               /* the rule that says over= (or infer-pair=) */
+    bool pair;                   /* an infer-pair= reference, not over= */
     char id[OS_RULE_ID_MAX];     /* the id it names */
     size_t off;                  /* offset of the id in the line */
 } ovref;
@@ -426,6 +427,40 @@ static bool k_shared(ps *p, os_rule *r, const tok *t) { return text_value(p, t, 
 static bool k_kba(ps *p, os_rule *r, const tok *t) { return text_value(p, t, "kba", &r->kba); }
 
 /* Remember the ids of over= for pass 2. */
+/* Room for one more reference to resolve; NULL on allocation failure. */
+static ovref *new_ref(ps *p)
+{
+    if (p->nov == p->ovcap) {
+        size_t nc = p->ovcap ? p->ovcap * 2 : 16;
+        ovref *n = realloc(p->ov, nc * sizeof *n);
+        if (!n)
+            return NULL;
+        p->ov = n;
+        p->ovcap = nc;
+    }
+    ovref *o = &p->ov[p->nov++];
+    memset(o, 0, sizeof *o);
+    o->rule = p->rs->n;
+    return o;
+}
+
+/* infer-pair=ID: one rule id, resolved once the file is read. */
+static bool k_infer_pair(ps *p, os_rule *r, const tok *t)
+{
+    ovref *o;
+    if (t->vlen >= OS_RULE_ID_MAX) {
+        ebad(p, t, "infer-pair", " (a rule id)");
+        return false;
+    }
+    if (!(o = new_ref(p)))
+        return false;
+    o->pair = true;
+    memcpy(o->id, p->text + t->voff, t->vlen);
+    o->off = t->voff;
+    r->infer_pair = -2; /* given: resolved later */
+    return true;
+}
+
 static bool k_over(ps *p, os_rule *r, const tok *t)
 {
     const char *v = p->text + t->voff;
@@ -439,17 +474,9 @@ static bool k_over(ps *p, os_rule *r, const tok *t)
             ebad(p, t, "over", " (rule ids separated by commas)");
             return false;
         }
-        if (p->nov == p->ovcap) {
-            size_t nc = p->ovcap ? p->ovcap * 2 : 16;
-            ovref *n = realloc(p->ov, nc * sizeof *n);
-            if (!n)
-                return false;
-            p->ov = n;
-            p->ovcap = nc;
-        }
-        ovref *o = &p->ov[p->nov++];
-        memset(o, 0, sizeof *o);
-        o->rule = p->rs->n;
+        ovref *o = new_ref(p);
+        if (!o)
+            return false;
         memcpy(o->id, v + s, i - s);
         o->off = t->voff + s;
         i++;
@@ -518,6 +545,7 @@ static const struct key {
     { "match", k_match }, { "over", k_over }, { "shared", k_shared }, { "kba", k_kba },
     { "one-peer", k_one_peer }, { "infer-from", k_infer_from }, { "infer-bytes", k_infer_bytes },
     { "max-mean-size", k_max_mean_size }, { "stream", k_stream },
+    { "infer-pair", k_infer_pair },
 };
 enum { N_KEYS = sizeof keys / sizeof keys[0], K_PROTO = 0, K_PORT = 1, K_INFER = 8, K_KBA = 13 };
 
@@ -538,7 +566,7 @@ static bool rule_key(ps *p, os_rule *r, const tok *t, pending *pd, rmeta *m)
     if (k < 0) {
         equote(p, t->off, "unknown key ", p->text + t->off, kl, " (proto port service peer "
                "port-on dest initiator bulk infer min-peers match over shared kba one-peer "
-               "infer-from infer-bytes max-mean-size stream)");
+               "infer-from infer-bytes max-mean-size stream infer-pair)");
         return false;
     }
     if (pd->seen[k]) {
@@ -619,6 +647,7 @@ static void stmt_rule(ps *p, const tok *t, int n)
     memset(&r, 0, sizeof r);
     memset(&pd, 0, sizeof pd);
     r.infer_service = r.infer_peer = -1;
+    r.infer_pair = -1;
     r.bulk = OS_BULK_ANY;
     r.min_peers = 1;
     r.line = p->no;
@@ -641,10 +670,10 @@ static void stmt_rule(ps *p, const tok *t, int n)
     if (pd.infer)
         ok &= resolve_infer(p, &r, pd.infer);
     if (ok && r.shared && (r.infer_service >= 0 || r.infer_peer >= 0) &&
-        r.infer_from != OS_INFER_FROM_KNOWN) {
+        r.infer_from != OS_INFER_FROM_KNOWN && r.infer_pair == -1) {
         equote(p, pd.infer->off, "rule ", r.id, strlen(r.id),
                " infers from a port other software shares: add infer-from=known (a known role "
-               "must vouch)");
+               "must vouch) or infer-pair=RULE (a flow the other way corroborates)");
         ok = false;
     }
     if (!ok || !grow(p)) {
@@ -783,10 +812,14 @@ static void resolve_over(ps *p)
         os_rule *r = &p->rs->rule[o->rule];
         int target = os_rules_find(p->rs, o->id);
         at_rule(p, o->rule);
-        if (target < 0)
-            equote(p, o->off, "over: no rule ", o->id, strlen(o->id), " in this file");
+        if (o->pair && target >= 0 && target != o->rule)
+            r->infer_pair = (int16_t)target;
+        else if (target < 0)
+            equote(p, o->off, o->pair ? "infer-pair: no rule " : "over: no rule ", o->id,
+                   strlen(o->id), " in this file");
         else if (target == o->rule)
-            equote(p, o->off, "over: rule ", o->id, strlen(o->id), " cannot win over itself");
+            equote(p, o->off, o->pair ? "infer-pair: rule " : "over: rule ", o->id, strlen(o->id),
+                   o->pair ? " cannot corroborate itself" : " cannot win over itself");
         else if (r->nover >= OS_RULE_MAX_OVER)
             emsg(p, o->off, "over: at most 8 rules");
         else
@@ -1034,6 +1067,8 @@ static void dump_rule(const os_ruleset *rs, const os_rule *r, FILE *f)
         fprintf(f, " max-mean-size=%u", r->max_mean_size);
     if (r->stream)
         fputs(" stream=yes", f);
+    if (r->infer_pair >= 0)
+        fprintf(f, " infer-pair=%s", rs->rule[r->infer_pair].id);
     if (r->one_peer)
         fputs(" one-peer=yes", f);
     if (r->shared)

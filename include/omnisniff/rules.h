@@ -100,6 +100,8 @@ typedef struct os_rule {
     uint32_t infer_bytes;      /* or: one peer, when the service side sent this much (0 = off) */
     uint32_t max_mean_size;    /* applies only while a flow's mean packet is this small (0 = any) */
     bool stream;               /* its UDP flows are video/audio streams (stream=yes) */
+    int16_t infer_pair;        /* infer-pair=: a rule whose flow the other way between the
+                                  same two hosts corroborates this one's inference, or -1 */
     os_need needs;             /* which host role must confirm it (match=) */
     bool one_peer;             /* only one peer host may use it (one-peer=yes) */
     uint16_t over[OS_RULE_MAX_OVER]; /* indices of rules this one wins over */

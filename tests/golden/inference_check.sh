@@ -6,13 +6,15 @@
 # For each field capture, run without -H and read the roles back from
 # --write-hosts, then require:
 #   - every server the traffic can tell: the Directory 10.10.0.10, both
-#     Gateways 10.10.0.11/.12, the DFC 10.10.0.15, both Archivers .20/.21;
+#     Gateways 10.10.0.11/.12, the DFC 10.10.0.15, both Archivers .20/.21,
+#     the federation server 10.10.0.40 and the remote Gateway 10.10.5.10
+#     (their 5001 one way and 6000 the other corroborate each other);
 #   - at least 90% of the 40 clients 10.10.3.101-140;
 #   - no wrong role on any host: each inferred role is the host's true one
 #     (the foreign multicast source 10.10.8.31 is an encoder of another
-#     system); the noise hosts (10.10.9.0/24), the router 10.10.0.1, the
-#     failover Directory (5001 only) and the federation pair (5001 and 6000,
-#     shared with iperf and X11) get none;
+#     system); the noise hosts (10.10.9.0/24: iperf on 5001, X11 on 6000),
+#     the router 10.10.0.1 and the failover Directory (5001 only, like a
+#     client's command channel) get none;
 #   - the same problems (kind, role, service host) as with the hosts file.
 # usage: inference_check.sh BIN SRCDIR
 set -u
@@ -46,7 +48,8 @@ for cap in field-healthy field-six-problems field-dropped-playback; do
     done
   done <"$tmp/$cap.roles"
   for s in 10.10.0.10:directory 10.10.0.11:gateway 10.10.0.12:gateway 10.10.0.15:dfc \
-           10.10.0.20:archiver 10.10.0.21:archiver; do
+           10.10.0.20:archiver 10.10.0.21:archiver 10.10.0.40:federation \
+           10.10.5.10:remote-gateway; do
     grep -qE "^${s%%:*} ([a-z-]+,)*${s#*:}(,|$)" "$tmp/$cap.roles" ||
       bad "$cap: server ${s%%:*} not inferred ${s#*:}"
   done

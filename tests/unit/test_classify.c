@@ -507,6 +507,29 @@ static void test_video_from_port_8000_is_not_discovery(void **state)
     fx_free(&fx);
 }
 
+/* A federation server and the remote Gateway corroborate each other: F
+ * connects to R's 5001 and R sends to F's 6000 (infer-pair=). X11 on 6000
+ * alone, or iperf on 5001 alone, infers nothing. */
+static void test_federation_pair_corroborates(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, NULL);
+    feed(&fx, tp_make(6, "10.9.9.82", 50321, "10.9.9.81", 6000, OS_TH_ACK | OS_TH_PSH, 200), 1 * S);
+    feed(&fx, tp_make(6, "10.9.9.81", 6000, "10.9.9.82", 50321, OS_TH_ACK, 0), 1 * S);
+    feed(&fx, tp_make(6, "10.1.0.40", 49960, "10.9.0.10", 5001, OS_TH_ACK | OS_TH_PSH, 80), 2 * S);
+    feed(&fx, tp_make(6, "10.9.0.10", 5001, "10.1.0.40", 49960, OS_TH_ACK | OS_TH_PSH, 160), 2 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.40"), 0); /* 5001 alone */
+    assert_int_equal(roles_of(&fx, "10.9.9.81"), 0); /* 6000 alone */
+    feed(&fx, tp_make(6, "10.9.0.10", 51010, "10.1.0.40", 6000, OS_TH_ACK | OS_TH_PSH, 1200), 3 * S);
+    feed(&fx, tp_make(6, "10.1.0.40", 6000, "10.9.0.10", 51010, OS_TH_ACK, 0), 3 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.40"), OS_HR_BIT(OS_HR_FEDERATION));
+    assert_int_equal(roles_of(&fx, "10.9.0.10"), OS_HR_BIT(OS_HR_REMOTE_GATEWAY));
+    assert_int_equal(roles_of(&fx, "10.9.9.81"), 0);
+    assert_int_equal(roles_of(&fx, "10.9.9.82"), 0);
+    fx_free(&fx);
+}
+
 /* A role vouched for by a known peer never overrides a declared one. */
 static void test_vouched_role_never_overrides_declared(void **state)
 {
@@ -545,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_playback_infers_archiver_from_two_clients_or_bulk),
         cmocka_unit_test(test_video_from_port_8000_is_not_discovery),
         cmocka_unit_test(test_vouched_role_never_overrides_declared),
+        cmocka_unit_test(test_federation_pair_corroborates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

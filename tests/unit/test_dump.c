@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
+#include "omnisniff/classify.h"
 #include "omnisniff/dump.h"
 
 #define S 1000000000ULL
@@ -39,6 +40,7 @@ static os_flow mkflow(uint64_t id, int16_t rule)
     memset(&f, 0, sizeof f);
     f.id = id;
     f.label.rule = rule;
+    f.label.conf = OS_CONF_INFERRED; /* a label a host role confirms */
     return f;
 }
 
@@ -143,6 +145,31 @@ static void test_write_role_selects_by_label(void **state)
     assert_int_equal(st.flows, 1);
 }
 
+/* A label resting on the port alone may change (a role learnt later): such
+ * a flow is held and judged by its label when it ends — written if it is
+ * still of the role, dropped if it became another. */
+static void test_write_role_port_label_waits_for_the_end(void **state)
+{
+    (void)state;
+    char err[256];
+    uint8_t tags[16];
+    bool ordered;
+    os_dump_stats st;
+    os_dump *d = os_dump_open(path, 1, 262144, 5, err, sizeof err);
+    os_flow a = mkflow(11, 5), b = mkflow(22, 5);
+    a.label.conf = b.label.conf = OS_CONF_PORT;
+    pkt_to(d, &a, 1 * S, 'a');
+    pkt_to(d, &b, 2 * S, 'b');
+    pkt_to(d, &a, 3 * S, 'a');
+    b.label.rule = 7; /* relabelled: another role now */
+    os_dump_flow_end(d, &b);
+    os_dump_flow_end(d, &a);
+    assert_true(os_dump_close(d, &st, err, sizeof err));
+    assert_int_equal(read_tags(tags, 16, &ordered), 2);
+    assert_memory_equal(tags, "aa", 2);
+    assert_int_equal(st.flows, 1);
+}
+
 static void test_hold_limit_is_counted(void **state)
 {
     (void)state;
@@ -193,6 +220,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_held_until_flagged_dropped_if_not, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flows_flagged_late_are_sorted_on_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_role_selects_by_label, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_role_port_label_waits_for_the_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hold_limit_is_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk_is_reported, setup, teardown),
         cmocka_unit_test(test_bad_paths),

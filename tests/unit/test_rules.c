@@ -163,7 +163,8 @@ static void test_keys_and_defaults(void **state)
     /* a shared port infers only with a known role vouching */
     expect_one("rule z proto=tcp port=5001 service=gateway infer=service shared=iperf kba=k\n",
                "t.rules:1:44: error: rule 'z' infers from a port other software shares: add "
-               "infer-from=known (a known role must vouch)\n"
+               "infer-from=known (a known role must vouch) or infer-pair=RULE (a flow the other "
+               "way corroborates)\n"
                "rule z proto=tcp port=5001 service=gateway infer=service shared=iperf kba=k\n"
                "                                           ^\n");
 }
