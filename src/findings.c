@@ -1002,18 +1002,7 @@ static int by_severity(const void *a, const void *b)
 /* Every finding, most severe first, then in the order found. */
 const os_finding *const *os_checker_findings(os_checker *k, size_t *n)
 {
-    os_finding *f, *t;
-    size_t i = 0;
-    *n = HASH_COUNT(k->set);
-    free(k->sorted);
-    if (!*n || !(k->sorted = malloc(*n * sizeof *k->sorted))) {
-        k->sorted = NULL;
-        *n = 0;
-        return NULL;
-    }
-    HASH_ITER(hh, k->set, f, t)
-        k->sorted[i++] = f;
-    qsort(k->sorted, *n, sizeof *k->sorted, by_severity);
+    OS_HASH_SORTED(k->set, os_finding, by_severity, &k->sorted, n);
     return (const os_finding *const *)k->sorted;
 }
 

@@ -324,18 +324,7 @@ static int by_severity(const void *a, const void *b)
 /* Every problem, most severe first, then in the order raised. */
 const os_problem *const *os_problems_sorted(os_problems *t, size_t *n)
 {
-    os_problem *p, *q;
-    size_t i = 0;
-    *n = HASH_COUNT(t->set);
-    free(t->sorted);
-    t->sorted = NULL;
-    if (!*n || !(t->sorted = malloc(*n * sizeof *t->sorted))) {
-        *n = 0;
-        return NULL;
-    }
-    HASH_ITER(hh, t->set, p, q)
-        t->sorted[i++] = p;
-    qsort(t->sorted, *n, sizeof *t->sorted, by_severity);
+    OS_HASH_SORTED(t->set, os_problem, by_severity, &t->sorted, n);
     return (const os_problem *const *)t->sorted;
 }
 

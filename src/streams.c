@@ -381,18 +381,7 @@ static int worst_first(const void *a, const void *b)
 /* Every stream, worst first. */
 const os_stream *const *os_streams_sorted(os_streams *t, size_t *n)
 {
-    os_stream *s, *x;
-    size_t i = 0;
-    *n = HASH_COUNT(t->set);
-    free(t->sorted);
-    t->sorted = NULL;
-    if (!*n || !(t->sorted = malloc(*n * sizeof *t->sorted))) {
-        *n = 0;
-        return NULL;
-    }
-    HASH_ITER(hh, t->set, s, x)
-        t->sorted[i++] = s;
-    qsort(t->sorted, *n, sizeof *t->sorted, worst_first);
+    OS_HASH_SORTED(t->set, os_stream, worst_first, &t->sorted, n);
     return (const os_stream *const *)t->sorted;
 }
 

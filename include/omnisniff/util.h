@@ -21,6 +21,26 @@ typedef struct os_addr {
 
 #define OS_ADDRSTRLEN 46 /* INET6_ADDRSTRLEN */
 
+/* A sorted view of the elements of uthash `head` (elements of type T with
+ * handle `hh`): *arr (a T ** owned by the caller's table, freed first) gets
+ * them in `cmp` order, *n their count; NULL and 0 when empty or when the
+ * allocation failed. Needs <stdlib.h> and <uthash.h>. */
+#define OS_HASH_SORTED(head, T, cmp, arr, n)                          \
+    do {                                                              \
+        T *os_e_, *os_t_;                                             \
+        size_t os_i_ = 0;                                             \
+        *(n) = HASH_COUNT(head);                                      \
+        free(*(arr));                                                 \
+        *(arr) = *(n) ? malloc(*(n) * sizeof **(arr)) : NULL;         \
+        if (!*(arr))                                                  \
+            *(n) = 0;                                                 \
+        HASH_ITER(hh, head, os_e_, os_t_)                             \
+            if (*(arr))                                               \
+                (*(arr))[os_i_++] = os_e_;                            \
+        if (*(n))                                                     \
+            qsort(*(arr), *(n), sizeof **(arr), cmp);                 \
+    } while (0)
+
 /* Four address bytes (of an os_addr or a decoded packet's address) as a
  * big-endian number: such numbers order as memcmp orders the bytes. */
 static inline uint32_t os_addr_be32(const uint8_t *b)
