@@ -344,7 +344,7 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
         return false;
     count_frame(&p->st, fr, st, why, &pk);
     p->rep.now_ns = fr->ts_ns;
-    if (p->wlen)
+    if (p->wlen && p->waits[p->whead].due_ns <= fr->ts_ns)
         judge_waits(p, fr->ts_ns);
     if (p->cfg.stats_ns && fr->ts_ns >= p->next_stats)
         stats_due(p, fr->ts_ns);
@@ -354,7 +354,7 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
         os_classify_learn(p->cls, f, side, &pk, created);
         os_classify_flow(p->cls, f);
         p->role_pkts[f->label.rule >= 0 ? (size_t)f->label.rule : p->cfg.rules->n]++;
-        if (pk.proto == 17 && os_streams_is_stream(p->streams, f) &&
+        if (pk.proto == 17 && f->label.rule >= 0 && p->cfg.rules->rule[f->label.rule].stream &&
             !os_streams_packet(p->streams, f, side, &pk, fr->ts_ns))
             p->oom = true;
     } else {

@@ -17,6 +17,13 @@
 #define RTP_CHECK 3            /* packets that must look like one RTP stream */
 #define RTP_HZ 90000ULL        /* the video RTP clock */
 #define BUCKET0_NS 1000000000ULL /* first bitrate bucket width: 1 s */
+#define STREAM_CACHE 4096        /* direct-mapped: flow pointer -> its stream */
+
+/* The cache slot of a flow pointer. */
+static unsigned cache_slot(const os_flow *f)
+{
+    return (unsigned)(((uintptr_t)f * 0x9e3779b97f4a7c15ULL) >> 52);
+}
 
 /* The latest packet of any stream to (or from) one address. */
 typedef struct os_addr_last {
@@ -31,6 +38,7 @@ struct os_streams {
     void *user;               /* its argument */
     os_stream *set;           /* uthash by flow id */
     os_addr_last *rx, *tx;    /* uthash by receiver / sender address */
+    os_stream *cache[STREAM_CACHE]; /* by flow pointer: the stream of a flow in the table */
     uint64_t untracked;       /* streams past OS_STREAMS_MAX */
     os_stream **sorted;       /* last sorted view */
 };
@@ -122,9 +130,9 @@ static void rtp_packet(os_stream *s, const os_pkt *p, uint64_t ts)
 {
     uint16_t seq;
     uint32_t rts, ssrc;
-    bool ok = rtp_header(p, &seq, &rts, &ssrc);
     if (s->rtp_state == 2)
-        return;
+        return; /* not RTP: nothing more to read */
+    bool ok = rtp_header(p, &seq, &rts, &ssrc);
     if (s->rtp_state == 0) {
         bool fits = ok && (!s->rtp_checked || (ssrc == s->rtp.ssrc &&
                                                 seq == (uint16_t)(s->rtp.max_seq + 1)));
@@ -163,9 +171,15 @@ double os_stream_jitter_ms(const os_stream *s)
 
 /* ---- counters ------------------------------------------------------------ */
 
-/* Bytes into the bitrate buckets; a full series halves its resolution. */
+/* Bytes into the bitrate buckets; a full series halves its resolution.
+ * The current bucket's end is kept, so a packet in it costs no division. */
 static void bucket_add(os_stream *s, uint64_t ts, uint64_t bytes)
 {
+    if (ts < s->bucket_end && ts >= s->bucket_end - s->bucket_ns) {
+        uint32_t *b = &s->bucket[s->bucket_i];
+        *b += (uint32_t)(bytes > UINT32_MAX - *b ? UINT32_MAX - *b : bytes);
+        return;
+    }
     uint64_t i = (ts - s->first_ns) / s->bucket_ns;
     while (i >= OS_STREAM_BUCKETS) {
         for (unsigned k = 0; k < OS_STREAM_BUCKETS / 2; k++)
@@ -175,14 +189,15 @@ static void bucket_add(os_stream *s, uint64_t ts, uint64_t bytes)
         i = (ts - s->first_ns) / s->bucket_ns;
     }
     s->bucket[i] += (uint32_t)(bytes > UINT32_MAX - s->bucket[i] ? UINT32_MAX - s->bucket[i] : bytes);
+    s->bucket_i = (uint8_t)i;
+    s->bucket_end = s->first_ns + (i + 1) * s->bucket_ns;
 }
 
 /* Bytes of the current second; the peak of the finished ones. */
 static void second_add(os_stream *s, uint64_t ts, uint64_t bytes)
 {
-    uint64_t sec = ts / 1000000000ULL;
-    if (sec != s->sec) {
-        s->sec = sec;
+    if (ts >= s->sec + 1000000000ULL || ts < s->sec) { /* s->sec: the second's start */
+        s->sec = ts - ts % 1000000000ULL;
         s->sec_bytes = 0;
     }
     s->sec_bytes += bytes;
@@ -231,7 +246,7 @@ static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
         free(s);
         return NULL;
     }
-    HASH_ADD(hh, t->set, key, sizeof s->key, s);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->set, &s->key, sizeof s->key, f->hh.hashv, s);
     return s;
 }
 
@@ -248,19 +263,21 @@ static uint64_t gap_threshold(const os_streams *t, const os_stream *s)
 /* Account a packet of a stream flow. */
 bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uint64_t ts)
 {
-    os_stream *s;
     const os_rule *r = &t->rs->rule[f->label.rule];
     int sender = r->bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side : !f->label.svc_side;
     if (side != sender)
         return true; /* replies, or a stream the wrong way (reversed-direction says so) */
-    HASH_FIND(hh, t->set, &f->key, sizeof f->key, s);
-    if (!s && !(s = stream_new(t, f, ts))) {
-        t->untracked++;
-        return HASH_COUNT(t->set) >= OS_STREAMS_MAX;
-    }
-    if (s->flow != f) { /* the same stream in a new flow, after a long pause */
-        s->flow = f;
+    os_stream **slot = &t->cache[cache_slot(f)], *s = *slot;
+    if (!s || s->flow != f) { /* (a flow that ended was detached: s->flow is NULL) */
+        /* the flow table hashed this key already: its hash value finds the stream */
+        HASH_FIND_BYHASHVALUE(hh, t->set, &f->key, sizeof f->key, f->hh.hashv, s);
+        if (!s && !(s = stream_new(t, f, ts))) {
+            t->untracked++;
+            return HASH_COUNT(t->set) >= OS_STREAMS_MAX;
+        }
+        s->flow = f; /* the same stream in a new flow, after a long pause */
         s->flow_id = f->id;
+        *slot = s;
     }
     if (s->packets && ts > s->last_ns) {
         uint64_t gap = ts - s->last_ns;
@@ -268,7 +285,8 @@ bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uin
             s->max_gap_ns = gap;
             s->max_gap_at = s->last_ns;
         }
-        if (s->packets >= 2 && gap >= gap_threshold(t, s)) { /* an interval is known */
+        if (s->packets >= 2 && gap >= secs_ns(t->rs->set.stream_gap_s) &&
+            gap >= gap_threshold(t, s)) { /* an interval is known */
             s->gaps++;
             if (t->fn)
                 t->fn(t->user, s, OS_STREAM_GAP, ts);
@@ -334,7 +352,7 @@ void os_streams_check(os_streams *t, uint64_t now_ns)
 void os_streams_flow_end(os_streams *t, const os_flow *f)
 {
     os_stream *s;
-    HASH_FIND(hh, t->set, &f->key, sizeof f->key, s);
+    HASH_FIND_BYHASHVALUE(hh, t->set, &f->key, sizeof f->key, f->hh.hashv, s);
     if (!s || s->flow != f)
         return;
     s->snap = *f;

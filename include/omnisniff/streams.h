@@ -65,10 +65,12 @@ typedef struct os_stream {
     uint64_t max_gap_ns;        /* largest gap between two packets */
     uint64_t max_gap_at;        /* when it began */
     uint64_t gaps;              /* gaps over stream-gap-seconds */
-    uint64_t sec, sec_bytes;    /* the current second and its bytes (peak bitrate) */
+    uint64_t sec, sec_bytes;    /* the current second's start (ns) and its bytes (peak) */
     uint64_t peak_bps;          /* highest bytes in one second x 8 */
     uint32_t bucket[OS_STREAM_BUCKETS]; /* bytes per bucket, from first_ns */
     uint64_t bucket_ns;         /* bucket width (doubles as the stream grows) */
+    uint64_t bucket_end;        /* end of the current bucket (0: none yet) */
+    uint8_t bucket_i;           /* the current bucket */
     uint8_t rtp_state;          /* 0 checking, 1 RTP, 2 not RTP */
     uint8_t rtp_checked;        /* packets checked so far */
     bool stopped;               /* stream-stopped raised */
