@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define OS_PAIR_FACTS_MAX 65536 /* pair facts remembered (bounded memory) */
+
 /* A flow of a rule that takes part in an infer-pair=, seen between two hosts. */
 typedef struct pair_fact {
     uint8_t key[36];          /* service address, peer address (16 + ver each), rule (2) */
@@ -302,20 +304,25 @@ static void label_flow(os_classifier *c, os_flow *f)
 
 static void learn_flow(os_classifier *c, const os_flow *f);
 
-/* Make f->label current; on new knowledge, learn from the flow again. */
+/* Make f->label current; on new knowledge, learn from the flow again (and
+ * label it again if that taught something). */
 void os_classify_flow(os_classifier *c, os_flow *f)
 {
     if (f->label.gen == c->gen)
         return;
-    learn_flow(c, f);
     label_flow(c, f);
+    learn_flow(c, f);
+    if (f->label.gen != c->gen)
+        label_flow(c, f);
 }
 
-/* A flow leaves the table: learn from all of it, settle its label. */
+/* A flow leaves the table: learn what only its whole shows (infer-bytes),
+ * settle its label (a max-mean-size rule is judged on the whole flow). */
 void os_classify_settle(os_classifier *c, os_flow *f)
 {
-    learn_flow(c, f);
-    if (f->label.gen != c->gen || c->rs->size_rules)
+    if (f->label.rule >= 0 && c->rs->rule[f->label.rule].infer_bytes)
+        learn_flow(c, f);
+    if (f->label.gen != c->gen || (c->rs->size_rules && f->key.proto == 17))
         label_flow(c, f);
 }
 
@@ -496,7 +503,8 @@ static void learn_side(os_classifier *c, const os_flow *f, int side, bool sender
     const uint16_t *ids = os_rules_candidates(c->rs, f->key.proto, f->key.port[side], &k);
     for (unsigned i = 0; i < k; i++) {
         const os_rule *r = &c->rs->rule[ids[i]];
-        if (c->in_pair[ids[i]] && transport_ok(r, f->key.proto) && !sender_port) {
+        if (c->in_pair[ids[i]] && f->label.rule == (int)ids[i] && !sender_port &&
+            HASH_COUNT(c->pairs) < OS_PAIR_FACTS_MAX) {
             os_addr sa = os_flow_addr(f, side), pa = os_flow_addr(f, !side);
             pair_note(c, f, ids[i], &sa, &pa, f->last_ns);
         }

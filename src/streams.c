@@ -223,8 +223,7 @@ static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
     if (HASH_COUNT(t->set) >= OS_STREAMS_MAX || !(s = calloc(1, sizeof *s)))
         return NULL;
     s->key = f->key;
-    s->flow_id = f->id;
-    s->flow = f;
+    s->flow_id = f->id; /* (attached by the caller, which catches its packets up) */
     int from = t->rs->rule[f->label.rule].bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side
                                                                          : !f->label.svc_side;
     s->src = os_flow_addr(f, from);
@@ -250,6 +249,21 @@ static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
     return s;
 }
 
+static void account(os_streams *t, os_stream *s, uint64_t ts, uint64_t packets,
+                    uint64_t bytes, bool one);
+
+/* The earlier packets of the flow a stream is followed in from its third
+ * packet on: counted as one step at the flow's first time. */
+static void catch_up(os_streams *t, os_stream *s, const os_flow *f, int side, uint32_t now_bytes)
+{
+    uint64_t n = f->pkts[side] - 1, b = f->bytes[side] - now_bytes;
+    if (n)
+        account(t, s, f->first_ns, n, b, false);
+    if (s->rtp_state == 1) /* a resumed RTP stream: those packets were received */
+        s->rtp.received += n;
+    s->last_ns = f->last_ns; /* the gap to the packet in hand is not known: not judged */
+}
+
 /* A pause is a gap from max(stream-gap-seconds, 4 x the mean interval so
  * far): a camera sending ten packets a second that pauses 2 s has a gap; a
  * stream that sends every 4 s does not. */
@@ -260,25 +274,12 @@ static uint64_t gap_threshold(const os_streams *t, const os_stream *s)
     return 4 * mean > d ? 4 * mean : d;
 }
 
-/* Account a packet of a stream flow. */
-bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uint64_t ts)
+/* Count `packets` packets of `bytes` at ts: gaps, totals, bitrate (the
+ * peak only from `one` packet at a time: earlier packets caught up in one
+ * step would inflate it). */
+static void account(os_streams *t, os_stream *s, uint64_t ts, uint64_t packets,
+                    uint64_t bytes, bool one)
 {
-    const os_rule *r = &t->rs->rule[f->label.rule];
-    int sender = r->bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side : !f->label.svc_side;
-    if (side != sender)
-        return true; /* replies, or a stream the wrong way (reversed-direction says so) */
-    os_stream **slot = &t->cache[cache_slot(f)], *s = *slot;
-    if (!s || s->flow != f) { /* (a flow that ended was detached: s->flow is NULL) */
-        /* the flow table hashed this key already: its hash value finds the stream */
-        HASH_FIND_BYHASHVALUE(hh, t->set, &f->key, sizeof f->key, f->hh.hashv, s);
-        if (!s && !(s = stream_new(t, f, ts))) {
-            t->untracked++;
-            return HASH_COUNT(t->set) >= OS_STREAMS_MAX;
-        }
-        s->flow = f; /* the same stream in a new flow, after a long pause */
-        s->flow_id = f->id;
-        *slot = s;
-    }
     if (s->packets && ts > s->last_ns) {
         uint64_t gap = ts - s->last_ns;
         if (gap > s->max_gap_ns) {
@@ -298,12 +299,40 @@ bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uin
         s->rx->last_ns = ts;
     if (ts > s->tx->last_ns)
         s->tx->last_ns = ts;
-    s->packets++;
-    s->bytes += p->wirelen;
+    s->packets += packets;
+    s->bytes += bytes;
     if (ts >= s->first_ns) {
-        bucket_add(s, ts, p->wirelen);
-        second_add(s, ts, p->wirelen);
+        bucket_add(s, ts, bytes);
+        if (one)
+            second_add(s, ts, bytes);
     }
+}
+
+/* Account a packet of a stream flow. */
+bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uint64_t ts)
+{
+    const os_rule *r = &t->rs->rule[f->label.rule];
+    int sender = r->bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side : !f->label.svc_side;
+    if (side != sender)
+        return true; /* replies, or a stream the wrong way (reversed-direction says so) */
+    os_stream **slot = &t->cache[cache_slot(f)], *s = *slot;
+    if (!s || s->flow != f) { /* (a flow that ended was detached: s->flow is NULL) */
+        if (f->pkts[side] < OS_STREAM_MIN_PKTS)
+            return true; /* a flow of one or two datagrams is no stream (yet) */
+        /* the flow table hashed this key already: its hash value finds the stream */
+        HASH_FIND_BYHASHVALUE(hh, t->set, &f->key, sizeof f->key, f->hh.hashv, s);
+        if (!s && !(s = stream_new(t, f, f->first_ns))) {
+            t->untracked++;
+            return HASH_COUNT(t->set) >= OS_STREAMS_MAX;
+        }
+        *slot = s;
+        if (s->flow != f) { /* new, or the same stream in a new flow after a long pause */
+            s->flow = f;
+            s->flow_id = f->id;
+            catch_up(t, s, f, side, p->wirelen); /* the flow's earlier packets */
+        }
+    }
+    account(t, s, ts, 1, p->wirelen, true);
     rtp_packet(s, p, ts);
     return true;
 }

@@ -34,7 +34,8 @@
 #include "omnisniff/flow.h"
 #include "omnisniff/rules.h"
 
-#define OS_STREAMS_MAX 65536  /* streams tracked; more are counted only */
+#define OS_STREAMS_MAX 8192   /* streams tracked; more are counted only */
+#define OS_STREAM_MIN_PKTS 3  /* a flow is followed as a stream from its sender's 3rd packet */
 #define OS_STREAM_BUCKETS 48  /* bitrate-over-time buckets (a sparkline) */
 
 /* RTP analysis of a stream (valid when rtp is set). */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,10 +148,12 @@ static void test_rtp_loss_and_disorder_across_wrap(void **state)
     const os_stream *st = only(x, 1, 0);
     assert_int_equal(st->rtp_state, 1);
     assert_int_equal(st->rtp.ssrc, 0xabcd);
-    assert_int_equal(st->rtp.received, sent);
+    /* followed from the 3rd packet (seq 65502): the last sent is i = 98,
+     * expected 97 from 65502, received 88 */
+    assert_int_equal(st->rtp.received, sent - 2);
     assert_int_equal(st->rtp.cycles, 1);
-    /* the last sent is i = 98; expected 99 from 65500; received 90 */
-    assert_int_equal(os_stream_rtp_lost(st), 99 - 90);
+    assert_int_equal(os_stream_rtp_lost(st), 97 - 88);
+    assert_int_equal(st->packets, sent);
     assert_int_equal(st->rtp.out_of_order, 1);
 }
 
@@ -161,10 +164,11 @@ static void test_jitter_rfc3550_a8(void **state)
 {
     fx *x = *state;
     uint64_t t = 10 * S;
-    /* arrivals 0, 20, 50, 60 ms (0, 1800, 4500, 5400 units); RTP timestamps
-     * step 1800 (20 ms): transit 0, 0, 900, 0 => |D| = 0, 900, 900 */
-    static const uint64_t at[] = { 0, 20, 50, 60 };
-    for (int i = 0; i < 4; i++)
+    /* two packets before the stream is followed (from the 3rd), then
+     * arrivals 40, 60, 90, 100 ms; RTP timestamps step 1800 (20 ms):
+     * transit 0, 0, 900, 0 => |D| = 0, 900, 900 */
+    static const uint64_t at[] = { 0, 20, 40, 60, 90, 100 };
+    for (int i = 0; i < 6; i++)
         send_dgram(x, "10.2.0.31", 15000, true, (uint16_t)(7 + i), (uint32_t)i * 1800, 5,
                    t + at[i] * MS);
     const os_stream *s = only(x, 1, 0);
@@ -182,9 +186,10 @@ static void test_jitter_rfc3550_a8(void **state)
 static void test_rtp_checked_not_assumed(void **state)
 {
     fx *x = *state;
-    send_dgram(x, "10.2.0.31", 15000, true, 1, 0, 1, 1 * S);
-    send_dgram(x, "10.2.0.31", 15000, true, 2, 0, 2, 2 * S); /* another SSRC */
-    send_dgram(x, "10.2.0.31", 15000, true, 3, 0, 2, 3 * S);
+    for (int i = 0; i < 3; i++) /* followed from the 3rd packet */
+        send_dgram(x, "10.2.0.31", 15000, true, (uint16_t)(1 + i), 0, 1, (uint64_t)(1 + i) * S);
+    send_dgram(x, "10.2.0.31", 15000, true, 4, 0, 2, 4 * S); /* another SSRC */
+    send_dgram(x, "10.2.0.31", 15000, true, 5, 0, 2, 5 * S);
     const os_stream *s = only(x, 1, 0);
     assert_int_equal(s->rtp_state, 2);
     assert_int_equal(os_stream_rtp_lost(s), 0);
@@ -240,6 +245,28 @@ static void test_lone_stream_silence_is_not_a_stop(void **state)
     assert_false(only(x, 1, 0)->alive_at_end);
 }
 
+/* Flows of one or two datagrams (a scan, a burst) are no streams: nothing
+ * is kept for them; the third datagram makes one, counting all three. */
+static void test_young_flows_are_no_streams(void **state)
+{
+    fx *x = *state;
+    size_t n;
+    for (int i = 0; i < 100; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "10.64.0.%d", i);
+        send_dgram(x, src, 15000, false, 0, 0, 0, S + (uint64_t)i * MS);
+    }
+    send_dgram(x, "10.2.0.31", 15002, false, 0, 0, 0, 2 * S);
+    send_dgram(x, "10.2.0.31", 15002, false, 0, 0, 0, 3 * S);
+    os_streams_sorted(x->t, &n);
+    assert_int_equal(n, 0);
+    send_dgram(x, "10.2.0.31", 15002, false, 0, 0, 0, 4 * S);
+    const os_stream *st = only(x, 1, 0);
+    assert_int_equal(st->packets, 3);
+    assert_int_equal(st->first_ns, 2 * S);
+    assert_int_equal(st->gaps, 0);
+}
+
 /* A pause longer than the flow's life: the flow ends, the stream goes on in
  * a new flow of the same 5-tuple; one stream with one gap. */
 static void test_pause_across_flows_is_one_stream(void **state)
@@ -273,6 +300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lone_stream_silence_is_not_a_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_short_burst_is_not_a_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_across_flows_is_one_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_young_flows_are_no_streams, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
