@@ -50,9 +50,6 @@ done
 
 a=ojf-a$$ b=ojf-b$$ va=vja$$ vb=vjb$$
 . "$(dirname "$0")/netns.sh"
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-# poll SECONDS CMD...: run CMD every 0.1 s until it succeeds, at most SECONDS
-poll() { local t=$(($1 * 10)); shift; until "$@"; do ((t-- > 0)) || return 1; sleep 0.1; done; }
 # since T: seconds from the wall clock time T ($EPOCHREALTIME) to now
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
 # gone PID SECONDS: wait at most SECONDS for PID to end (then reap it: $rc)
@@ -90,8 +87,6 @@ sender() {
   snd=$!
   pids+=("$snd")
 }
-# sockets N: N packet sockets (bound to all protocols, 0003) are open in $b
-sockets() { [ "$(nsx "$b" grep -c ' 0003 ' /proc/net/packet)" -ge "$1" ]; }
 # jq helpers: a timestamp ("2026-01-15T10:00:01.000000+0000") as seconds
 # since the epoch
 JQTS='def ts: (.[0:19] + "Z" | fromdateiso8601) + (.[19:26] | tonumber)
@@ -106,7 +101,7 @@ ip netns exec "$b" "$bin" --json-file "$d/records.json" --stats-interval 1 --udp
   >"$tmp/rot.out" 2>"$tmp/rot.err" &
 cap=$!
 pids+=("$cap")
-poll 10 sockets 1 || { echo "FAIL: omnisniff did not open $vb"; cat "$tmp/rot.err"; exit 1; }
+poll 10 packet_sockets "$b" 1 || { echo "FAIL: omnisniff did not open $vb"; cat "$tmp/rot.err"; exit 1; }
 sleep 0.3 # the filter attached
 t0=$EPOCHREALTIME
 sender
@@ -211,10 +206,10 @@ ip netns exec "$b" unshare -m --propagation private bash -c '
   sleep 1' _ "$mnt" "$bin" "$vb" "$tmp/full" &
 holder=$!
 pids+=("$holder")
-started() { sockets 1 || [ -e "$tmp/full.rc" ]; }
+started() { packet_sockets "$b" 1 || [ -e "$tmp/full.rc" ]; }
 poll 10 started
 [ "$(cat "$tmp/full.rc" 2>/dev/null)" = 99 ] && skip "cannot mount a tmpfs"
-sockets 1 || { bad "omnisniff (full disk) did not open $vb"; cat "$tmp/full.err"; exit 1; }
+packet_sockets "$b" 1 || { bad "omnisniff (full disk) did not open $vb"; cat "$tmp/full.err"; exit 1; }
 sleep 0.3
 tb=$EPOCHREALTIME
 sender 300

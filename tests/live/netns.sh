@@ -1,8 +1,10 @@
 # netns.sh — sourced by live tests: two network namespaces $a and $b joined
 # by a veth pair ($va 192.0.2.1/24 in $a, $vb 192.0.2.2/24 in $b), IPv6 off,
 # torn down on exit (teardown.sh).
-# The caller sets a, b, va, vb (unique names) and defines skip().
+# The caller sets a, b, va, vb (unique names) and defines skip(); nsx, poll,
+# stamp and packet_sockets come with it (helpers.sh).
 . "$(dirname "${BASH_SOURCE[0]}")/teardown.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"
 for ns in $a $b; do
   ip netns add "$ns" 2>/dev/null || skip "cannot create network namespaces"
   made="$made $ns"

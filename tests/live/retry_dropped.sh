@@ -47,9 +47,6 @@ done
 
 a=orr-a$$ b=orr-b$$ va=vra$$ vb=vrb$$
 . "$(dirname "$0")/netns.sh"
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-# poll SECONDS CMD...: run CMD every 0.1 s until it succeeds, at most SECONDS
-poll() { local t=$(($1 * 10)); shift; until "$@"; do ((t-- > 0)) || return 1; sleep 0.1; done; }
 A=192.0.2.2 PORT=6061 LONE=7999
 clients=()
 for ((i = 1; i <= NC; i++)); do
@@ -73,7 +70,6 @@ nsx "$a" timeout 3 bash -c "exec 3<>/dev/tcp/$A/9" 2>&1 | grep -q 'Connection re
 # ---- capture ------------------------------------------------------------------
 # the text instance writes into a FIFO read by a loop stamping each line with
 # the wall clock when it arrives
-stamp() { local l; while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
 mkfifo "$tmp/fifo"
 stamp <"$tmp/fifo" >"$tmp/out" &
 stamper=$!
@@ -89,8 +85,7 @@ pids+=("$json")
 # both packet sockets bound to all protocols (0003) in b, then a moment for
 # the BPF filter to be attached (nothing on 6061 may be sent as a probe: it
 # would be one more peer)
-sockets() { [ "$(nsx "$b" grep -c ' 0003 ' /proc/net/packet)" -ge 2 ]; }
-poll 10 sockets || { echo "FAIL: omnisniff did not open $vb"; cat "$tmp/err" "$tmp/json.err"; exit 1; }
+poll 10 packet_sockets "$b" 2 || { echo "FAIL: omnisniff did not open $vb"; cat "$tmp/err" "$tmp/json.err"; exit 1; }
 sleep 0.5
 
 # ---- clients ------------------------------------------------------------------

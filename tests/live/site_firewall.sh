@@ -51,9 +51,7 @@ done
 fw=osf-fw$$ dg=osf-dg$$ ar=osf-ar$$ e1=osf-e1$$ e2=osf-e2$$ cl=osf-cl$$
 all="$fw $dg $ar $e1 $e2 $cl"
 . "$(dirname "$0")/teardown.sh"
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-# poll SECONDS CMD...: run CMD every 0.1 s until it succeeds, at most SECONDS
-poll() { local t=$(($1 * 10)); shift; until "$@"; do ((t-- > 0)) || return 1; sleep 0.1; done; }
+. "$(dirname "$0")/helpers.sh"
 
 # ---- the site ---------------------------------------------------------------
 for ns in $all; do

@@ -49,9 +49,6 @@ python3 -c 'import socket, struct' 2>/dev/null || skip "python3 does not run"
 
 a=oss-a$$ b=oss-b$$ va=vsa$$ vb=vsb$$
 . "$(dirname "$0")/netns.sh"
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-# poll SECONDS CMD...: run CMD every 0.1 s until it succeeds, at most SECONDS
-poll() { local t=$(($1 * 10)); shift; until "$@"; do ((t-- > 0)) || return 1; sleep 0.1; done; }
 A=192.0.2.2
 CAM1=192.0.2.21 PORT1=15000 SSRC1=287454020   # 0x11223344
 CAM2=192.0.2.22 PORT2=15002 SSRC2=1432778632  # 0x55667788
@@ -129,7 +126,6 @@ poll 5 listening || { echo "FAIL: the Archiver listener did not start"; cat "$tm
 # ---- capture ------------------------------------------------------------------
 # the text instance writes into a FIFO read by a loop stamping each line with
 # the wall clock when it arrives
-stamp() { local l; while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
 mkfifo "$tmp/fifo"
 stamp <"$tmp/fifo" >"$tmp/out" &
 stamper=$!
@@ -145,8 +141,7 @@ pids+=("$json")
 # both packet sockets bound to all protocols (0003) in b, then a moment for
 # the BPF filter to be attached (no datagram may be sent as a probe: it
 # would be one more stream)
-sockets() { [ "$(nsx "$b" grep -c ' 0003 ' /proc/net/packet)" -ge 2 ]; }
-poll 10 sockets || { echo "FAIL: omnisniff did not open $vb"; cat "$tmp/err" "$tmp/json.err"; exit 1; }
+poll 10 packet_sockets "$b" 2 || { echo "FAIL: omnisniff did not open $vb"; cat "$tmp/err" "$tmp/json.err"; exit 1; }
 sleep 0.5
 
 # ---- cameras ------------------------------------------------------------------
