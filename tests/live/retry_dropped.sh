@@ -4,7 +4,9 @@
 # addresses (192.0.2.11 ...) on the client side, the "Archiver" 192.0.2.2 on
 # the server side with an nftables input rule dropping TCP 6061 (archiver
 # playback) silently: no listener, no RST, no ICMP. Each client opens a fresh
-# socket (new source port) to 192.0.2.2:6061 every second, N times, each
+# socket to 192.0.2.2:6061 every second, N times, each bound to a source port
+# of its own (the kernel's ephemeral choice may reuse a port whose attempt
+# timed out a second ago, which is one flow, not two), each
 # given up after 0.7 s (before the kernel's first SYN retransmission at 1 s),
 # so every flow is one SYN and is judged by the quick SYN verdict
 # (syn-verdict-seconds, default 3), not by a retransmission.
@@ -91,12 +93,14 @@ sleep 0.5
 # ---- clients ------------------------------------------------------------------
 t0=$EPOCHREALTIME
 cl=()
+ci=0
 for c in "${clients[@]}"; do
+  ci=$((ci + 1))
   # shellcheck disable=SC2016
   nsx "$a" bash -c 'for ((i = 0; i < $1; i++)); do
-      timeout 5 socat -u /dev/null TCP:$2:$3,bind=$4,connect-timeout=0.7 2>>"$5" &
+      timeout 5 socat -u /dev/null TCP:$2:$3,bind=$4:$(($6 + i)),connect-timeout=0.7 2>>"$5" &
       sleep 1
-    done; wait' retry "$N" "$A" "$PORT" "$c" "$tmp/client-$c.err" &
+    done; wait' retry "$N" "$A" "$PORT" "$c" "$tmp/client-$c.err" $((40000 + 100 * ci)) &
   cl+=($!)
 done
 pids+=("${cl[@]}")
@@ -139,7 +143,7 @@ for c in "${clients[@]}"; do
   n=$(grep -c 'timed out' "$tmp/client-$c.err")
   [ "$n" = "$N" ] || bad "client $c: $n of $N attempts timed out: $(sort -u "$tmp/client-$c.err")"
 done
-# every SYN was seen, one per attempt (a fresh source port each)
+# every SYN was seen, one per attempt (a source port of its own each)
 SYN="^[0-9.]+ $TS (192\.0\.2\.[0-9]+)\.([0-9]+) +> 192\.0\.2\.2\.$PORT +TCP +\[S\] "
 syns=$(grep -cE "$SYN" "$tmp/out")
 flows_seen=$(grep -E "$SYN" "$tmp/out" | sed -E "s/$SYN.*/\1.\2/" | sort -u | wc -l)
