@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "omnisniff/report.h"
-#include "sb.h"
+#include "report_int.h"
 
 /* Mean bitrate in bit/s over the stream's life (its packets / duration). */
 static uint64_t mean_bps(const os_stream *s)
@@ -85,9 +85,7 @@ static void stream_row(os_report *r, const os_stream *s)
     char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN], ep[2 * OS_ADDRSTRLEN + 16], at[32], rtp[48];
     snprintf(ep, sizeof ep, "%s > %s.%u", os_addr_str(&s->src, a), os_addr_str(&s->dst, b),
              s->dport);
-    os_report_iso_time(s->max_gap_at, at);
-    memmove(at, at + 11, 8); /* HH:MM:SS */
-    at[8] = '\0';
+    os_fmt_hms(s->max_gap_at, false, at);
     if (s->rtp_state == 1)
         snprintf(rtp, sizeof rtp, "%" PRId64 "/%" PRIu64 "/%.1f", os_stream_rtp_lost(s),
                  s->rtp.out_of_order, os_stream_jitter_ms(s));
