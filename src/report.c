@@ -37,6 +37,24 @@ uint64_t os_report_findings_total(const os_stats *s)
 
 /* ---- the frame of a line or record ------------------------------------- */
 
+/* The "!!" line of a finding or problem. */
+void os_report_live_line(os_report *r, uint64_t ts, bool now, os_severity sev,
+                         os_finding_kind kind, const char *text)
+{
+    sb s;
+    s.n = 0;
+    sb_time(r, &s, ts);
+    sb_lit(&s, " !! ");
+    if (now)
+        sb_lit(&s, "now ");
+    sb_puts(&s, os_severity_name(sev));
+    sb_putc(&s, ' ');
+    sb_puts(&s, os_finding_kind_name(kind));
+    sb_lit(&s, ": ");
+    sb_puts(&s, text);
+    sb_flush(r, &s);
+}
+
 void sb_spill(os_report *r, sb *s)
 {
     fwrite(s->b, 1, s->n, r->out);
@@ -53,6 +71,18 @@ void sb_record(sb *s, uint64_t ts, const char *type)
     sb_json_str(s, t);
     sb_kv_str(s, "type", type);
     sb_kv_u64(s, "schema_version", OS_JSON_SCHEMA_VERSION);
+}
+
+/* The traffic role of a finding or problem, and its KBA sentence. */
+void sb_role_kba(os_report *r, sb *s, int rule)
+{
+    sb_key(s, "role");
+    if (rule < 0) {
+        sb_lit(s, "null");
+        return;
+    }
+    sb_json_str(s, r->rules->rule[rule].id);
+    sb_kv_str(s, "kba", r->rules->rule[rule].kba);
 }
 
 /* "src_host"/"dest_host": roles and confidence of an endpoint, if known. */

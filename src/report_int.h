@@ -50,6 +50,14 @@ void sb_record(sb *s, uint64_t ts, const char *type);
  * nothing when the classifier knows no role of it. */
 void sb_host_addr(os_report *r, sb *s, const char *k, os_addr a);
 
+/* ,"role":"id","kba":"…" of rule index `rule`, or ,"role":null for -1. */
+void sb_role_kba(os_report *r, sb *s, int rule);
+
+/* A "!!" line between the packet lines, at time ts: "HH:MM:SS.uuuuuu !!
+ * [now ]severity kind: text" ("now " when `now`: a problem's new severity). */
+void os_report_live_line(os_report *r, uint64_t ts, bool now, os_severity sev,
+                         os_finding_kind kind, const char *text);
+
 /* Every finding raised, of any kind. */
 uint64_t os_report_findings_total(const os_stats *s);
 

@@ -156,13 +156,7 @@ void os_report_finding_json(os_report *r, const os_finding *f)
         sb_kv_str(&s, "host_ip", os_addr_str(&f->src, t));
     if (f->has_reporter)
         sb_kv_str(&s, "reporter_ip", os_addr_str(&f->reporter, t));
-    sb_key(&s, "role");
-    if (f->rule >= 0) {
-        sb_json_str(&s, r->rules->rule[f->rule].id);
-        sb_kv_str(&s, "kba", r->rules->rule[f->rule].kba);
-    } else {
-        sb_lit(&s, "null");
-    }
+    sb_role_kba(r, &s, f->rule);
     sb_kv_time(&s, "first_seen", f->first_ns);
     sb_kv_time(&s, "last_seen", f->last_ns);
     sb_kv_u64(&s, "packets", f->packets);

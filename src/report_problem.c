@@ -16,18 +16,8 @@
 void os_report_problem_live(os_report *r, const os_problem *p, os_problem_event ev)
 {
     char say[SAY_MAX];
-    sb s;
-    s.n = 0;
-    sb_time(r, &s, r->now_ns ? r->now_ns : p->last_ns);
-    sb_lit(&s, " !! ");
-    if (ev == OS_PROBLEM_UPDATE)
-        sb_lit(&s, "now ");
-    sb_puts(&s, os_severity_name(p->sev));
-    sb_putc(&s, ' ');
-    sb_puts(&s, os_finding_kind_name(p->kind));
-    sb_lit(&s, ": ");
-    sb_puts(&s, os_problem_say(p, r->rules, r->cls, say, sizeof say));
-    sb_flush(r, &s);
+    os_report_live_line(r, r->now_ns ? r->now_ns : p->last_ns, ev == OS_PROBLEM_UPDATE, p->sev,
+                        p->kind, os_problem_say(p, r->rules, r->cls, say, sizeof say));
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -103,13 +93,7 @@ void os_report_problem_json(os_report *r, const os_problem *p, os_problem_event 
     sb_kv_u64(&s, "problem_id", p->id);
     sb_kv_str(&s, "kind", os_finding_kind_name(p->kind));
     sb_kv_str(&s, "severity", os_severity_name(p->sev));
-    sb_key(&s, "role");
-    if (p->rule >= 0) {
-        sb_json_str(&s, r->rules->rule[p->rule].id);
-        sb_kv_str(&s, "kba", r->rules->rule[p->rule].kba);
-    } else {
-        sb_lit(&s, "null");
-    }
+    sb_role_kba(r, &s, p->rule);
     sb_kv_str(&s, "proto", os_proto_name(p->proto, nb));
     if (p->has_svc) {
         sb_kv_str(&s, "service_ip", os_addr_str(&p->svc, t));

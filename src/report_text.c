@@ -149,16 +149,7 @@ void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
  * the packet that raised it, "!!", severity, kind and the sentence. */
 void os_report_finding_live(os_report *r, const os_finding *f)
 {
-    sb s;
-    s.n = 0;
-    sb_time(r, &s, f->last_ns);
-    sb_lit(&s, " !! ");
-    sb_puts(&s, os_severity_name(f->sev));
-    sb_putc(&s, ' ');
-    sb_puts(&s, os_finding_kind_name(f->kind));
-    sb_lit(&s, ": ");
-    sb_puts(&s, f->text);
-    sb_flush(r, &s);
+    os_report_live_line(r, f->last_ns, false, f->sev, f->kind, f->text);
 }
 
 /* One finding of the report: kind, flow, role, count, times, then the sentence. */
