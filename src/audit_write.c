@@ -48,6 +48,23 @@ static void seen_str(const os_audit_row *r, char *buf, size_t len)
                  (unsigned long long)r->hs[OS_HSV_UNANSWERED]);
 }
 
+/* A row in words, as the text and the Markdown table give it. */
+typedef struct row_words {
+    char src[160], dst[160]; /* its ends (os_audit_end_str) */
+    char ports[16];          /* its service ports */
+    char seen[128];          /* what was seen (seen_str) */
+    char kinds[512];         /* the finding kinds raised on it (kinds_str) */
+} row_words;
+
+static void words_of(const os_audit *a, const os_audit_row *r, row_words *w)
+{
+    os_audit_end_str(a, &r->src, w->src, sizeof w->src);
+    os_audit_end_str(a, &r->dst, w->dst, sizeof w->dst);
+    os_audit_ports_str(r, w->ports, sizeof w->ports);
+    seen_str(r, w->seen, sizeof w->seen);
+    kinds_str(r, w->kinds, sizeof w->kinds);
+}
+
 /* ---- text ------------------------------------------------------------- */
 
 /* ": 12 flows needed<dash>3 seen and healthy, …; 1 seen that the site does
@@ -74,25 +91,22 @@ static void text_head(FILE *f, const os_audit *a)
 /* One row: role, transport, ports, ends; details below where there is something to act on. */
 static void text_row(FILE *f, const os_audit *a, const os_audit_row *r)
 {
-    char s[160], d[160], p[16], seen[128], kinds[512];
-    os_audit_end_str(a, &r->src, s, sizeof s);
-    os_audit_end_str(a, &r->dst, d, sizeof d);
-    os_audit_ports_str(r, p, sizeof p);
+    row_words w;
+    char recv[160];
+    words_of(a, r, &w);
     fprintf(f, "  %-25s %-7s %-11s %s > %s", a->rules->rule[r->rule].id, proto_str(r->transports),
-            p, s, d);
+            w.ports, w.src, w.dst);
     if (r->recv != SIZE_MAX)
         fprintf(f, " for %s", os_audit_end_str(a, &(os_audit_end){ r->recv,
                 a->site->hosts.v[r->recv].net, a->site->hosts.v[r->recv].plen, false,
-                OS_HR_ARCHIVER }, s, sizeof s));
+                OS_HR_ARCHIVER }, recv, sizeof recv));
     if (a->site->firewall[0] && r->crosses)
         fprintf(f, ", crosses %s", a->site->firewall);
-    seen_str(r, seen, sizeof seen);
     if (r->status == OS_AUDIT_HEALTHY)
-        fprintf(f, ": %s", seen);
+        fprintf(f, ": %s", w.seen);
     fputc('\n', f);
-    kinds_str(r, kinds, sizeof kinds);
     if (r->status == OS_AUDIT_FAILED || r->status == OS_AUDIT_UNNEEDED)
-        fprintf(f, "      %s%s%s%s%s\n", seen, kinds[0] ? "; findings: " : "", kinds,
+        fprintf(f, "      %s%s%s%s%s\n", w.seen, w.kinds[0] ? "; findings: " : "", w.kinds,
                 r->worst != OS_SEV_NEVER ? ", worst " : "",
                 r->worst != OS_SEV_NEVER ? os_severity_name(r->worst) : "");
     if (r->status == OS_AUDIT_FAILED || r->status == OS_AUDIT_NEVER)
@@ -223,19 +237,15 @@ void os_audit_write_json(FILE *f, const os_audit *a)
 /* One table row. */
 static void md_row(FILE *f, const os_audit *a, const os_audit_row *r)
 {
-    char s[160], d[160], p[16], seen[128], kinds[512];
-    os_audit_end_str(a, &r->src, s, sizeof s);
-    os_audit_end_str(a, &r->dst, d, sizeof d);
-    seen_str(r, seen, sizeof seen);
-    kinds_str(r, kinds, sizeof kinds);
+    row_words w;
+    words_of(a, r, &w);
     fprintf(f, "| %s | `%s` | ", os_audit_status_name(r->status), a->rules->rule[r->rule].id);
-    os_fmt_md_cell(f, s);
+    os_fmt_md_cell(f, w.src);
     fputs(" | ", f);
-    os_fmt_md_cell(f, d);
-    fprintf(f, " | %s %s | %s | %s | %s |\n", proto_str(r->transports),
-            os_audit_ports_str(r, p, sizeof p),
+    os_fmt_md_cell(f, w.dst);
+    fprintf(f, " | %s %s | %s | %s | %s |\n", proto_str(r->transports), w.ports,
             a->site->firewall[0] ? (r->crosses ? "yes" : "no") : "—",
-            r->edges ? seen : "—", kinds[0] ? kinds : "—");
+            r->edges ? w.seen : "—", w.kinds[0] ? w.kinds : "—");
 }
 
 /* The KBA sentence of every traffic role a needed row rests on, once each. */
