@@ -73,6 +73,21 @@ void sb_record(sb *s, uint64_t ts, const char *type)
     sb_kv_u64(s, "schema_version", OS_JSON_SCHEMA_VERSION);
 }
 
+/* Endpoints as EVE names them. */
+void sb_endpoints(sb *s, const os_addr *a, uint16_t pa, const os_addr *b, uint16_t pb,
+                  uint8_t proto)
+{
+    char t[OS_ADDRSTRLEN], nb[4];
+    bool ports = proto == 6 || proto == 17;
+    sb_kv_str(s, "src_ip", os_addr_str(a, t));
+    if (ports)
+        sb_kv_u64(s, "src_port", pa);
+    sb_kv_str(s, "dest_ip", os_addr_str(b, t));
+    if (ports)
+        sb_kv_u64(s, "dest_port", pb);
+    sb_kv_str(s, "proto", os_proto_name(proto, nb));
+}
+
 /* The traffic role of a finding or problem, and its KBA sentence. */
 void sb_role_kba(os_report *r, sb *s, int rule)
 {

@@ -50,6 +50,11 @@ void sb_record(sb *s, uint64_t ts, const char *type);
  * nothing when the classifier knows no role of it. */
 void sb_host_addr(os_report *r, sb *s, const char *k, os_addr a);
 
+/* ,"src_ip":…,"src_port":…,"dest_ip":…,"dest_port":…,"proto":… of
+ * traffic from a (port pa) to b (port pb); ports only for TCP and UDP. */
+void sb_endpoints(sb *s, const os_addr *a, uint16_t pa, const os_addr *b, uint16_t pb,
+                  uint8_t proto);
+
 /* ,"role":"id","kba":"…" of rule index `rule`, or ,"role":null for -1. */
 void sb_role_kba(os_report *r, sb *s, int rule);
 

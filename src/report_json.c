@@ -25,18 +25,8 @@ static void sb_hex8(sb *s, uint8_t v)
 static void sb_flow_endpoints(sb *s, const os_flow *f)
 {
     int src = os_flow_client(f), dst = !src;
-    bool ports = f->key.proto == 6 || f->key.proto == 17;
-    char nb[4];
     os_addr a = os_flow_addr(f, src), b = os_flow_addr(f, dst);
-    char t[OS_ADDRSTRLEN];
-
-    sb_kv_str(s, "src_ip", os_addr_str(&a, t));
-    if (ports)
-        sb_kv_u64(s, "src_port", f->key.port[src]);
-    sb_kv_str(s, "dest_ip", os_addr_str(&b, t));
-    if (ports)
-        sb_kv_u64(s, "dest_port", f->key.port[dst]);
-    sb_kv_str(s, "proto", os_proto_name(f->key.proto, nb));
+    sb_endpoints(s, &a, f->key.port[src], &b, f->key.port[dst], f->key.proto);
     if (f->key.vlan[0]) {
         sb_key(s, "vlan");
         sb_putc(s, '[');
@@ -129,17 +119,9 @@ void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why)
 
 static void sb_finding_flow(sb *s, const os_finding *f)
 {
-    char t[OS_ADDRSTRLEN], nb[4];
-    bool ports = f->proto == 6 || f->proto == 17;
     sb_kv_u64(s, "flow_id", f->flow_id);
     sb_community_id(s, &f->src, f->sport, &f->dst, f->dport, f->proto);
-    sb_kv_str(s, "src_ip", os_addr_str(&f->src, t));
-    if (ports)
-        sb_kv_u64(s, "src_port", f->sport);
-    sb_kv_str(s, "dest_ip", os_addr_str(&f->dst, t));
-    if (ports)
-        sb_kv_u64(s, "dest_port", f->dport);
-    sb_kv_str(s, "proto", os_proto_name(f->proto, nb));
+    sb_endpoints(s, &f->src, f->sport, &f->dst, f->dport, f->proto);
 }
 
 /* The JSON "finding" record. */

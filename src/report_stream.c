@@ -33,15 +33,11 @@ static void json_rtp(sb *b, const os_stream *s)
 /* The JSON "stream" record. */
 void os_report_stream_json(os_report *r, const os_stream *s)
 {
-    char t[OS_ADDRSTRLEN], g[32];
+    char g[32];
     sb b;
     sb_record(&b, s->first_ns, "stream");
     sb_kv_u64(&b, "flow_id", s->flow_id);
-    sb_kv_str(&b, "src_ip", os_addr_str(&s->src, t));
-    sb_kv_u64(&b, "src_port", s->sport);
-    sb_kv_str(&b, "dest_ip", os_addr_str(&s->dst, t));
-    sb_kv_u64(&b, "dest_port", s->dport);
-    sb_kv_str(&b, "proto", "UDP");
+    sb_endpoints(&b, &s->src, s->sport, &s->dst, s->dport, 17);
     sb_kv_str(&b, "role", r->rules->rule[s->rule].id);
     sb_kv_u64(&b, "packets", s->packets);
     sb_kv_u64(&b, "bytes", s->bytes);
