@@ -1,6 +1,7 @@
 /* audit.c — the site audit: the flows a site needs (rules × site file), the
  * status of each in the observed system, the observed Omnicast edges the
- * site does not need, and the text, JSON Lines and Markdown writers.
+ * site does not need, and the words of a row (status id, ends, ports) that
+ * the writers (audit_write.c) and the firewall rules (firewall.c) use.
  * See audit.h for how needed flows are derived. Every port and direction is
  * a rule's; the only knowledge in C is about host roles (which Archiver
  * records which encoder, which Gateway is primary). */
@@ -9,13 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "omnisniff/report.h"
-
 static const char *const status_id[OS_AUDIT_NSTATUS] = {
     "seen-and-healthy", "attempted-and-failed", "never-seen", "seen-not-needed" };
-static const char *const status_words[OS_AUDIT_NSTATUS] = {
-    "seen and healthy", "attempted and failed", "never seen",
-    "seen, not needed by the site" };
 
 /* Stable id of a status. */
 const char *os_audit_status_name(os_audit_status s)
@@ -447,17 +443,25 @@ void os_audit_free(os_audit *a)
 /* One end of a row in words. */
 const char *os_audit_end_str(const os_audit *a, const os_audit_end *e, char *buf, size_t len)
 {
-    char ip[OS_ADDRSTRLEN], net[OS_ADDRSTRLEN + 8];
+    char net[OS_ADDRSTRLEN + 8];
     const char *name = e->host != SIZE_MAX ? a->site->hosts.v[e->host].name : "";
     const char *role = e->multicast ? "multicast" : e->role >= 0
                                                     ? os_hrole_label((os_hrole)e->role) : NULL;
-    os_addr_str(&e->net, ip);
-    if (e->plen == (e->net.ver == 6 ? 128 : 32))
-        snprintf(net, sizeof net, "%s", ip);
-    else
-        snprintf(net, sizeof net, "%s/%u", ip, e->plen);
+    os_audit_net_str(e, net, sizeof net);
     snprintf(buf, len, "%s%s%s%s%s%s", role ? role : "", role ? " " : "", name,
              name[0] ? " (" : "", net, name[0] ? ")" : "");
+    return buf;
+}
+
+/* "10.1.0.10" or "10.3.0.0/24". */
+const char *os_audit_net_str(const os_audit_end *e, char *buf, size_t len)
+{
+    char ip[OS_ADDRSTRLEN];
+    os_addr_str(&e->net, ip);
+    if (e->plen == (e->net.ver == 6 ? 128 : 32))
+        snprintf(buf, len, "%s", ip);
+    else
+        snprintf(buf, len, "%s/%u", ip, e->plen);
     return buf;
 }
 
@@ -469,283 +473,4 @@ const char *os_audit_ports_str(const os_audit_row *r, char *buf, size_t len)
     else
         snprintf(buf, len, "%u-%u", r->port_lo, r->port_hi);
     return buf;
-}
-
-/* "TCP", "UDP" or "TCP/UDP". */
-static const char *proto_str(uint8_t t)
-{
-    return t == (OS_T_TCP | OS_T_UDP) ? "TCP/UDP" : t == OS_T_TCP ? "TCP" : "UDP";
-}
-
-/* "icmp-unreachable (error), unanswered-connection (warning)" or "". */
-static void kinds_str(const os_audit_row *r, char *buf, size_t len)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < OS_FK_COUNT && n < len; k++)
-        if (r->kinds & (1u << k))
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
-                                  os_finding_kind_name((os_finding_kind)k));
-}
-
-/* "3 flows, 32 packets" (and the TCP handshakes when any failed). */
-static void seen_str(const os_audit_row *r, char *buf, size_t len)
-{
-    uint64_t bad = r->hs[OS_HSV_REFUSED] + r->hs[OS_HSV_UNANSWERED];
-    int n = snprintf(buf, len, "%llu flow%s, %llu packet%s", (unsigned long long)r->flows,
-                     r->flows == 1 ? "" : "s", (unsigned long long)r->packets,
-                     r->packets == 1 ? "" : "s");
-    if (bad && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " (TCP: %llu established, %llu refused, %llu "
-                 "unanswered)", (unsigned long long)(r->hs[OS_HSV_ESTABLISHED] +
-                                                     r->hs[OS_HSV_MIDSTREAM]),
-                 (unsigned long long)r->hs[OS_HSV_REFUSED],
-                 (unsigned long long)r->hs[OS_HSV_UNANSWERED]);
-}
-
-/* ---- text ------------------------------------------------------------- */
-
-/* The heading line: site, firewall, counts. */
-static void text_head(FILE *f, const os_audit *a)
-{
-    size_t need = a->n - a->count[OS_AUDIT_UNNEEDED];
-    fprintf(f, "\naudit of site %s", a->site_file ? a->site_file : "-");
-    if (a->site->firewall[0])
-        fprintf(f, " (firewall %s)", a->site->firewall);
-    fprintf(f, ": %zu flow%s needed: %zu seen and healthy, %zu attempted and failed, "
-            "%zu never seen; %zu seen that the site does not need\n", need,
-            need == 1 ? "" : "s", a->count[OS_AUDIT_HEALTHY], a->count[OS_AUDIT_FAILED],
-            a->count[OS_AUDIT_NEVER], a->count[OS_AUDIT_UNNEEDED]);
-}
-
-/* One row: role, transport, ports, ends; details below where there is something to act on. */
-static void text_row(FILE *f, const os_audit *a, const os_audit_row *r)
-{
-    char s[160], d[160], p[16], seen[128], kinds[512];
-    os_audit_end_str(a, &r->src, s, sizeof s);
-    os_audit_end_str(a, &r->dst, d, sizeof d);
-    os_audit_ports_str(r, p, sizeof p);
-    fprintf(f, "  %-25s %-7s %-11s %s > %s", a->rules->rule[r->rule].id, proto_str(r->transports),
-            p, s, d);
-    if (r->recv != SIZE_MAX)
-        fprintf(f, " for %s", os_audit_end_str(a, &(os_audit_end){ r->recv,
-                a->site->hosts.v[r->recv].net, a->site->hosts.v[r->recv].plen, false,
-                OS_HR_ARCHIVER }, s, sizeof s));
-    if (a->site->firewall[0] && r->crosses)
-        fprintf(f, ", crosses %s", a->site->firewall);
-    seen_str(r, seen, sizeof seen);
-    if (r->status == OS_AUDIT_HEALTHY)
-        fprintf(f, ": %s", seen);
-    fputc('\n', f);
-    kinds_str(r, kinds, sizeof kinds);
-    if (r->status == OS_AUDIT_FAILED || r->status == OS_AUDIT_UNNEEDED)
-        fprintf(f, "      %s%s%s%s%s\n", seen, kinds[0] ? "; findings: " : "", kinds,
-                r->worst != OS_SEV_NEVER ? ", worst " : "",
-                r->worst != OS_SEV_NEVER ? os_severity_name(r->worst) : "");
-    if (r->status == OS_AUDIT_FAILED || r->status == OS_AUDIT_NEVER)
-        fprintf(f, "      KBA-00170: %s\n", a->rules->rule[r->rule].kba);
-}
-
-/* The audit as text. */
-void os_audit_write_text(FILE *f, const os_audit *a)
-{
-    text_head(f, a);
-    for (int st = 0; st < OS_AUDIT_NSTATUS; st++) {
-        if (!a->count[st])
-            continue;
-        fprintf(f, "%s (%zu)\n", status_words[st], a->count[st]);
-        for (size_t i = 0; i < a->n; i++)
-            if (a->v[i].status == (os_audit_status)st)
-                text_row(f, a, &a->v[i]);
-    }
-}
-
-/* ---- JSON ------------------------------------------------------------- */
-
-/* A JSON string. */
-static void json_str(FILE *f, const char *t)
-{
-    fputc('"', f);
-    for (; *t; t++) {
-        unsigned char c = (unsigned char)*t;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-/* An end's address ("10.1.0.10", or "10.3.0.0/24" for a network). */
-static void json_net(FILE *f, const os_audit_end *e)
-{
-    char ip[OS_ADDRSTRLEN];
-    os_addr_str(&e->net, ip);
-    if (e->plen == (e->net.ver == 6 ? 128 : 32))
-        fprintf(f, "\"%s\"", ip);
-    else
-        fprintf(f, "\"%s/%u\"", ip, e->plen);
-}
-
-/* ,"src_host":{"name":…,"role":…} when the end is a site host. */
-static void json_host(FILE *f, const os_audit *a, const char *k, const os_audit_end *e)
-{
-    if (e->host == SIZE_MAX)
-        return;
-    fprintf(f, ",\"%s\":{\"name\":", k);
-    if (a->site->hosts.v[e->host].name[0])
-        json_str(f, a->site->hosts.v[e->host].name);
-    else
-        fputs("null", f);
-    fputs(",\"role\":", f);
-    if (e->role >= 0)
-        json_str(f, os_hrole_name((os_hrole)e->role));
-    else
-        fputs("null", f);
-    fputc('}', f);
-}
-
-/* Ports, transport and hosts of a row. */
-static void json_flow(FILE *f, const os_audit *a, const os_audit_row *r)
-{
-    const char *side = r->port_on_src ? "src" : "dest";
-    fputs(",\"src_ip\":", f);
-    json_net(f, &r->src);
-    fputs(",\"dest_ip\":", f);
-    json_net(f, &r->dst);
-    fprintf(f, ",\"%s_port\":%u", side, r->port_lo);
-    if (r->port_hi != r->port_lo)
-        fprintf(f, ",\"%s_port_last\":%u", side, r->port_hi);
-    fprintf(f, ",\"proto\":\"%s\"", proto_str(r->transports));
-    json_host(f, a, "src_host", &r->src);
-    json_host(f, a, "dest_host", &r->dst);
-    if (r->recv != SIZE_MAX) {
-        fputs(",\"recv_ip\":", f);
-        json_net(f, &(os_audit_end){ r->recv, a->site->hosts.v[r->recv].net,
-                                     a->site->hosts.v[r->recv].plen, false, -1 });
-    }
-    if (a->site->firewall[0]) {
-        fputs(",\"firewall\":", f);
-        json_str(f, a->site->firewall);
-        fprintf(f, ",\"crosses_firewall\":%s", r->crosses ? "true" : "false");
-    }
-}
-
-/* What was seen of a row. */
-static void json_seen(FILE *f, const os_audit_row *r)
-{
-    char t[32];
-    bool first = true;
-    fprintf(f, ",\"flows\":%llu,\"packets\":%llu", (unsigned long long)r->flows,
-            (unsigned long long)r->packets);
-    if (r->edges && r->first_ns) {
-        os_report_iso_time(r->first_ns, t);
-        fprintf(f, ",\"first_seen\":\"%s\"", t);
-        os_report_iso_time(r->last_ns, t);
-        fprintf(f, ",\"last_seen\":\"%s\"", t);
-    }
-    if (r->transports & OS_T_TCP && r->edges)
-        for (int v = 0; v <= OS_HSV_PARTIAL; v++) {
-            fprintf(f, "%s\"%s\":%llu", first ? ",\"tcp_handshakes\":{" : ",",
-                    os_flow_hs_name((os_hs_verdict)v), (unsigned long long)r->hs[v]);
-            first = false;
-        }
-    if (!first)
-        fputc('}', f);
-    fputs(",\"findings\":[", f);
-    first = true;
-    for (int k = 0; k < OS_FK_COUNT; k++)
-        if (r->kinds & (1u << k)) {
-            fprintf(f, "%s\"%s\"", first ? "" : ",", os_finding_kind_name((os_finding_kind)k));
-            first = false;
-        }
-    fputc(']', f);
-    if (r->worst != OS_SEV_NEVER)
-        fprintf(f, ",\"severity\":\"%s\"", os_severity_name(r->worst));
-}
-
-/* One "audit" record per row. */
-void os_audit_write_json(FILE *f, const os_audit *a)
-{
-    char t[32];
-    os_report_iso_time(a->ts_ns, t);
-    for (size_t i = 0; i < a->n; i++) {
-        const os_audit_row *r = &a->v[i];
-        fprintf(f, "{\"timestamp\":\"%s\",\"type\":\"audit\",\"schema_version\":%d,"
-                "\"status\":\"%s\",\"role\":", t, OS_JSON_SCHEMA_VERSION, status_id[r->status]);
-        json_str(f, a->rules->rule[r->rule].id);
-        json_flow(f, a, r);
-        json_seen(f, r);
-        fputs(",\"kba\":", f);
-        json_str(f, a->rules->rule[r->rule].kba);
-        fputs("}\n", f);
-    }
-}
-
-/* ---- Markdown --------------------------------------------------------- */
-
-/* Text for a table cell: '|' escaped. */
-static void md_cell(FILE *f, const char *t)
-{
-    for (; *t; t++) {
-        if (*t == '|')
-            fputc('\\', f);
-        fputc(*t, f);
-    }
-}
-
-/* One table row. */
-static void md_row(FILE *f, const os_audit *a, const os_audit_row *r)
-{
-    char s[160], d[160], p[16], seen[128], kinds[512];
-    os_audit_end_str(a, &r->src, s, sizeof s);
-    os_audit_end_str(a, &r->dst, d, sizeof d);
-    seen_str(r, seen, sizeof seen);
-    kinds_str(r, kinds, sizeof kinds);
-    fprintf(f, "| %s | `%s` | ", status_id[r->status], a->rules->rule[r->rule].id);
-    md_cell(f, s);
-    fputs(" | ", f);
-    md_cell(f, d);
-    fprintf(f, " | %s %s | %s | %s | %s |\n", proto_str(r->transports),
-            os_audit_ports_str(r, p, sizeof p),
-            a->site->firewall[0] ? (r->crosses ? "yes" : "no") : "—",
-            r->edges ? seen : "—", kinds[0] ? kinds : "—");
-}
-
-/* The KBA sentence of every traffic role a needed row rests on, once each. */
-static void md_kba(FILE *f, const os_audit *a)
-{
-    fputs("\nWhy each of these flows is needed (rules file, KBA-00170):\n\n", f);
-    for (int ri = 0; ri < a->rules->n; ri++)
-        for (size_t i = 0; i < a->n; i++)
-            if (a->v[i].rule == ri && a->v[i].status != OS_AUDIT_UNNEEDED) {
-                fprintf(f, "- `%s`: ", a->rules->rule[ri].id);
-                md_cell(f, a->rules->rule[ri].kba);
-                fputc('\n', f);
-                break;
-            }
-}
-
-/* A Markdown "## Audit" section. */
-void os_audit_write_md(FILE *f, const os_audit *a)
-{
-    size_t need = a->n - a->count[OS_AUDIT_UNNEEDED];
-    fputs("## Audit\n\n", f);
-    fprintf(f, "Site `%s`", a->site_file ? a->site_file : "-");
-    if (a->site->firewall[0])
-        fprintf(f, ", firewall `%s`", a->site->firewall);
-    fprintf(f, ": %zu flow%s needed — %zu seen and healthy, %zu attempted and failed, "
-            "%zu never seen; %zu seen that the site does not need.\n\n", need,
-            need == 1 ? "" : "s", a->count[OS_AUDIT_HEALTHY], a->count[OS_AUDIT_FAILED],
-            a->count[OS_AUDIT_NEVER], a->count[OS_AUDIT_UNNEEDED]);
-    if (!a->n)
-        return;
-    fprintf(f, "| status | traffic role | from | to | transport | crosses the firewall | "
-            "seen | findings |\n|---|---|---|---|---|---|---|---|\n");
-    for (size_t i = 0; i < a->n; i++)
-        md_row(f, a, &a->v[i]);
-    if (need)
-        md_kba(f, a);
 }

@@ -32,12 +32,29 @@ const char *os_reason_name(os_reason r)
     return (unsigned)r < OS_R_COUNT ? reason_names[r] : "unknown";
 }
 
+/* The names of each status: its stable id and its words for people. */
+static const struct {
+    const char *id;    /* JSON key, text summary, packet line */
+    const char *words; /* the Markdown report */
+} status_names[] = {
+    [OS_DEC_OK] = { "ok", "ok" },
+    [OS_DEC_NOT_IP] = { "not_ip", "not IP" },
+    [OS_DEC_FRAGMENT] = { "fragment", "non-first fragment" },
+    [OS_DEC_OTHER_PROTO] = { "other_proto", "other protocol" },
+    [OS_DEC_TRUNCATED] = { "truncated", "truncated" },
+    [OS_DEC_MALFORMED] = { "malformed", "malformed" },
+};
+
 /* Stable id of a status. */
 const char *os_status_name(os_status s)
 {
-    static const char *const n[] = { "ok", "not_ip", "fragment", "other_proto", "truncated",
-                                      "malformed" };
-    return (unsigned)s <= OS_DEC_MALFORMED ? n[s] : "unknown";
+    return (unsigned)s <= OS_DEC_MALFORMED ? status_names[s].id : "unknown";
+}
+
+/* A status in words. */
+const char *os_status_words(os_status s)
+{
+    return (unsigned)s <= OS_DEC_MALFORMED ? status_names[s].words : "unknown";
 }
 
 /* Transport name as EVE writes it. */

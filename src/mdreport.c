@@ -11,32 +11,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "fmt.h"
 #include "omnisniff/decode.h"
 
 /* ---- small writers ---------------------------------------------------- */
-
-/* Text for a table cell: '|' escaped, newlines as spaces. */
-static void md_cell(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|')
-            fputs("\\|", out);
-        else
-            fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
-    }
-}
-
-/* "HH:MM:SS.uuuuuu" UTC. */
-static void hms(uint64_t ts_ns, char buf[24])
-{
-    time_t sec = (time_t)(ts_ns / 1000000000ULL);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    snprintf(buf, 24, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (unsigned)(ts_ns % 1000000000ULL / 1000));
-}
 
 /* "A:P", "[v6]:P", or "A" when there is no port. */
 static const char *endpoint(const os_addr *a, uint16_t port, bool ports, char *buf, size_t len)
@@ -48,16 +27,6 @@ static const char *endpoint(const os_addr *a, uint16_t port, bool ports, char *b
     else
         snprintf(buf, len, a->ver == 6 ? "[%s]:%u" : "%s:%u", t, port);
     return buf;
-}
-
-/* The human label of a host's role: the first of those in `prefer` it
- * holds, else its first known role, else "host". */
-static const char *role_word(os_classifier *cls, const os_addr *a, os_hrole_set prefer)
-{
-    os_conf conf;
-    os_hrole_set set = os_classify_host_roles(cls, a, &conf);
-    int r = os_hrole_first(set & prefer ? set & prefer : set);
-    return r >= 0 ? os_hrole_label((os_hrole)r) : "host";
 }
 
 /* Host roles a finding's traffic role expects at either end (0: none). */
@@ -99,23 +68,20 @@ static void problem_counts(FILE *out, const os_stats *s)
 
 static void capture_times(FILE *out, const os_stats *s)
 {
-    char a[32], b[32];
-    uint64_t d = s->last_ns - s->first_ns;
-    os_report_iso_time(s->first_ns, a);
-    os_report_iso_time(s->last_ns, b);
+    char a[32], b[32], d[32];
+    os_fmt_iso_time(s->first_ns, a);
+    os_fmt_iso_time(s->last_ns, b);
     fprintf(out, "| first packet | %s |\n| last packet | %s |\n", a, b);
-    fprintf(out, "| duration | %" PRIu64 ".%03u s |\n", (uint64_t)(d / 1000000000ULL),
-             (unsigned)(d % 1000000000ULL / 1000000));
+    fprintf(out, "| duration | %s |\n", os_fmt_duration(s->last_ns - s->first_ns, d, sizeof d));
 }
 
 static void capture_decode(FILE *out, const os_stats *s)
 {
-    static const char *const name[] = { "ok", "not IP", "non-first fragment",
-                                        "other protocol", "truncated", "malformed" };
     fputs("| decode |", out);
     for (int i = 0, first = 1; i <= OS_DEC_MALFORMED; i++)
         if (s->status[i] || i == OS_DEC_OK) {
-            fprintf(out, "%s %" PRIu64 " %s", first ? "" : ",", s->status[i], name[i]);
+            fprintf(out, "%s %" PRIu64 " %s", first ? "" : ",", s->status[i],
+                    os_status_words((os_status)i));
             first = 0;
         }
     if (s->payload_cut)
@@ -134,7 +100,7 @@ static void capture_decode(FILE *out, const os_stats *s)
 static void section_capture(FILE *out, const os_stats *s)
 {
     fputs("## Capture\n\n| | |\n|---|---|\n| source | `", out);
-    md_cell(out, s->source ? s->source : "-");
+    os_fmt_md_cell(out, s->source ? s->source : "-");
     fprintf(out, "` |\n| link type | %s |\n", s->linktype ? s->linktype : "-");
     if (s->packets)
         capture_times(out, s);
@@ -146,7 +112,7 @@ static void section_capture(FILE *out, const os_stats *s)
                 s->kernel.received, s->kernel.dropped, s->kernel.ifdropped);
     if (s->read_error) {
         fputs("| input ended early | ", out);
-        md_cell(out, s->read_error);
+        os_fmt_md_cell(out, s->read_error);
         fputs(" (this report covers what was read) |\n", out);
     }
     fputs("| problems | ", out);
@@ -176,12 +142,12 @@ static void section_hosts(FILE *out, os_classifier *cls)
     for (size_t i = 0; i < n; i++) {
         const os_host *h = v[i];
         fprintf(out, "| %s | ", os_addr_str(&h->addr, a));
-        md_cell(out, h->decl ? h->decl->name : "");
+        os_fmt_md_cell(out, h->decl ? h->decl->name : "");
         fputs(" | ", out);
         put_roles(out, (os_hrole_set)(h->declared | h->inferred));
         fprintf(out, " | %s | ", h->declared && (h->inferred & ~h->declared) ? "declared + inferred"
                                  : h->declared ? "declared" : "inferred");
-        md_cell(out, os_classify_evidence_line(cls, h, why, sizeof why));
+        os_fmt_md_cell(out, os_classify_evidence_line(cls, h, why, sizeof why));
         fputs(" |\n", out);
     }
     free(v);
@@ -347,9 +313,9 @@ static int ladder_blank(const ladder *l, char *line)
 /* Write a line: time (or blank), the drawing, and a note. */
 static void ladder_put(const ladder *l, char *line, int end, const uint64_t *ts, const char *note)
 {
-    char t[24];
+    char t[32];
     if (ts) {
-        hms(*ts, t);
+        os_fmt_hms(*ts, true, t);
         memcpy(line, t, strlen(t));
     }
     line[end] = '\0';
@@ -436,15 +402,17 @@ static void ladder_init(ladder *l, FILE *out, const os_finding *f, const os_mdre
     memset(l, 0, sizeof *l);
     l->out = out;
     endpoint(&f->src, f->sport, ports, l->top[0], sizeof l->top[0]);
-    snprintf(l->sub[0], sizeof l->sub[0], "%s", role_word(cls, &f->src, want));
+    snprintf(l->sub[0], sizeof l->sub[0], "%s",
+             os_fmt_role_word(cls, &f->src, want, 0, "host"));
     if (rep) {
         endpoint(&f->reporter, 0, false, l->top[1], sizeof l->top[1]);
-        const char *w = role_word(cls, &f->reporter, want);
+        const char *w = os_fmt_role_word(cls, &f->reporter, want, 0, "host");
         snprintf(l->sub[1], sizeof l->sub[1], strcmp(w, "host") ? "%s (reporter)" : "reporter", w);
     }
     l->n = rep ? 3 : 2;
     endpoint(&f->dst, f->dport, ports, l->top[l->n - 1], sizeof l->top[0]);
-    snprintf(l->sub[l->n - 1], sizeof l->sub[0], "%s", role_word(cls, &f->dst, want));
+    snprintf(l->sub[l->n - 1], sizeof l->sub[0], "%s",
+             os_fmt_role_word(cls, &f->dst, want, 0, "host"));
     ladder_layout(l);
     ladder_head(l);
 }
@@ -607,10 +575,10 @@ static void fact_context(FILE *out, const os_mdreport_cfg *c, const os_problem *
     if (f && f->has_reporter)
         fprintf(out, "| ICMP errors from | %s (%s), in the first example |\n",
                 os_addr_str(&f->reporter, a),
-                role_word(c->cls, &f->reporter, expected_roles(c->rules, f)));
+                os_fmt_role_word(c->cls, &f->reporter, expected_roles(c->rules, f), 0, "host"));
     if (p->rule >= 0 && p->rule < c->rules->n && c->rules->rule[p->rule].kba) {
         fputs("| KBA-00170 | ", out);
-        md_cell(out, c->rules->rule[p->rule].kba);
+        os_fmt_md_cell(out, c->rules->rule[p->rule].kba);
         fputs(" |\n", out);
     }
 }
@@ -630,8 +598,8 @@ static void problem_facts(FILE *out, const os_mdreport_cfg *c, const os_problem 
     fact_ports(out, p);
     if (connection_kind(p->kind))
         fprintf(out, "| answered handshakes | %" PRIu64 " to the same service |\n", p->answered);
-    os_report_iso_time(p->first_ns, a);
-    os_report_iso_time(p->last_ns, b);
+    os_fmt_iso_time(p->first_ns, a);
+    os_fmt_iso_time(p->last_ns, b);
     fprintf(out, "| first seen | %s |\n| last seen | %s |\n", a, b);
     if (iv >= 0)
         fprintf(out, "| typical interval between one peer's attempts | %.3f s |\n", iv);
@@ -672,7 +640,7 @@ static void problem_entry(FILE *out, const os_mdreport_cfg *c, const os_problem 
     char say[SAY_MAX];
     problem_heading(out, c, p, no);
     fputs("\n> ", out);
-    md_cell(out, os_problem_say(p, c->rules, c->cls, say, sizeof say));
+    os_fmt_md_cell(out, os_problem_say(p, c->rules, c->cls, say, sizeof say));
     fputs("\n\n", out);
     problem_facts(out, c, p);
     problem_examples(out, c, p);
@@ -730,8 +698,8 @@ static void sparkline(FILE *out, const os_stream *s)
 static void stream_row(FILE *out, const os_stream *s, const os_ruleset *rs)
 {
     char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN], f[32], l[32];
-    os_report_iso_time(s->first_ns, f);
-    os_report_iso_time(s->last_ns, l);
+    os_fmt_iso_time(s->first_ns, f);
+    os_fmt_iso_time(s->last_ns, l);
     fprintf(out, "| %s > %s.%u | %s | %" PRIu64 " | %.8s – %.8s | %.1f s | %" PRIu64 " | %s | ",
             os_addr_str(&s->src, a), os_addr_str(&s->dst, b), s->dport, rs->rule[s->rule].id,
             s->packets, f + 11, l + 11, (double)s->max_gap_ns / 1e9, s->gaps,
@@ -771,7 +739,7 @@ static void section_streams(FILE *out, const os_stats *st, const os_ruleset *rs)
 bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen)
 {
     fprintf(out, "# omnisniff report: ");
-    md_cell(out, c->st->source ? c->st->source : "-");
+    os_fmt_md_cell(out, c->st->source ? c->st->source : "-");
     fputs("\n\n", out);
     section_capture(out, c->st);
     section_problems(out, c);

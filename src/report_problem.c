@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "omnisniff/report.h"
-#include "sb.h"
+#include "report_int.h"
 
 #define SAY_MAX 1024 /* a problem's sentence */
 
@@ -16,18 +16,8 @@
 void os_report_problem_live(os_report *r, const os_problem *p, os_problem_event ev)
 {
     char say[SAY_MAX];
-    sb s;
-    s.n = 0;
-    sb_time(r, &s, r->now_ns ? r->now_ns : p->last_ns);
-    sb_lit(&s, " !! ");
-    if (ev == OS_PROBLEM_UPDATE)
-        sb_lit(&s, "now ");
-    sb_puts(&s, os_severity_name(p->sev));
-    sb_putc(&s, ' ');
-    sb_puts(&s, os_finding_kind_name(p->kind));
-    sb_lit(&s, ": ");
-    sb_puts(&s, os_problem_say(p, r->rules, r->cls, say, sizeof say));
-    sb_flush(r, &s);
+    os_report_live_line(r, r->now_ns ? r->now_ns : p->last_ns, ev == OS_PROBLEM_UPDATE, p->sev,
+                        p->kind, os_problem_say(p, r->rules, r->cls, say, sizeof say));
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -103,13 +93,7 @@ void os_report_problem_json(os_report *r, const os_problem *p, os_problem_event 
     sb_kv_u64(&s, "problem_id", p->id);
     sb_kv_str(&s, "kind", os_finding_kind_name(p->kind));
     sb_kv_str(&s, "severity", os_severity_name(p->sev));
-    sb_key(&s, "role");
-    if (p->rule >= 0) {
-        sb_json_str(&s, r->rules->rule[p->rule].id);
-        sb_kv_str(&s, "kba", r->rules->rule[p->rule].kba);
-    } else {
-        sb_lit(&s, "null");
-    }
+    sb_role_kba(r, &s, p->rule);
     sb_kv_str(&s, "proto", os_proto_name(p->proto, nb));
     if (p->has_svc) {
         sb_kv_str(&s, "service_ip", os_addr_str(&p->svc, t));
@@ -134,15 +118,6 @@ void os_report_problem_json(os_report *r, const os_problem *p, os_problem_event 
 
 /* ---- text summary -------------------------------------------------------- */
 
-/* "HH:MM:SS" of a time (UTC). */
-static const char *hms(uint64_t ts, char buf[32])
-{
-    os_report_iso_time(ts, buf);
-    memmove(buf, buf + 11, 8);
-    buf[8] = '\0';
-    return buf;
-}
-
 /* The facts line: counts, span and example flows. */
 static void problem_facts(os_report *r, const os_problem *p)
 {
@@ -153,7 +128,7 @@ static void problem_facts(os_report *r, const os_problem *p)
     if (p->kind == OS_FK_UNANSWERED_CONNECTION || p->kind == OS_FK_CONNECTION_REFUSED)
         fprintf(r->out, ", %" PRIu64 " handshake%s completed", p->answered,
                 p->answered == 1 ? "" : "s");
-    if (!strcmp(hms(p->first_ns, a), hms(p->last_ns, b)))
+    if (!strcmp(os_fmt_hms(p->first_ns, false, a), os_fmt_hms(p->last_ns, false, b)))
         fprintf(r->out, ", at %s", a);
     else
         fprintf(r->out, ", %s to %s", a, b);
@@ -183,9 +158,7 @@ static void text_problem(os_report *r, const os_problem *p)
 /* The problems section that leads the summary. */
 void os_report_problems_text(os_report *r, const os_stats *s)
 {
-    uint64_t nf = 0;
-    for (int k = 0; k < OS_FK_COUNT; k++)
-        nf += s->findings[k];
+    uint64_t nf = os_report_findings_total(s);
     if (!s->nproblems) {
         fprintf(r->out, "\nproblems: none\n");
         return;
@@ -206,7 +179,6 @@ void os_report_stats_json(os_report *r, const os_stats *s, uint64_t ts, uint64_t
                           const uint64_t *role_pkts)
 {
     bool first = true;
-    uint64_t nf = 0;
     sb b;
     sb_record(&b, ts, "stats");
     sb_kv_u64(&b, "packets", s->packets);
@@ -221,9 +193,7 @@ void os_report_stats_json(os_report *r, const os_stats *s, uint64_t ts, uint64_t
     }
     sb_putc(&b, '}');
     sb_kv_u64(&b, "unclassified", role_pkts[r->rules->n]);
-    for (int k = 0; k < OS_FK_COUNT; k++)
-        nf += s->findings[k];
-    sb_kv_u64(&b, "findings", nf);
+    sb_kv_u64(&b, "findings", os_report_findings_total(s));
     sb_lit(&b, ",\"problems\":{\"error\":");
     sb_u64(&b, s->problems[OS_SEV_ERROR]);
     sb_kv_u64(&b, "warning", s->problems[OS_SEV_WARNING]);

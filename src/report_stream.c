@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "omnisniff/report.h"
-#include "sb.h"
+#include "report_int.h"
 
 /* Mean bitrate in bit/s over the stream's life (its packets / duration). */
 static uint64_t mean_bps(const os_stream *s)
@@ -33,15 +33,11 @@ static void json_rtp(sb *b, const os_stream *s)
 /* The JSON "stream" record. */
 void os_report_stream_json(os_report *r, const os_stream *s)
 {
-    char t[OS_ADDRSTRLEN], g[32];
+    char g[32];
     sb b;
     sb_record(&b, s->first_ns, "stream");
     sb_kv_u64(&b, "flow_id", s->flow_id);
-    sb_kv_str(&b, "src_ip", os_addr_str(&s->src, t));
-    sb_kv_u64(&b, "src_port", s->sport);
-    sb_kv_str(&b, "dest_ip", os_addr_str(&s->dst, t));
-    sb_kv_u64(&b, "dest_port", s->dport);
-    sb_kv_str(&b, "proto", "UDP");
+    sb_endpoints(&b, &s->src, s->sport, &s->dst, s->dport, 17);
     sb_kv_str(&b, "role", r->rules->rule[s->rule].id);
     sb_kv_u64(&b, "packets", s->packets);
     sb_kv_u64(&b, "bytes", s->bytes);
@@ -85,9 +81,7 @@ static void stream_row(os_report *r, const os_stream *s)
     char a[OS_ADDRSTRLEN], b[OS_ADDRSTRLEN], ep[2 * OS_ADDRSTRLEN + 16], at[32], rtp[48];
     snprintf(ep, sizeof ep, "%s > %s.%u", os_addr_str(&s->src, a), os_addr_str(&s->dst, b),
              s->dport);
-    os_report_iso_time(s->max_gap_at, at);
-    memmove(at, at + 11, 8); /* HH:MM:SS */
-    at[8] = '\0';
+    os_fmt_hms(s->max_gap_at, false, at);
     if (s->rtp_state == 1)
         snprintf(rtp, sizeof rtp, "%" PRId64 "/%" PRIu64 "/%.1f", os_stream_rtp_lost(s),
                  s->rtp.out_of_order, os_stream_jitter_ms(s));

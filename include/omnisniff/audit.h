@@ -101,6 +101,10 @@ void os_audit_write_md(FILE *f, const os_audit *a);
  * one end of a row in words, into buf; returns buf. */
 const char *os_audit_end_str(const os_audit *a, const os_audit_end *e, char *buf, size_t len);
 
+/* The address of an end, "10.1.0.10", or with its prefix length when it is
+ * a network, "10.3.0.0/24", into buf; returns buf. */
+const char *os_audit_net_str(const os_audit_end *e, char *buf, size_t len);
+
 /* "15000-16000" or "5001" into buf; returns buf. */
 const char *os_audit_ports_str(const os_audit_row *r, char *buf, size_t len);
 

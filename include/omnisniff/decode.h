@@ -129,8 +129,14 @@ os_status os_decode(int dlt, const uint8_t *data, uint32_t caplen,
 /* Stable id of a reason ("ipv4-bad-ihl"…). */
 const char *os_reason_name(os_reason r);
 
-/* Stable id of a status ("ok", "truncated", "malformed"…). */
+/* Stable id of a status ("ok", "not_ip", "truncated"…): the key of the
+ * JSON summary's "decode" object and the name in the text summary and
+ * packet lines; "unknown" if out of range. */
 const char *os_status_name(os_status s);
+
+/* A status in words for people ("ok", "not IP", "non-first fragment"…),
+ * from the same table as os_status_name; "unknown" if out of range. */
+const char *os_status_words(os_status s);
 
 /* Transport name as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", or
  * the protocol number in decimal written into buf (>= 4 bytes). */

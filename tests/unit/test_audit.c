@@ -245,6 +245,38 @@ static void test_writers(void **state)
     os_rules_free(&rs);
 }
 
+/* A KBA sentence with '|', a newline and a quote: Markdown keeps each
+ * cell and list item on one line, JSON escapes it; an end's address. */
+static void test_writers_escape(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_site s;
+    os_audit a;
+    char net[64];
+    fx_rules(NULL, &rs);
+    fx_site(fx_site_text, &rs, &s);
+    os_graph *g = fx_graph(&rs);
+    fx_audit(&a, &rs, &s, g);
+    const os_audit_row *r = row_of(&a, "gateway-command", "client 10.3.0.0/24",
+                                   "Gateway gw1 (10.1.0.13)");
+    assert_string_equal(os_audit_net_str(&r->src, net, sizeof net), "10.3.0.0/24");
+    assert_string_equal(os_audit_net_str(&r->dst, net, sizeof net), "10.1.0.13");
+    free(rs.rule[r->rule].kba);
+    rs.rule[r->rule].kba = strdup("a | b\nc \"d\"");
+
+    char *md = fx_capture(os_audit_write_md, &a);
+    assert_non_null(strstr(md, "- `gateway-command`: a \\| b c \"d\"\n"));
+    free(md);
+    char *json = fx_capture(os_audit_write_json, &a);
+    assert_non_null(strstr(json, "\"kba\":\"a | b\\u000ac \\\"d\\\"\"}\n"));
+    free(json);
+    os_audit_free(&a);
+    os_graph_free(g);
+    os_site_free(&s);
+    os_rules_free(&rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_local_directory_link),
         cmocka_unit_test(test_statuses),
         cmocka_unit_test(test_writers),
+        cmocka_unit_test(test_writers_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -563,6 +563,13 @@ static void test_names(void **state)
     assert_string_equal(os_reason_name(OS_R_IPV4_BAD_IHL), "ipv4-bad-ihl");
     assert_string_equal(os_reason_name(OS_R_COUNT), "unknown");
     assert_string_equal(os_status_name(OS_DEC_TRUNCATED), "truncated");
+    assert_string_equal(os_status_name(OS_DEC_OTHER_PROTO), "other_proto");
+    assert_string_equal(os_status_words(OS_DEC_OTHER_PROTO), "other protocol");
+    assert_string_equal(os_status_words(OS_DEC_FRAGMENT), "non-first fragment");
+    assert_string_equal(os_status_name((os_status)(OS_DEC_MALFORMED + 1)), "unknown");
+    assert_string_equal(os_status_words((os_status)(OS_DEC_MALFORMED + 1)), "unknown");
+    for (int st = OS_DEC_OK; st <= OS_DEC_MALFORMED; st++)
+        assert_true(strlen(os_status_name((os_status)st)) && strlen(os_status_words((os_status)st)));
     assert_string_equal(os_proto_name(58, b), "IPv6-ICMP");
     assert_string_equal(os_proto_name(47, b), "47");
     for (int r = 0; r < OS_R_COUNT; r++)

@@ -152,6 +152,32 @@ static void test_capture_facts_kernel_and_read_error(void **state)
     outsite_done(s);
 }
 
+/* The decode row names each status in words (os_status_words), the ok
+ * count always, the others only when there are some. */
+static void test_capture_decode_words(void **state)
+{
+    (void)state;
+    outsite *s = outsite_start(NULL);
+    os_stats st;
+    char *buf = NULL, err[128] = "";
+    size_t len = 0;
+    memset(&st, 0, sizeof st);
+    st.role = calloc(s->rs.n, sizeof *st.role);
+    assert_non_null(st.role);
+    st.status[OS_DEC_NOT_IP] = 3;
+    st.status[OS_DEC_FRAGMENT] = 2;
+    st.status[OS_DEC_OTHER_PROTO] = 1;
+    FILE *m = open_memstream(&buf, &len);
+    os_mdreport_cfg c = { .st = &st, .cls = os_pipeline_classifier(s->p), .rules = &s->rs };
+    assert_true(os_mdreport_write(m, &c, err, sizeof err));
+    fclose(m);
+    assert_non_null(strstr(buf, "| decode | 0 ok, 3 not IP, 2 non-first fragment, "
+                                "1 other protocol |\n"));
+    free(buf);
+    free(st.role);
+    outsite_done(s);
+}
+
 /* Ten clients each trying a dropped port three times, 3 s apart, from a new
  * source port each time: `rounds` x 10 flows of one SYN, at t0 + 3 s x round. */
 static void dropped_port_retries(outsite *s, uint64_t t0, int rounds)
@@ -477,6 +503,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_sections_in_order_with_extra, outsite_teardown),
         cmocka_unit_test_teardown(test_capture_facts_kernel_and_read_error, outsite_teardown),
+        cmocka_unit_test_teardown(test_capture_decode_words, outsite_teardown),
         cmocka_unit_test_teardown(test_many_flows_of_one_fault_one_problem, outsite_teardown),
         cmocka_unit_test_teardown(test_two_faults_worst_first, outsite_teardown),
         cmocka_unit_test_teardown(test_hosts_table_escapes_and_evidence, outsite_teardown),

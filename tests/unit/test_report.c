@@ -174,6 +174,36 @@ static void test_numbers(void **state)
     rfx_free(&x);
 }
 
+/* The decode table of the text summary and the "decode" object of the
+ * JSON summary name each status by its one id (os_status_name). */
+static void test_summary_decode_names(void **state)
+{
+    (void)state;
+    rfx x;
+    os_stats st;
+    rfx_init(&x, NULL);
+    memset(&st, 0, sizeof st);
+    st.role = calloc(x.rs.n, sizeof *st.role);
+    assert_non_null(st.role);
+    st.status[OS_DEC_NOT_IP] = 3;
+    st.status[OS_DEC_OTHER_PROTO] = 1;
+    st.reason[OS_R_IPV4_BAD_IHL] = 4;
+    os_report_summary_text(&x.r, &st);
+    assert_non_null(strstr(rfx_text(&x), "\ndecode                        packets\n"
+                                          "ok                                  0\n"
+                                          "not_ip                              3\n"
+                                          "fragment                            0\n"
+                                          "other_proto                         1\n"));
+    assert_non_null(strstr(rfx_text(&x), "\n  ipv4-bad-ihl                      4\n"));
+    os_report_summary_json(&x.r, &st);
+    assert_non_null(strstr(rfx_text(&x), ",\"decode\":{\"ok\":0,\"not_ip\":3,\"fragment\":0,"
+                                          "\"other_proto\":1,\"truncated\":0,\"malformed\":0,"
+                                          "\"payload_cut\":0},\"decode_errors\":"
+                                          "{\"ipv4-bad-ihl\":4}"));
+    free(st.role);
+    rfx_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_packet_line_malformed),
         cmocka_unit_test(test_flow_json_initiator_is_source_and_escapes),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_summary_decode_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
