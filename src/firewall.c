@@ -48,23 +48,12 @@ typedef struct fw_dialect {
                         stream needs one per recording Archiver */
 } fw_dialect;
 
-/* "10.3.0.0/24" or "10.1.0.10". */
-static void net_str(const os_audit_end *e, char *buf, size_t len)
-{
-    char ip[OS_ADDRSTRLEN];
-    os_addr_str(&e->net, ip);
-    if (e->plen == (e->net.ver == 6 ? 128 : 32))
-        snprintf(buf, len, "%s", ip);
-    else
-        snprintf(buf, len, "%s/%u", ip, e->plen);
-}
-
 /* An end in a comment: role label and name ("Gateway dir-gw1"), or its address. */
 static void end_word(const os_audit *a, const os_audit_end *e, char *buf, size_t len)
 {
     const char *name = e->host != SIZE_MAX ? a->site->hosts.v[e->host].name : "";
     char net[OS_ADDRSTRLEN + 4];
-    net_str(e, net, sizeof net);
+    os_audit_net_str(e, net, sizeof net);
     if (e->multicast)
         snprintf(buf, len, "multicast");
     else if (e->role >= 0)
@@ -120,8 +109,8 @@ static size_t write_pass(FILE *f, const os_audit *a, const fw_dialect *d, bool o
         if (observed && !n)
             d->observed_head(f);
         fw_rule w = { .a = a, .r = r, .observed = observed };
-        net_str(&r->src, w.src, sizeof w.src);
-        net_str(&r->dst, w.dst, sizeof w.dst);
+        os_audit_net_str(&r->src, w.src, sizeof w.src);
+        os_audit_net_str(&r->dst, w.dst, sizeof w.dst);
         os_audit_ports_str(r, w.ports, sizeof w.ports);
         make_comment(&w);
         d->rule(f, &w);

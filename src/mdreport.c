@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "report_int.h"
 #include "omnisniff/decode.h"
 
 /* ---- small writers ---------------------------------------------------- */
@@ -46,19 +47,10 @@ static void put_roles(FILE *out, os_hrole_set set)
 
 static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
-/* Findings folded into the problems: every finding raised, of any kind. */
-static uint64_t findings_total(const os_stats *s)
-{
-    uint64_t n = 0;
-    for (int k = 0; k < OS_FK_COUNT; k++)
-        n += s->findings[k];
-    return n;
-}
-
 /* "1 error, 2 warnings, 0 info, from 30 findings". */
 static void problem_counts(FILE *out, const os_stats *s)
 {
-    const uint64_t *by = s->problems, nf = findings_total(s);
+    const uint64_t *by = s->problems, nf = os_report_findings_total(s);
     fprintf(out, "%" PRIu64 " error%s, %" PRIu64 " warning%s, %" PRIu64 " info, from %" PRIu64
             " finding%s", by[OS_SEV_ERROR], plural(by[OS_SEV_ERROR]), by[OS_SEV_WARNING],
             plural(by[OS_SEV_WARNING]), by[OS_SEV_INFO], nf, plural(nf));
