@@ -15,6 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const int dlts[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,
                                 DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP };
+    /* VXLAN and Geneve on their IANA ports, so the fuzzer reaches them */
+    static const os_decode_cfg cfg = { { 4789 }, 1, { 6081 }, 1 };
     os_pkt p;
     os_reason why;
     if (size < 2)
@@ -26,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!frame)
         return 0;
     memcpy(frame, data + 2, n);
-    os_decode(dlt, frame, (uint32_t)n, (uint32_t)n + extra, &p, &why);
+    os_decode(&cfg, dlt, frame, (uint32_t)n, (uint32_t)n + extra, &p, &why);
     free(frame);
     return 0;
 }

@@ -284,7 +284,7 @@ static uint64_t last_flow_id(const site *s)
     os_pkt pk;
     os_reason why;
     os_flow_key k;
-    assert_int_equal(os_decode(DLT_EN10MB, s->fr.b, (uint32_t)s->fr.n, (uint32_t)s->fr.n, &pk,
+    assert_int_equal(os_decode(NULL, DLT_EN10MB, s->fr.b, (uint32_t)s->fr.n, (uint32_t)s->fr.n, &pk,
                                &why),
                      OS_DEC_OK);
     os_flow_key_make(&pk, &k);
