@@ -144,6 +144,7 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     if (!p)
         goto oom;
     p->cfg = *cfg;
+    p->dec = (os_decode_cfg){ { 4789 }, 1, { 6081 }, 1 }; /* TEMPORARY: moves to the rules (set vxlan-ports / geneve-ports) */
     p->st.role = calloc(cfg->rules->n ? cfg->rules->n : 1, sizeof *p->st.role);
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
