@@ -338,7 +338,7 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 {
     os_pkt pk;
     os_reason why = OS_R_NONE;
-    os_status st = os_decode(&p->dec, p->cfg.dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
+    os_status st = os_decode(&p->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
     os_flow *f = NULL;
     int side = 0;
     bool created = false;

@@ -186,7 +186,7 @@ static bool is_v6(const char *a) { return strchr(a, ':') != NULL; }
 /* Send s->fr at s->now; the clock moves on 1 ms. */
 static void send_frame(site *s)
 {
-    os_frame fr = { s->now, (uint32_t)s->fr.n, (uint32_t)s->fr.n, s->fr.b };
+    os_frame fr = { s->now, (uint32_t)s->fr.n, (uint32_t)s->fr.n, s->fr.b, DLT_EN10MB };
     assert_true(os_pipeline_packet(s->p, &fr));
     s->last = s->now;
     s->now += MS;
