@@ -38,6 +38,17 @@ const char *os_encap_name(os_encap_type t)
     return (unsigned)t < OS_ENC_COUNT ? encap_names[t] : "unknown";
 }
 
+/* Add a VXLAN or Geneve port. */
+bool os_decode_cfg_add(os_decode_cfg *cfg, bool geneve, uint16_t port)
+{
+    uint8_t *n = geneve ? &cfg->n_geneve : &cfg->n_vxlan;
+    if (*n >= OS_MAX_TUNNEL_PORTS)
+        return false;
+    (geneve ? cfg->geneve_port : cfg->vxlan_port)[(*n)++] = port;
+    cfg->quick |= 1ULL << (port & 63);
+    return true;
+}
+
 /* Stable id of a status. */
 const char *os_status_name(os_status s)
 {
@@ -168,6 +179,8 @@ static os_status dec_udp(dc *d)
         p->payload_cut = p->payload_cap < here;
         return OS_DEC_OK; /* a tunnel cut in pieces is not opened */
     }
+    if (!d->cfg || !os_dc_tunnel_port(d->cfg, p->dport))
+        return OS_DEC_OK;
     bool took;
     os_dc_limit(d, ulen);
     os_dc_advance(d, 8);
@@ -439,7 +452,7 @@ static os_status dec_ipv6(dc *d)
 
 /* ---- link layers ------------------------------------------------------ */
 
-os_status os_dc_ethertype(dc *d, uint16_t type)
+static os_status dec_ethertype(dc *d, uint16_t type)
 {
     switch (type) {
     case 0x0800: return dec_ipv4(d);
@@ -453,7 +466,7 @@ os_status os_dc_ethertype(dc *d, uint16_t type)
 
 static bool is_vlan(uint16_t t) { return t == 0x8100 || t == 0x88a8 || t == 0x9100; }
 
-os_status os_dc_ether(dc *d)
+static os_status dec_ether(dc *d)
 {
     os_pkt *p = d->pkt;
     uint16_t type, tci;
@@ -474,8 +487,12 @@ os_status os_dc_ether(dc *d)
             p->vlan[p->nvlan] = tci & 0x0fff;
         p->nvlan++;
     }
-    return type <= 1500 ? OS_DEC_NOT_IP : os_dc_ethertype(d, type);
+    return type <= 1500 ? OS_DEC_NOT_IP : dec_ethertype(d, type);
 }
+
+/* The Ethernet frame and EtherType a tunnel carries (decode_int.h). */
+os_status os_dc_ether(dc *d) { return dec_ether(d); }
+os_status os_dc_ethertype(dc *d, uint16_t type) { return dec_ethertype(d, type); }
 
 /* An IP header whose version nibble decides (raw IP, MPLS, IP-in-IP). */
 os_status os_dc_ip_by_version(dc *d)
@@ -498,7 +515,7 @@ static os_status dec_sll(dc *d, bool v2)
     os_skip(&c, v2 ? 0 : 14);
     os_get_be16(&c, &proto);
     os_dc_advance(d, hl);
-    return os_dc_ethertype(d, proto);
+    return dec_ethertype(d, proto);
 }
 
 /* Raw IP: the version nibble decides (DLT_IPV4/IPV6 force it). */
@@ -541,7 +558,7 @@ os_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data, uint
         return OS_DEC_MALFORMED;
     }
     switch (dlt) {
-    case DLT_EN10MB: st = os_dc_ether(&d); break;
+    case DLT_EN10MB: st = dec_ether(&d); break;
     case DLT_LINUX_SLL: st = dec_sll(&d, false); break;
     case DLT_LINUX_SLL2: st = dec_sll(&d, true); break;
     case DLT_RAW: st = dec_raw(&d, 0); break;

@@ -33,6 +33,21 @@ os_status os_dc_ether(dc *d);
 os_status os_dc_ethertype(dc *d, uint16_t type);
 os_status os_dc_ip_by_version(dc *d);
 
+/* True if UDP destination port `port` carries VXLAN or Geneve (cfg's
+ * ports): the quick test before os_dc_udp_tunnel. */
+static inline bool os_dc_tunnel_port(const os_decode_cfg *cfg, uint16_t port)
+{
+    if (!((cfg->quick >> (port & 63)) & 1))
+        return false;
+    for (unsigned i = 0; i < cfg->n_vxlan; i++)
+        if (cfg->vxlan_port[i] == port)
+            return true;
+    for (unsigned i = 0; i < cfg->n_geneve; i++)
+        if (cfg->geneve_port[i] == port)
+            return true;
+    return false;
+}
+
 /* Tunnels (tunnels.c). Each one, called with the cursor at its header,
  * records itself in d->pkt->encap and decodes what it carries. */
 os_status os_dc_gre(dc *d);                   /* IP protocol 47 */

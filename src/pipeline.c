@@ -144,7 +144,8 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     if (!p)
         goto oom;
     p->cfg = *cfg;
-    p->dec = (os_decode_cfg){ { 4789 }, 1, { 6081 }, 1 }; /* TEMPORARY: moves to the rules (set vxlan-ports / geneve-ports) */
+    os_decode_cfg_add(&p->dec, false, 4789); /* TEMPORARY: moves to the rules */
+    os_decode_cfg_add(&p->dec, true, 6081);
     p->st.role = calloc(cfg->rules->n ? cfg->rules->n : 1, sizeof *p->st.role);
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);

@@ -135,7 +135,13 @@ typedef struct os_decode_cfg {
     uint8_t n_vxlan;                           /* entries used */
     uint16_t geneve_port[OS_MAX_TUNNEL_PORTS]; /* UDP destination ports of Geneve */
     uint8_t n_geneve;                          /* entries used */
+    uint64_t quick;  /* bit (port & 63) set for every port above: most UDP
+                        datagrams are told apart from tunnels by one test */
 } os_decode_cfg;
+
+/* Add a UDP port carrying VXLAN (geneve false) or Geneve to cfg (zeroed
+ * first by the caller). False if OS_MAX_TUNNEL_PORTS are already set. */
+bool os_decode_cfg_add(os_decode_cfg *cfg, bool geneve, uint16_t port);
 
 /* The header of the original datagram quoted inside an ICMP/ICMPv6 error. */
 typedef struct os_quoted {

@@ -15,7 +15,7 @@
 #include "omnisniff/decode.h"
 
 /* VXLAN and Geneve on their IANA ports (the shipped rules' values). */
-static const os_decode_cfg tunnel_ports = { { 4789 }, 1, { 6081 }, 1 };
+static os_decode_cfg tunnel_ports;
 
 /* Decode the first caplen bytes of f (a frame of f->n bytes on the wire). */
 static os_status dec_cut(const fb *f, int dlt, size_t caplen, size_t wirelen, os_pkt *p,
@@ -23,6 +23,10 @@ static os_status dec_cut(const fb *f, int dlt, size_t caplen, size_t wirelen, os
 {
     uint8_t *b = malloc(caplen ? caplen : 1);
     memcpy(b, f->b, caplen);
+    if (!tunnel_ports.quick) {
+        os_decode_cfg_add(&tunnel_ports, false, 4789);
+        os_decode_cfg_add(&tunnel_ports, true, 6081);
+    }
     os_status st = os_decode(&tunnel_ports, dlt, b, (uint32_t)caplen, (uint32_t)wirelen, p, why);
     /* pointers must not outlive b in the test: check they lie inside it */
     if (p->src)

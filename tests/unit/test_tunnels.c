@@ -19,13 +19,22 @@
 #include "omnisniff/decode.h"
 #include "omnisniff/flow.h"
 
-static const os_decode_cfg ports = { { 4789 }, 1, { 6081 }, 1 };
+/* VXLAN and Geneve on their IANA ports (the shipped rules' values). */
+static os_decode_cfg ports_cfg;
+static const os_decode_cfg *ports_of(void)
+{
+    if (!ports_cfg.quick) {
+        os_decode_cfg_add(&ports_cfg, false, 4789);
+        os_decode_cfg_add(&ports_cfg, true, 6081);
+    }
+    return &ports_cfg;
+}
 
 static os_status dec_cut(const fb *f, size_t caplen, os_pkt *p, os_reason *why)
 {
     uint8_t *b = malloc(caplen ? caplen : 1);
     memcpy(b, f->b, caplen);
-    os_status st = os_decode(&ports, DLT_EN10MB, b, (uint32_t)caplen, (uint32_t)f->n, p, why);
+    os_status st = os_decode(ports_of(), DLT_EN10MB, b, (uint32_t)caplen, (uint32_t)f->n, p, why);
     if (p->payload)
         assert_true(p->payload >= b && p->payload + p->payload_cap <= b + caplen);
     free(b);
