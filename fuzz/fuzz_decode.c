@@ -15,8 +15,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const int dlts[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW,
                                 DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP };
+    /* VXLAN and Geneve on their IANA ports, so the fuzzer reaches them */
+    static os_decode_cfg cfg;
     os_pkt p;
     os_reason why;
+    if (!cfg.quick) {
+        os_decode_cfg_add(&cfg, false, 4789);
+        os_decode_cfg_add(&cfg, true, 6081);
+    }
     if (size < 2)
         return 0;
     int dlt = dlts[data[0] % (sizeof dlts / sizeof dlts[0])];
@@ -26,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!frame)
         return 0;
     memcpy(frame, data + 2, n);
-    os_decode(dlt, frame, (uint32_t)n, (uint32_t)n + extra, &p, &why);
+    os_decode(&cfg, dlt, frame, (uint32_t)n, (uint32_t)n + extra, &p, &why);
     free(frame);
     return 0;
 }

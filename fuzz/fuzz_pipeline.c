@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const u_char *d;
     while (pl && pcap_next_ex(pc, &h, &d) == 1) {
         os_frame fr = { (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec,
-                        h->caplen, h->len, d };
+                        h->caplen, h->len, d, cfg.dlt };
         os_pipeline_packet(pl, &fr);
     }
     if (pl)

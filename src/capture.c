@@ -188,6 +188,7 @@ static os_cap_status next_mapped(os_capture *c, os_frame *fr, char *err, size_t 
         h.caplen = fr->caplen;
         h.len = fr->wirelen;
     } while (c->has_prog && !pcap_offline_filter(&c->prog, &h, fr->data));
+    fr->dlt = c->dlt;
     return OS_CAP_PACKET;
 }
 
@@ -208,6 +209,7 @@ os_cap_status os_capture_next(os_capture *c, os_frame *fr, char *err, size_t err
         fr->caplen = h->caplen;
         fr->wirelen = h->len;
         fr->data = d;
+        fr->dlt = c->dlt;
         return OS_CAP_PACKET;
     }
     if (rc == 0) { /* live and nothing waiting: wait up to OS_LIVE_POLL_MS */

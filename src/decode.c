@@ -1,4 +1,5 @@
-/* decode.c — zero-copy decoder: link layer → IPv4/IPv6 → TCP/UDP/ICMP.
+/* decode.c — zero-copy decoder: link layer → IPv4/IPv6 → TCP/UDP/ICMP,
+ * through tunnels (tunnels.c opens them and comes back here).
  *
  * Validate-then-fill: each layer checks what it needs through the bounds-
  * checked cursor (bytes.h) before it fills the view, and says why it
@@ -9,18 +10,13 @@
 #include "omnisniff/decode.h"
 
 #include <pcap/pcap.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "omnisniff/bytes.h"
 
-/* Decoding state of one frame. */
-typedef struct dc {
-    os_cur cur;      /* captured bytes from the current layer on */
-    size_t wire;     /* wire bytes from the current layer on */
-    os_pkt *pkt;     /* what is being filled */
-    os_reason why;   /* reason for TRUNCATED/MALFORMED */
-} dc;
+#include "decode_int.h"
 
 #define R(e, s) s,
 static const char *const reason_names[] = { OS_REASONS(R) };
@@ -44,6 +40,27 @@ static const struct {
     [OS_DEC_TRUNCATED] = { "truncated", "truncated" },
     [OS_DEC_MALFORMED] = { "malformed", "malformed" },
 };
+
+#define E(e, s) s,
+static const char *const encap_names[] = { OS_ENCAPS(E) };
+#undef E
+
+/* Stable id of an encapsulation. */
+const char *os_encap_name(os_encap_type t)
+{
+    return (unsigned)t < OS_ENC_COUNT ? encap_names[t] : "unknown";
+}
+
+/* Add a VXLAN or Geneve port. */
+bool os_decode_cfg_add(os_decode_cfg *cfg, bool geneve, uint16_t port)
+{
+    uint8_t *n = geneve ? &cfg->n_geneve : &cfg->n_vxlan;
+    if (*n >= OS_MAX_TUNNEL_PORTS)
+        return false;
+    (geneve ? cfg->geneve_port : cfg->vxlan_port)[(*n)++] = port;
+    cfg->quick |= 1ULL << (port & 63);
+    return true;
+}
 
 /* Stable id of a status. */
 const char *os_status_name(os_status s)
@@ -84,7 +101,7 @@ bool os_dlt_supported(int dlt)
 }
 
 /* Stop: TRUNCATED if the wire had the n bytes the capture lacks, else MALFORMED. */
-static os_status cut(dc *d, size_t n, os_reason trunc, os_reason shrt)
+os_status os_dc_cut(dc *d, size_t n, os_reason trunc, os_reason shrt)
 {
     if (d->wire >= n) {
         d->why = trunc;
@@ -94,21 +111,21 @@ static os_status cut(dc *d, size_t n, os_reason trunc, os_reason shrt)
     return OS_DEC_MALFORMED;
 }
 
-static os_status bad(dc *d, os_reason r)
+os_status os_dc_bad(dc *d, os_reason r)
 {
     d->why = r;
     return OS_DEC_MALFORMED;
 }
 
 /* Step over n bytes of header on the capture and the wire. */
-static void advance(dc *d, size_t n)
+void os_dc_advance(dc *d, size_t n)
 {
     os_skip(&d->cur, n);
     d->wire = d->wire > n ? d->wire - n : 0;
 }
 
 /* Keep at most n bytes from here on (the claimed length of a layer). */
-static void limit(dc *d, size_t n)
+void os_dc_limit(dc *d, size_t n)
 {
     if (d->cur.len > n)
         d->cur.len = n;
@@ -139,9 +156,9 @@ static os_status dec_tcp(dc *d)
     uint8_t off;
 
     if (avail < 20)
-        return bad(d, OS_R_TCP_SHORT);
+        return os_dc_bad(d, OS_R_TCP_SHORT);
     if (!os_have(&c, 20))
-        return cut(d, 20, OS_R_TCP_TRUNCATED, OS_R_TCP_SHORT);
+        return os_dc_cut(d, 20, OS_R_TCP_TRUNCATED, OS_R_TCP_SHORT);
     os_get_be16(&c, &p->sport);
     os_get_be16(&c, &p->dport);
     os_get_be32(&c, &p->tcp_seq);
@@ -150,7 +167,7 @@ static os_status dec_tcp(dc *d)
     os_get_u8(&c, &p->tcp_flags);
     size_t hl = (size_t)(off >> 4) * 4;
     if (hl < 20 || hl > avail)
-        return bad(d, OS_R_TCP_BAD_OFFSET);
+        return os_dc_bad(d, OS_R_TCP_BAD_OFFSET);
     set_payload(d, hl, avail); /* options cut by the snaplen: ports are known, still OK */
     return OS_DEC_OK;
 }
@@ -163,17 +180,29 @@ static os_status dec_udp(dc *d)
     uint16_t ulen;
 
     if (avail < 8)
-        return bad(d, OS_R_UDP_BAD_LENGTH);
+        return os_dc_bad(d, OS_R_UDP_BAD_LENGTH);
     if (!os_have(&c, 8))
-        return cut(d, 8, OS_R_UDP_TRUNCATED, OS_R_UDP_BAD_LENGTH);
+        return os_dc_cut(d, 8, OS_R_UDP_TRUNCATED, OS_R_UDP_BAD_LENGTH);
     os_get_be16(&c, &p->sport);
     os_get_be16(&c, &p->dport);
     os_get_be16(&c, &ulen);
-    /* a first fragment carries the UDP length of the whole datagram */
+    /* a first fragment carries the UDP length of the whole datagram: its
+     * payload here is what the fragment holds */
     if (ulen < 8 || (ulen > avail && !p->ip_fragment))
-        return bad(d, OS_R_UDP_BAD_LENGTH);
+        return os_dc_bad(d, OS_R_UDP_BAD_LENGTH);
     set_payload(d, 8, ulen);
-    return OS_DEC_OK;
+    if (p->ip_fragment) { /* cut only if the snaplen took part of this fragment */
+        size_t here = (ulen < avail ? ulen : avail) - 8;
+        p->payload_cut = p->payload_cap < here;
+        return OS_DEC_OK; /* a tunnel cut in pieces is not opened */
+    }
+    if (!d->cfg || !os_dc_tunnel_port(d->cfg, p->dport))
+        return OS_DEC_OK;
+    bool took;
+    os_dc_limit(d, ulen);
+    os_dc_advance(d, 8);
+    os_status st = os_dc_udp_tunnel(d, &took);
+    return took ? st : OS_DEC_OK;
 }
 
 /* Ports of a quoted TCP/UDP header, if its first 4 bytes are there; a
@@ -264,9 +293,9 @@ static os_status dec_icmp(dc *d, uint8_t proto)
     os_pkt *p = d->pkt;
     os_cur c = d->cur;
     if (d->wire < 8)
-        return bad(d, OS_R_ICMP_SHORT);
+        return os_dc_bad(d, OS_R_ICMP_SHORT);
     if (!os_have(&c, 8))
-        return cut(d, 8, OS_R_ICMP_TRUNCATED, OS_R_ICMP_SHORT);
+        return os_dc_cut(d, 8, OS_R_ICMP_TRUNCATED, OS_R_ICMP_SHORT);
     os_get_u8(&c, &p->icmp_type);
     os_get_u8(&c, &p->icmp_code);
     os_skip(&c, 6);
@@ -280,14 +309,39 @@ static os_status dec_icmp(dc *d, uint8_t proto)
     return OS_DEC_OK;
 }
 
+static os_status dec_l4(dc *d, uint8_t proto);
+
+/* IPv4 Authentication Header (RFC 4302): stepped over to what it protects
+ * (IPv6 walks it as an extension header). */
+static os_status dec_ah(dc *d)
+{
+    os_cur c = d->cur;
+    uint8_t next, len;
+    if (!os_have(&c, 2))
+        return os_dc_cut(d, 2, OS_R_AH_TRUNCATED, OS_R_AH_BAD_LENGTH);
+    os_get_u8(&c, &next);
+    os_get_u8(&c, &len);
+    size_t hl = ((size_t)len + 2) * 4;
+    if (hl > d->wire)
+        return os_dc_bad(d, OS_R_AH_BAD_LENGTH);
+    if (!os_have(&d->cur, hl))
+        return os_dc_cut(d, hl, OS_R_AH_TRUNCATED, OS_R_AH_BAD_LENGTH);
+    os_dc_advance(d, hl);
+    return next == 51 ? os_dc_bad(d, OS_R_AH_BAD_LENGTH) : dec_l4(d, next);
+}
+
 static os_status dec_l4(dc *d, uint8_t proto)
 {
-    d->pkt->proto = proto;
+    os_pkt *p = d->pkt;
+    p->proto = proto;
     switch (proto) {
     case 6: return dec_tcp(d);
     case 17: return dec_udp(d);
-    case 1: return d->pkt->ipver == 4 ? dec_icmp(d, 1) : OS_DEC_OTHER_PROTO;
-    case 58: return d->pkt->ipver == 6 ? dec_icmp(d, 58) : OS_DEC_OTHER_PROTO;
+    case 1: return p->ipver == 4 ? dec_icmp(d, 1) : OS_DEC_OTHER_PROTO;
+    case 58: return p->ipver == 6 ? dec_icmp(d, 58) : OS_DEC_OTHER_PROTO;
+    case 51: return p->ipver == 4 ? dec_ah(d) : OS_DEC_OTHER_PROTO;
+    case 47: return p->ip_fragment ? OS_DEC_OTHER_PROTO : os_dc_gre(d);
+    case 4: case 41: return p->ip_fragment ? OS_DEC_OTHER_PROTO : os_dc_ipip(d, proto);
     default: return OS_DEC_OTHER_PROTO;
     }
 }
@@ -302,13 +356,13 @@ static os_status dec_ipv4(dc *d)
     uint16_t tot, frag;
 
     if (!os_have(&c, 20))
-        return cut(d, 20, OS_R_IPV4_TRUNCATED, OS_R_IPV4_SHORT);
+        return os_dc_cut(d, 20, OS_R_IPV4_TRUNCATED, OS_R_IPV4_SHORT);
     os_get_u8(&c, &vhl);
     size_t ihl = (size_t)(vhl & 15) * 4;
     if (vhl >> 4 != 4)
-        return bad(d, OS_R_IPV4_BAD_VERSION);
+        return os_dc_bad(d, OS_R_IPV4_BAD_VERSION);
     if (ihl < 20)
-        return bad(d, OS_R_IPV4_BAD_IHL);
+        return os_dc_bad(d, OS_R_IPV4_BAD_IHL);
     os_skip(&c, 1);
     os_get_be16(&c, &tot);
     os_skip(&c, 2);
@@ -320,15 +374,20 @@ static os_status dec_ipv4(dc *d)
     os_get_view(&c, 4, &p->dst);
     p->ipver = 4;
     p->proto = proto;
-    p->ip_len = tot;
-    if (tot < ihl)
-        return bad(d, OS_R_IPV4_BAD_TOTAL_LENGTH);
-    if (tot > d->wire)
-        return bad(d, OS_R_IPV4_LENGTH_EXCEEDS_WIRE);
+    size_t total = tot;
+    if (tot == 0 && d->wire >= ihl) {
+        total = d->wire; /* large-send offload: the frame says how long it is */
+        d->why = OS_R_TSO_LENGTH_FROM_FRAME;
+    }
+    p->ip_len = (uint32_t)total;
+    if (total < ihl)
+        return os_dc_bad(d, OS_R_IPV4_BAD_TOTAL_LENGTH);
+    if (total > d->wire)
+        return os_dc_bad(d, OS_R_IPV4_LENGTH_EXCEEDS_WIRE);
     if (!os_have(&d->cur, ihl))
-        return cut(d, ihl, OS_R_IPV4_TRUNCATED, OS_R_IPV4_SHORT);
-    limit(d, tot);
-    advance(d, ihl);
+        return os_dc_cut(d, ihl, OS_R_IPV4_TRUNCATED, OS_R_IPV4_SHORT);
+    os_dc_limit(d, total);
+    os_dc_advance(d, ihl);
     p->ip_fragment = (frag & 0x3fff) != 0;
     if (frag & 0x1fff)
         return OS_DEC_FRAGMENT;
@@ -344,14 +403,14 @@ static os_status v6_ext(dc *d, uint8_t *nh)
     size_t hl;
 
     if (!os_have(&c, 2))
-        return cut(d, 2, OS_R_IPV6_EXT_TRUNCATED, OS_R_IPV6_EXT_BAD_LENGTH);
+        return os_dc_cut(d, 2, OS_R_IPV6_EXT_TRUNCATED, OS_R_IPV6_EXT_BAD_LENGTH);
     os_get_u8(&c, &next);
     os_get_u8(&c, &len);
     hl = *nh == 51 ? ((size_t)len + 2) * 4 : *nh == 44 ? 8 : ((size_t)len + 1) * 8;
     if (hl > d->wire)
-        return bad(d, OS_R_IPV6_EXT_BAD_LENGTH);
+        return os_dc_bad(d, OS_R_IPV6_EXT_BAD_LENGTH);
     if (!os_have(&d->cur, hl))
-        return cut(d, hl, OS_R_IPV6_EXT_TRUNCATED, OS_R_IPV6_EXT_BAD_LENGTH);
+        return os_dc_cut(d, hl, OS_R_IPV6_EXT_TRUNCATED, OS_R_IPV6_EXT_BAD_LENGTH);
     if (*nh == 44) {
         os_get_be16(&c, &frag);
         d->pkt->ip_fragment = true;
@@ -361,7 +420,7 @@ static os_status v6_ext(dc *d, uint8_t *nh)
         }
         d->pkt->ip_fragment = (frag & 1) != 0;
     }
-    advance(d, hl);
+    os_dc_advance(d, hl);
     *nh = next;
     return OS_DEC_OK;
 }
@@ -375,10 +434,10 @@ static os_status dec_ipv6(dc *d)
     uint8_t nh;
 
     if (!os_have(&c, 40))
-        return cut(d, 40, OS_R_IPV6_TRUNCATED, OS_R_IPV6_SHORT);
+        return os_dc_cut(d, 40, OS_R_IPV6_TRUNCATED, OS_R_IPV6_SHORT);
     os_get_be32(&c, &vtf);
     if (vtf >> 28 != 6)
-        return bad(d, OS_R_IPV6_BAD_VERSION);
+        return os_dc_bad(d, OS_R_IPV6_BAD_VERSION);
     os_get_be16(&c, &plen);
     os_get_u8(&c, &nh);
     os_get_u8(&c, &p->ttl);
@@ -386,16 +445,21 @@ static os_status dec_ipv6(dc *d)
     os_get_view(&c, 16, &p->dst);
     p->ipver = 6;
     p->proto = nh;
-    p->ip_len = 40u + plen;
     if (plen == 0 && nh == 0)
-        return bad(d, OS_R_IPV6_JUMBOGRAM);
-    if (40u + plen > d->wire)
-        return bad(d, OS_R_IPV6_LENGTH_EXCEEDS_WIRE);
-    limit(d, 40u + plen);
-    advance(d, 40);
+        return os_dc_bad(d, OS_R_IPV6_JUMBOGRAM);
+    size_t total = 40u + plen;
+    if (plen == 0 && d->wire > 40) {
+        total = d->wire; /* BIG TCP / large-send offload: no jumbo option */
+        d->why = OS_R_TSO_LENGTH_FROM_FRAME;
+    }
+    p->ip_len = (uint32_t)total;
+    if (total > d->wire)
+        return os_dc_bad(d, OS_R_IPV6_LENGTH_EXCEEDS_WIRE);
+    os_dc_limit(d, total);
+    os_dc_advance(d, 40);
     for (int i = 0; is_ext(nh); i++) {
         if (i >= OS_MAX_EXT)
-            return bad(d, OS_R_IPV6_EXT_TOO_MANY);
+            return os_dc_bad(d, OS_R_IPV6_EXT_TOO_MANY);
         os_status st = v6_ext(d, &nh);
         if (st != OS_DEC_OK)
             return st;
@@ -407,11 +471,14 @@ static os_status dec_ipv6(dc *d)
 
 static os_status dec_ethertype(dc *d, uint16_t type)
 {
-    if (type == 0x0800)
-        return dec_ipv4(d);
-    if (type == 0x86dd)
-        return dec_ipv6(d);
-    return OS_DEC_NOT_IP;
+    switch (type) {
+    case 0x0800: return dec_ipv4(d);
+    case 0x86dd: return dec_ipv6(d);
+    case 0x8847: case 0x8848: return os_dc_mpls(d);
+    case 0x8864: return os_dc_pppoe(d);
+    case 0x88e7: return os_dc_pbb(d);
+    default: return OS_DEC_NOT_IP;
+    }
 }
 
 static bool is_vlan(uint16_t t) { return t == 0x8100 || t == 0x88a8 || t == 0x9100; }
@@ -421,15 +488,15 @@ static os_status dec_ether(dc *d)
     os_pkt *p = d->pkt;
     uint16_t type, tci;
     if (!os_have(&d->cur, 14))
-        return cut(d, 14, OS_R_LINK_TRUNCATED, OS_R_LINK_SHORT);
+        return os_dc_cut(d, 14, OS_R_LINK_TRUNCATED, OS_R_LINK_SHORT);
     os_skip(&d->cur, 12);
     os_get_be16(&d->cur, &type);
     d->wire -= 14;
     while (is_vlan(type)) {
         if (p->nvlan >= OS_MAX_VLAN)
-            return bad(d, OS_R_VLAN_TOO_DEEP);
+            return os_dc_bad(d, OS_R_VLAN_TOO_DEEP);
         if (!os_have(&d->cur, 4))
-            return cut(d, 4, OS_R_VLAN_TRUNCATED, OS_R_LINK_SHORT);
+            return os_dc_cut(d, 4, OS_R_VLAN_TRUNCATED, OS_R_LINK_SHORT);
         os_get_be16(&d->cur, &tci);
         os_get_be16(&d->cur, &type);
         d->wire -= 4;
@@ -440,6 +507,20 @@ static os_status dec_ether(dc *d)
     return type <= 1500 ? OS_DEC_NOT_IP : dec_ethertype(d, type);
 }
 
+/* The Ethernet frame and EtherType a tunnel carries (decode_int.h). */
+os_status os_dc_ether(dc *d) { return dec_ether(d); }
+os_status os_dc_ethertype(dc *d, uint16_t type) { return dec_ethertype(d, type); }
+
+/* An IP header whose version nibble decides (raw IP, MPLS, IP-in-IP). */
+os_status os_dc_ip_by_version(dc *d)
+{
+    uint8_t v;
+    os_cur c = d->cur;
+    if (!os_get_u8(&c, &v))
+        return os_dc_cut(d, 1, OS_R_IPV4_TRUNCATED, OS_R_IPV4_SHORT);
+    return v >> 4 == 6 ? dec_ipv6(d) : dec_ipv4(d); /* ipv4 reports a bad version */
+}
+
 /* Linux cooked v1 (16 bytes, protocol at 14) and v2 (20, protocol at 0). */
 static os_status dec_sll(dc *d, bool v2)
 {
@@ -447,25 +528,19 @@ static os_status dec_sll(dc *d, bool v2)
     uint16_t proto;
     os_cur c = d->cur;
     if (!os_have(&c, hl))
-        return cut(d, hl, OS_R_LINK_TRUNCATED, OS_R_LINK_SHORT);
+        return os_dc_cut(d, hl, OS_R_LINK_TRUNCATED, OS_R_LINK_SHORT);
     os_skip(&c, v2 ? 0 : 14);
     os_get_be16(&c, &proto);
-    advance(d, hl);
+    os_dc_advance(d, hl);
     return dec_ethertype(d, proto);
 }
 
 /* Raw IP: the version nibble decides (DLT_IPV4/IPV6 force it). */
 static os_status dec_raw(dc *d, int force)
 {
-    uint8_t v;
-    os_cur c = d->cur;
     if (force)
         return force == 4 ? dec_ipv4(d) : dec_ipv6(d);
-    if (!os_get_u8(&c, &v))
-        return cut(d, 1, OS_R_IPV4_TRUNCATED, OS_R_IPV4_SHORT);
-    if (v >> 4 == 6)
-        return dec_ipv6(d);
-    return dec_ipv4(d); /* reports a bad version itself */
+    return os_dc_ip_by_version(d);
 }
 
 /* BSD loopback: a 4-byte address family, host order (NULL) or network (LOOP). */
@@ -474,25 +549,25 @@ static os_status dec_loop(dc *d)
     uint32_t af;
     os_cur c = d->cur;
     if (!os_get_le32(&c, &af))
-        return cut(d, 4, OS_R_LINK_TRUNCATED, OS_R_LINK_SHORT);
+        return os_dc_cut(d, 4, OS_R_LINK_TRUNCATED, OS_R_LINK_SHORT);
     if (af > 0xffff) /* written by a big-endian host, or DLT_LOOP */
         af = (af >> 24) | ((af >> 8) & 0xff00) | ((af << 8) & 0xff0000) | (af << 24);
-    advance(d, 4);
+    os_dc_advance(d, 4);
     if (af == 2)
         return dec_ipv4(d);
     if (af == 10 || af == 24 || af == 28 || af == 30)
         return dec_ipv6(d);
-    return bad(d, OS_R_LOOP_BAD_FAMILY);
+    return os_dc_bad(d, OS_R_LOOP_BAD_FAMILY);
 }
 
 /* Decode one frame of link type dlt. */
-os_status os_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                    os_pkt *pkt, os_reason *reason)
+os_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data, uint32_t caplen,
+                    uint32_t wirelen, os_pkt *pkt, os_reason *reason)
 {
-    dc d = { os_cur_make(data, caplen), wirelen, pkt, OS_R_NONE };
+    dc d = { os_cur_make(data, caplen), wirelen, pkt, OS_R_NONE, cfg };
     os_status st;
 
-    memset(pkt, 0, sizeof *pkt);
+    memset(pkt, 0, offsetof(os_pkt, encap)); /* encap[] is set up to nencap */
     pkt->caplen = caplen;
     pkt->wirelen = wirelen;
     if (caplen > wirelen) {
@@ -507,7 +582,7 @@ os_status os_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wire
     case DLT_IPV4: st = dec_raw(&d, 4); break;
     case DLT_IPV6: st = dec_raw(&d, 6); break;
     case DLT_NULL: case DLT_LOOP: st = dec_loop(&d); break;
-    default: st = bad(&d, OS_R_LINK_SHORT); break;
+    default: st = os_dc_bad(&d, OS_R_LINK_SHORT); break;
     }
     *reason = d.why;
     return st;

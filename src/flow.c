@@ -13,6 +13,7 @@
  * keeps expiry exact even when packet times go backwards. */
 #include "omnisniff/flow.h"
 #include "omnisniff/util.h"
+#include "flow_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct os_flowtab {
     void *user;                       /* callback argument */
     os_flow_stats st;                 /* counters */
     uint64_t due_ns;                  /* no list head is idle before this time */
+    os_tunnels *tun;                  /* tunnel contexts (flow_tunnel.c), or NULL */
 };
 
 /* Default configuration (TCP 300 s, closed TCP 10 s, UDP 120 s, other 60 s). */
@@ -87,6 +89,7 @@ int os_flow_key_make(const os_pkt *p, os_flow_key *k)
     k->vlan[1] = p->vlan[1];
     k->proto = p->proto;
     k->ipver = p->ipver;
+    k->tunnel = p->tunnel;
     return swap;
 }
 
@@ -356,6 +359,18 @@ os_flow *os_flowtab_find(os_flowtab *t, const os_flow_key *k)
 /* Counters. */
 const os_flow_stats *os_flowtab_stats(const os_flowtab *t) { return &t->st; }
 
+/* The number of p's tunnel context. */
+uint16_t os_flowtab_tunnel(os_flowtab *t, const os_pkt *p)
+{
+    return p->nencap ? os_tunnels_number(&t->tun, p, &t->st) : 0;
+}
+
+/* A tunnel context as first seen. */
+const os_tunnel_info *os_flowtab_tunnel_info(const os_flowtab *t, uint16_t id)
+{
+    return os_tunnels_info(t->tun, id);
+}
+
 /* Free the table (flows are freed without the callback). */
 void os_flowtab_free(os_flowtab *t)
 {
@@ -370,5 +385,6 @@ void os_flowtab_free(os_flowtab *t)
         t->free_list = f->next;
         free(f);
     }
+    os_tunnels_free(t->tun);
     free(t);
 }

@@ -22,6 +22,7 @@ typedef struct syn_wait {
 
 struct os_pipeline {
     os_pipeline_cfg cfg;   /* configuration */
+    os_decode_cfg dec;     /* the decoder's tunnel ports (from the rules) */
     os_flowtab *flows;     /* flow table */
     os_classifier *cls;    /* roles */
     os_checker *chk;       /* findings */
@@ -143,6 +144,8 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     if (!p)
         goto oom;
     p->cfg = *cfg;
+    os_decode_cfg_add(&p->dec, false, 4789); /* TEMPORARY: moves to the rules */
+    os_decode_cfg_add(&p->dec, true, 6081);
     p->st.role = calloc(cfg->rules->n ? cfg->rules->n : 1, sizeof *p->st.role);
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
@@ -214,6 +217,7 @@ static void check_quote(os_pipeline *p, const os_pkt *pk, uint64_t ts)
     t.proto = q->proto;
     t.vlan[0] = pk->vlan[0];
     t.vlan[1] = pk->vlan[1];
+    t.tunnel = pk->tunnel;
     int side = os_flow_key_make(&t, &k);
     if (!(f = os_flowtab_find(p->flows, &k))) {
         memset(&tmp, 0, sizeof tmp);
@@ -335,7 +339,7 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 {
     os_pkt pk;
     os_reason why = OS_R_NONE;
-    os_status st = os_decode(p->cfg.dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
+    os_status st = os_decode(&p->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
     os_flow *f = NULL;
     int side = 0;
     bool created = false;
@@ -349,6 +353,8 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
     if (p->cfg.stats_ns && fr->ts_ns >= p->next_stats)
         stats_due(p, fr->ts_ns);
     if (makes_flow(st, &pk)) {
+        if (pk.nencap)
+            pk.tunnel = os_flowtab_tunnel(p->flows, &pk);
         if (!(f = os_flowtab_add(p->flows, &pk, fr->ts_ns, &side, &created)))
             return false;
         os_classify_learn(p->cls, f, side, &pk, created);

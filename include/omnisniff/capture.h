@@ -37,6 +37,9 @@ typedef struct os_frame {
     uint32_t caplen;       /* bytes captured */
     uint32_t wirelen;      /* bytes on the wire */
     const uint8_t *data;   /* libpcap's buffer, or the mapped file */
+    int dlt;               /* link type of this frame (DLT_ value): captures
+                              merged from several files, or a pcapng file whose
+                              interfaces differ, mix link types */
 } os_frame;
 
 /* Result of os_capture_next. */

@@ -62,14 +62,86 @@ typedef enum os_status {
      * TCP/UDP ports, or before its IPv6 chain reaches the transport;      \
      * malformed: bad version or IHL, or a chain deeper than OS_MAX_EXT */ \
     X(ICMP_QUOTE_TRUNCATED, "icmp-quote-truncated")                          \
-    X(ICMP_QUOTE_MALFORMED, "icmp-quote-malformed")
+    X(ICMP_QUOTE_MALFORMED, "icmp-quote-malformed")                          \
+    /* a length of 0 taken from the frame (large-send offload, BIG TCP):   \
+     * the packet stays OK and is classified */                             \
+    X(TSO_LENGTH_FROM_FRAME, "tso-length-from-frame")                        \
+    X(ENCAP_TOO_DEEP, "encap-too-deep")   /* > OS_MAX_ENCAP tunnels */       \
+    X(GRE_TRUNCATED, "gre-truncated")                                        \
+    X(GRE_SHORT, "gre-short")                                                \
+    X(ERSPAN_TRUNCATED, "erspan-truncated")                                  \
+    X(ERSPAN_SHORT, "erspan-short")                                          \
+    X(ERSPAN_BAD_VERSION, "erspan-bad-version")                              \
+    X(VXLAN_TRUNCATED, "vxlan-truncated")                                    \
+    X(VXLAN_SHORT, "vxlan-short")                                            \
+    X(GENEVE_TRUNCATED, "geneve-truncated")                                  \
+    X(GENEVE_SHORT, "geneve-short")      /* also: options past the datagram */\
+    X(GENEVE_BAD_VERSION, "geneve-bad-version")                              \
+    X(MPLS_TRUNCATED, "mpls-truncated")                                      \
+    X(MPLS_SHORT, "mpls-short")                                              \
+    X(MPLS_TOO_DEEP, "mpls-too-deep")     /* > OS_MAX_MPLS labels */         \
+    X(PPPOE_TRUNCATED, "pppoe-truncated")                                    \
+    X(PPPOE_SHORT, "pppoe-short")                                            \
+    X(PPPOE_BAD_LENGTH, "pppoe-bad-length") /* past the frame */             \
+    X(PBB_TRUNCATED, "pbb-truncated")                                        \
+    X(PBB_SHORT, "pbb-short")                                                \
+    X(AH_TRUNCATED, "ah-truncated")                                          \
+    X(AH_BAD_LENGTH, "ah-bad-length")     /* runs past the datagram */
 
 #define OS_REASON_ENUM(e, s) OS_R_##e,
 typedef enum os_reason { OS_REASONS(OS_REASON_ENUM) OS_R_COUNT } os_reason;
 #undef OS_REASON_ENUM
 
-#define OS_MAX_VLAN 4 /* 802.1Q/802.1ad tags walked at most */
-#define OS_MAX_EXT 8  /* IPv6 extension headers walked at most */
+#define OS_MAX_VLAN 4  /* 802.1Q/802.1ad tags walked at most */
+#define OS_MAX_EXT 8   /* IPv6 extension headers walked at most */
+#define OS_MAX_ENCAP 4 /* tunnels opened at most, outermost first */
+#define OS_MAX_MPLS 8  /* MPLS labels walked at most */
+
+/* Encapsulations, stable ids (JSON "encap" list). X(enum-suffix, "id").
+ * Add at the end only. */
+#define OS_ENCAPS(X)                                                      \
+    X(NONE, "none")                                                       \
+    X(GRE, "gre")           /* RFC 2784/2890; id: the key, if present */   \
+    X(ERSPAN1, "erspan1")   /* GRE 0x88be without sequence number */       \
+    X(ERSPAN2, "erspan2")   /* GRE 0x88be; id: the session id */           \
+    X(ERSPAN3, "erspan3")   /* GRE 0x22eb; id: the session id */           \
+    X(VXLAN, "vxlan")       /* RFC 7348; id: the VNI */                    \
+    X(GENEVE, "geneve")     /* RFC 8926; id: the VNI */                    \
+    X(MPLS, "mpls")         /* RFC 3032 label stack */                     \
+    X(PPPOE, "pppoe")       /* RFC 2516 session stage */                   \
+    X(IPIP, "ip-in-ip")     /* IPv4/IPv6 in IPv4/IPv6 (protocols 4, 41) */ \
+    X(PBB, "pbb")           /* 802.1ah; id: the I-SID */
+
+#define OS_ENCAP_ENUM(e, s) OS_ENC_##e,
+typedef enum os_encap_type { OS_ENCAPS(OS_ENCAP_ENUM) OS_ENC_COUNT } os_encap_type;
+#undef OS_ENCAP_ENUM
+
+/* One tunnel opened on the way to the inner packet. */
+typedef struct os_encap {
+    uint8_t type;          /* os_encap_type */
+    uint8_t has_id;        /* id is meaningful (a key, VNI, session id, I-SID) */
+    uint8_t ipver;         /* 4 or 6: the IP header that carried it; 0 if none */
+    const uint8_t *src;    /* that header's source address (in buffer), or NULL */
+    const uint8_t *dst;    /* its destination address */
+    uint32_t id;           /* tunnel id, if has_id */
+} os_encap;
+
+/* What the decoder needs besides the frame: the UDP ports that carry
+ * tunnels. They come from the rules file (set vxlan-ports / geneve-ports),
+ * like every other port. */
+#define OS_MAX_TUNNEL_PORTS 4
+typedef struct os_decode_cfg {
+    uint16_t vxlan_port[OS_MAX_TUNNEL_PORTS];  /* UDP destination ports of VXLAN */
+    uint8_t n_vxlan;                           /* entries used */
+    uint16_t geneve_port[OS_MAX_TUNNEL_PORTS]; /* UDP destination ports of Geneve */
+    uint8_t n_geneve;                          /* entries used */
+    uint64_t quick;  /* bit (port & 63) set for every port above: most UDP
+                        datagrams are told apart from tunnels by one test */
+} os_decode_cfg;
+
+/* Add a UDP port carrying VXLAN (geneve false) or Geneve to cfg (zeroed
+ * first by the caller). False if OS_MAX_TUNNEL_PORTS are already set. */
+bool os_decode_cfg_add(os_decode_cfg *cfg, bool geneve, uint16_t port);
 
 /* The header of the original datagram quoted inside an ICMP/ICMPv6 error. */
 typedef struct os_quoted {
@@ -108,6 +180,9 @@ typedef struct os_pkt {
     uint32_t payload_cap;   /* payload bytes actually captured (<= payload_len) */
     bool payload_cut;       /* snaplen cut the payload (headers complete) */
     bool ip_fragment;       /* part of a fragmented datagram (first or not) */
+    uint16_t tunnel;        /* tunnel context number (flow layer's; decoder sets 0) */
+    uint8_t nencap;         /* tunnels opened (entries of encap[]) */
+    os_encap encap[OS_MAX_ENCAP]; /* outermost first; set up to nencap only */
 } os_pkt;
 
 /* TCP flag bits. */
@@ -119,12 +194,19 @@ bool os_dlt_supported(int dlt);
 
 /* Decode one frame of link type `dlt` (DLT_ value as pcap_datalink() gives).
  * `data` holds `caplen` captured bytes of a frame that was `wirelen` long.
- * Fills *pkt (always fully initialised) and *reason (OS_R_NONE unless the
- * status is TRUNCATED or MALFORMED, or an ICMP quote problem on an OK
- * packet). Never reads past data+caplen. Unsupported dlt → MALFORMED with
- * OS_R_LINK_TRUNCATED is never returned: callers check os_dlt_supported(). */
-os_status os_decode(int dlt, const uint8_t *data, uint32_t caplen,
+ * Tunnels (GRE, ERSPAN, VXLAN and Geneve on cfg's ports, MPLS, PPPoE,
+ * IP-in-IP, PBB) are opened up to OS_MAX_ENCAP deep: *pkt describes the
+ * innermost packet, and pkt->encap[] the tunnels around it. cfg may be NULL
+ * (no UDP tunnel ports). Fills *pkt (every field up to nencap, and the
+ * first nencap entries of encap[]) and *reason (OS_R_NONE unless the status
+ * is TRUNCATED or MALFORMED, or an OK packet has an ICMP quote problem or a
+ * length taken from the frame). Never reads past data+caplen. Callers check
+ * os_dlt_supported() first. */
+os_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data, uint32_t caplen,
                     uint32_t wirelen, os_pkt *pkt, os_reason *reason);
+
+/* Stable id of an encapsulation ("gre", "vxlan"…). */
+const char *os_encap_name(os_encap_type t);
 
 /* Stable id of a reason ("ipv4-bad-ihl"…). */
 const char *os_reason_name(os_reason r);

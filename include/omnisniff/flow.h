@@ -18,14 +18,16 @@
 #include "omnisniff/decode.h"
 
 /* Canonical flow key: endpoint 0 is the lower (address, port). memset to
- * zero before filling: it is hashed and compared as raw bytes. */
+ * zero before filling: it is hashed and compared as raw bytes. Packets
+ * inside tunnels carry the tunnel context's number (os_flowtab_tunnel), so
+ * two overlays with the same inner addresses stay two flows. */
 typedef struct os_flow_key {
     uint8_t addr[2][16];  /* endpoint addresses (IPv4 in the first 4 bytes) */
     uint16_t port[2];     /* endpoint ports (0 for ICMP and other transports) */
     uint16_t vlan[2];     /* outer, inner VLAN id (0 = none) */
     uint8_t proto;        /* IP protocol number */
     uint8_t ipver;        /* 4 or 6 */
-    uint8_t pad[2];       /* always zero */
+    uint16_t tunnel;      /* tunnel context (os_flowtab_tunnel); 0 = none */
 } os_flow_key;
 _Static_assert(sizeof(os_flow_key) == 44, "flow key must stay packed at 44 bytes");
 
@@ -105,6 +107,9 @@ typedef struct os_flow_stats {
     uint64_t created;       /* flows created */
     uint64_t ended_idle;    /* evicted by idle timeout */
     uint64_t ended_cap;     /* evicted by --max-flows */
+    uint64_t tunnels;       /* tunnel contexts numbered */
+    uint64_t tunnels_overflow; /* packets whose context came past OS_TUNNELS_MAX */
+    uint64_t tunnels_oom;   /* contexts not numbered for lack of memory */
 } os_flow_stats;
 
 typedef struct os_flowtab os_flowtab;
@@ -112,8 +117,8 @@ typedef struct os_flowtab os_flowtab;
 /* Default configuration (TCP 300 s, closed TCP 10 s, UDP 120 s, other 60 s). */
 os_flow_cfg os_flow_cfg_default(void);
 
-/* Build the canonical key of a decoded packet (status OK). Returns the key
- * side the packet's sender is on (0 or 1). */
+/* Build the canonical key of a decoded packet (status OK), in the tunnel
+ * context p->tunnel. Returns the key side the packet's sender is on (0/1). */
 int os_flow_key_make(const os_pkt *p, os_flow_key *k);
 
 /* New empty table; NULL on allocation failure. */
@@ -154,5 +159,36 @@ const char *os_flow_hs_name(os_hs_verdict v);
 
 /* Free the table (flows are freed without the callback). */
 void os_flowtab_free(os_flowtab *t);
+
+/* ---- tunnel contexts ----------------------------------------------------
+ * A tunnel context is what tells overlays apart: the stack of tunnel types
+ * a packet came through and their ids (VXLAN/Geneve VNI, GRE key, ERSPAN
+ * session, PPPoE session, PBB I-SID; not MPLS labels, which change per hop
+ * and per direction). Each distinct context gets a number once, up to
+ * OS_TUNNELS_MAX; past that, every new context shares OS_TUNNEL_OVERFLOW
+ * (counted in tunnels_overflow). */
+#define OS_TUNNELS_MAX 65534u
+#define OS_TUNNEL_OVERFLOW 65535u
+
+/* A tunnel context as its first packet showed it. */
+typedef struct os_tunnel_info {
+    uint8_t n;                      /* layers, outermost first */
+    uint8_t type[OS_MAX_ENCAP];     /* os_encap_type per layer */
+    uint8_t has_id[OS_MAX_ENCAP];   /* id[] is meaningful */
+    uint32_t id[OS_MAX_ENCAP];      /* the layer's id (MPLS: first label seen) */
+    uint8_t ipver[OS_MAX_ENCAP];    /* 4/6: the IP header that carried the layer; 0 none */
+    uint8_t src[OS_MAX_ENCAP][16];  /* that header's source address, first packet */
+    uint8_t dst[OS_MAX_ENCAP][16];  /* its destination address */
+} os_tunnel_info;
+
+/* The context number of packet p (0 if it came through no tunnel); new
+ * contexts are numbered in order of appearance. 0 also on allocation
+ * failure (the packet is then keyed as if untunnelled, counted in
+ * tunnels_oom). */
+uint16_t os_flowtab_tunnel(os_flowtab *t, const os_pkt *p);
+
+/* Context number `id` as first seen, or NULL (0, unknown, or the overflow
+ * context, which stands for many). */
+const os_tunnel_info *os_flowtab_tunnel_info(const os_flowtab *t, uint16_t id);
 
 #endif

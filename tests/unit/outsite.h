@@ -53,7 +53,7 @@ static inline outsite *outsite_open(const char *hosts)
 
 static inline bool outsite_send(outsite *s)
 {
-    os_frame fr = { s->now, (uint32_t)s->fr.n, (uint32_t)s->fr.n, s->fr.b };
+    os_frame fr = { s->now, (uint32_t)s->fr.n, (uint32_t)s->fr.n, s->fr.b, 1 /* DLT_EN10MB */ };
     s->now += OS_MS;
     return os_pipeline_packet(s->p, &fr);
 }

@@ -14,13 +14,20 @@
 #include "frames.h"
 #include "omnisniff/decode.h"
 
+/* VXLAN and Geneve on their IANA ports (the shipped rules' values). */
+static os_decode_cfg tunnel_ports;
+
 /* Decode the first caplen bytes of f (a frame of f->n bytes on the wire). */
 static os_status dec_cut(const fb *f, int dlt, size_t caplen, size_t wirelen, os_pkt *p,
                          os_reason *why)
 {
     uint8_t *b = malloc(caplen ? caplen : 1);
     memcpy(b, f->b, caplen);
-    os_status st = os_decode(dlt, b, (uint32_t)caplen, (uint32_t)wirelen, p, why);
+    if (!tunnel_ports.quick) {
+        os_decode_cfg_add(&tunnel_ports, false, 4789);
+        os_decode_cfg_add(&tunnel_ports, true, 6081);
+    }
+    os_status st = os_decode(&tunnel_ports, dlt, b, (uint32_t)caplen, (uint32_t)wirelen, p, why);
     /* pointers must not outlive b in the test: check they lie inside it */
     if (p->src)
         assert_true(p->src >= b && p->src + (p->ipver == 6 ? 16 : 4) <= b + caplen);

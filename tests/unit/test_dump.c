@@ -48,7 +48,7 @@ static os_flow mkflow(uint64_t id, int16_t rule)
 static void pkt_to(os_dump *d, const os_flow *f, uint64_t t, uint8_t tag)
 {
     static uint8_t b[60];
-    os_frame fr = { .ts_ns = t, .caplen = sizeof b, .wirelen = 1500, .data = b };
+    os_frame fr = { .ts_ns = t, .caplen = sizeof b, .wirelen = 1500, .data = b, .dlt = DLT_EN10MB };
     b[0] = tag;
     os_dump_packet(d, f, &fr);
 }

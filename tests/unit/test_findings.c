@@ -186,7 +186,7 @@ static bool is_v6(const char *a) { return strchr(a, ':') != NULL; }
 /* Send s->fr at s->now; the clock moves on 1 ms. */
 static void send_frame(site *s)
 {
-    os_frame fr = { s->now, (uint32_t)s->fr.n, (uint32_t)s->fr.n, s->fr.b };
+    os_frame fr = { s->now, (uint32_t)s->fr.n, (uint32_t)s->fr.n, s->fr.b, DLT_EN10MB };
     assert_true(os_pipeline_packet(s->p, &fr));
     s->last = s->now;
     s->now += MS;
@@ -284,7 +284,7 @@ static uint64_t last_flow_id(const site *s)
     os_pkt pk;
     os_reason why;
     os_flow_key k;
-    assert_int_equal(os_decode(DLT_EN10MB, s->fr.b, (uint32_t)s->fr.n, (uint32_t)s->fr.n, &pk,
+    assert_int_equal(os_decode(NULL, DLT_EN10MB, s->fr.b, (uint32_t)s->fr.n, (uint32_t)s->fr.n, &pk,
                                &why),
                      OS_DEC_OK);
     os_flow_key_make(&pk, &k);
