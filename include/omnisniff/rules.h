@@ -170,4 +170,16 @@ void os_rules_dump(const os_ruleset *rs, FILE *f);
 /* Free everything *rs owns and zero it. */
 void os_rules_free(os_ruleset *rs);
 
+/* The rules file built into the binary (rules/omnicast4.rules, embedded at
+ * build time by cmake/embed.cmake). */
+typedef struct os_rules_text {
+    const char *name;   /* "<built-in omnicast4.rules>": the file name for diagnostics */
+    const char *text;   /* its bytes, NUL-terminated (static) */
+    size_t len;         /* its length, without the NUL */
+} os_rules_text;
+
+/* The built-in default rules: static data, valid for the whole run; never
+ * fails. Parse them with os_rules_parse(t.name, t.text, t.len, ...). */
+os_rules_text os_rules_default(void);
+
 #endif

@@ -24,8 +24,6 @@
 #include "omnisniff/findings.h"
 #include "omnisniff/pipeline.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define T0 1768471200000000000ULL /* 2026-01-15T10:00:00Z */
 #define MS 1000000ULL
@@ -101,7 +99,7 @@ static site *site_open_mode(const char *rules, const char *hosts, os_mode mode)
     if (rules)
         parse_rules(rules, strlen(rules), &s->rs);
     else
-        parse_rules(os_default_rules, os_default_rules_len, &s->rs);
+        parse_rules(os_rules_default().text, os_rules_default().len, &s->rs);
     if (hosts) {
         bool ok = os_hosts_parse("test.hosts", hosts, strlen(hosts), &s->hf, &d);
         os_diags_free(&d);
@@ -407,10 +405,11 @@ static char *replace_all(const char *text, const char *from, const char *to)
 /* The default rules with `from` replaced by `to` (caller frees). */
 static char *default_rules_edit(const char *from, const char *to)
 {
-    char *d = malloc(os_default_rules_len + 1), *r;
+    os_rules_text def = os_rules_default();
+    char *d = malloc(def.len + 1), *r;
     assert_non_null(d);
-    memcpy(d, os_default_rules, os_default_rules_len);
-    d[os_default_rules_len] = '\0';
+    memcpy(d, def.text, def.len);
+    d[def.len] = '\0';
     r = replace_all(d, from, to);
     free(d);
     return r;

@@ -11,8 +11,6 @@
 
 #include "omnisniff/rules.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 static bool parse(const char *text, os_ruleset *rs, os_diags *d)
 {
@@ -44,7 +42,8 @@ static void test_default_rules_parse_and_hold_every_role(void **state)
         "federation-video", "dfc-command", "failover-directory-link", "virtual-matrix-video" };
     os_ruleset rs;
     os_diags d = { 0 };
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_int_equal(d.n, 0);
     assert_int_equal(rs.n, sizeof ids / sizeof ids[0]);
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
@@ -73,12 +72,25 @@ static const char *cands(const os_ruleset *rs, uint8_t proto, uint16_t port)
     return buf;
 }
 
+/* The built-in rules: the shipped file's name for diagnostics, its text
+ * NUL-terminated at its length. */
+static void test_rules_default_text(void **state)
+{
+    (void)state;
+    os_rules_text def = os_rules_default();
+    assert_string_equal(def.name, "<built-in omnicast4.rules>");
+    assert_true(def.len > 1000);
+    assert_int_equal(strlen(def.text), def.len);
+    assert_memory_equal(def.text, "# omnicast4.rules", 17);
+}
+
 static void test_default_candidates(void **state)
 {
     (void)state;
     os_ruleset rs;
     os_diags d = { 0 };
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_string_equal(cands(&rs, 6, 7998), "directory-link");
     assert_string_equal(cands(&rs, 17, 8000), "gateway-udp-video gateway-udp-discovery multicast-test");
     assert_string_equal(cands(&rs, 17, 8500), "gateway-udp-video multicast-test");
@@ -310,7 +322,8 @@ static void test_bulk_min_bytes(void **state)
     (void)state;
     os_ruleset rs;
     os_diags d;
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_int_equal(rs.set.bulk_min, 4096);
     os_rules_free(&rs);
     assert_true(parse("set bulk-min-bytes 100\n", &rs, &d));
@@ -332,7 +345,8 @@ static void test_verdict_thresholds(void **state)
     (void)state;
     os_ruleset rs;
     os_diags d;
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_int_equal(rs.set.syn_verdict_s, 3);
     assert_int_equal(rs.set.persist_peers, 2);
     assert_int_equal(rs.set.persist_s, 10);
@@ -379,6 +393,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_rules_parse_and_hold_every_role),
+        cmocka_unit_test(test_rules_default_text),
         cmocka_unit_test(test_default_candidates),
         cmocka_unit_test(test_range_edges),
         cmocka_unit_test(test_hrole_first_and_join),

@@ -10,8 +10,6 @@
 
 #include "omnisniff/site.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 static os_ruleset g_rs;
 
@@ -19,7 +17,8 @@ static int setup(void **state)
 {
     os_diags d = { 0 };
     (void)state;
-    if (!os_rules_parse("omnicast4.rules", os_default_rules, os_default_rules_len, &g_rs, &d))
+    os_rules_text def = os_rules_default();
+    if (!os_rules_parse("omnicast4.rules", def.text, def.len, &g_rs, &d))
         return -1;
     os_diags_free(&d);
     return 0;
