@@ -8,6 +8,8 @@
  * handed back unless there was no error at all. Grammar: rules/README.md. */
 #include "omnisniff/rules.h"
 
+#include "omnisniff/tokens.h"
+
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -113,52 +115,25 @@ static void ebad(ps *p, const tok *t, const char *key, const char *allowed)
     equote(p, t->voff, pre, p->text + t->voff, t->vlen, allowed);
 }
 
-/* Skip a quoted string starting at i (text[i] == '"'); returns the index
- * after the closing quote, or len if unterminated. */
-static size_t skip_quoted(const char *t, size_t i, size_t len)
-{
-    for (i++; i < len; i++) {
-        if (t[i] == '\\' && i + 1 < len)
-            i++;
-        else if (t[i] == '"')
-            return i + 1;
-    }
-    return len + 1;
-}
-
-/* Split the line into tokens; false (with a diagnostic) on an open quote. */
+/* Split the line into tokens (tokens.h); false (with a diagnostic) on an
+ * open quote or too many words. */
 static bool tokenize(ps *p, tok *t, int *n)
 {
-    size_t i = 0;
-    *n = 0;
-    while (i < p->len) {
-        while (i < p->len && (p->text[i] == ' ' || p->text[i] == '\t'))
-            i++;
-        if (i >= p->len || p->text[i] == '#')
-            break;
-        tok k = { i, 0, 0, 0, false };
-        while (i < p->len && p->text[i] != ' ' && p->text[i] != '\t') {
-            if (p->text[i] == '=' && !k.has_eq) {
-                k.has_eq = true;
-                k.voff = i + 1;
-            }
-            if (p->text[i] == '"') {
-                size_t q = i;
-                if ((i = skip_quoted(p->text, i, p->len)) > p->len) {
-                    emsg(p, q, "unterminated quoted value (a closing \" is missing)");
-                    return false;
-                }
-                continue;
-            }
-            i++;
-        }
-        k.len = i - k.off;
-        k.vlen = k.has_eq ? i - k.voff : 0;
-        if (*n >= MAX_TOK) {
-            emsg(p, k.off, "too many words on one line");
-            return false;
-        }
-        t[(*n)++] = k;
+    os_token w[MAX_TOK + 1];
+    size_t open;
+    *n = os_tokens(p->text, p->len, w, MAX_TOK + 1, &open);
+    if (*n < 0) {
+        emsg(p, open, OS_TOKENS_OPEN_QUOTE);
+        return false;
+    }
+    if (*n > MAX_TOK) {
+        emsg(p, w[MAX_TOK].off, "too many words on one line");
+        return false;
+    }
+    for (int i = 0; i < *n; i++) {
+        bool eq = w[i].key_len < w[i].len;
+        t[i] = (tok){ w[i].off, w[i].len, eq ? w[i].off + w[i].key_len + 1 : 0,
+                      eq ? w[i].len - w[i].key_len - 1 : 0, eq };
     }
     return true;
 }
@@ -167,27 +142,6 @@ static bool tokenize(ps *p, tok *t, int *n)
 static bool val_is(const ps *p, const tok *t, const char *w)
 {
     return t->vlen == strlen(w) && memcmp(p->text + t->voff, w, t->vlen) == 0;
-}
-
-/* Unquote and unescape a value into a new string. */
-static char *unquote(const ps *p, const tok *t)
-{
-    const char *s = p->text + t->voff;
-    size_t n = t->vlen, j = 0;
-    char *o = malloc(n + 1);
-    if (!o)
-        return NULL;
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        s++;
-        n -= 2;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' && i + 1 < n)
-            i++;
-        o[j++] = s[i];
-    }
-    o[j] = '\0';
-    return o;
 }
 
 /* ---- values ----------------------------------------------------------- */
@@ -402,7 +356,7 @@ static bool k_match(ps *p, os_rule *r, const tok *t)
 /* A quoted or bare text value (shared=, kba=); must not be empty. */
 static bool text_value(ps *p, const tok *t, const char *key, char **out)
 {
-    char *v = unquote(p, t);
+    char *v = os_token_unquote(p->text + t->voff, t->vlen);
     if (!v || !*v) {
         ebad(p, t, key, " (a non-empty text, in double quotes if it has blanks)");
         free(v);

@@ -9,6 +9,8 @@
  * order. No port appears here: the site file names hosts and roles only. */
 #include "omnisniff/site.h"
 
+#include "omnisniff/tokens.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@ typedef struct line {
 } line;
 
 /* A token: offset and length inside the line. */
-typedef os_word tok;
+typedef os_token tok;
 
 #define MAX_TOK 64
 
@@ -37,14 +39,19 @@ typedef struct ctx {
     unsigned firewall_line;  /* line of the first 'firewall', 0 if none */
 } ctx;
 
-/* Split a line (up to '#') into blank-separated tokens. */
-static int tokenize(const line *l, tok *t) { return os_split_words(l->text, l->len, t, MAX_TOK); }
+/* Split a line into tokens (tokens.h): how many; -1 on an open quote. */
+static int tokenize(const line *l, tok *t)
+{
+    size_t open;
+    return os_tokens(l->text, l->len, t, MAX_TOK, &open);
+}
 
-/* True when the line's first word is a directive keyword ([a-z-] only). */
+/* True when the line's first word is a directive keyword ([a-z-] only). A
+ * line with an open quote is left to the hosts parser, which reports it. */
 static bool is_directive(const line *l)
 {
     tok t[MAX_TOK];
-    if (tokenize(l, t) == 0)
+    if (tokenize(l, t) <= 0)
         return false;
     for (size_t i = 0; i < t[0].len; i++) {
         char c = l->text[t[0].off + i];

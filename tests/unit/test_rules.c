@@ -181,6 +181,27 @@ static void test_keys_and_defaults(void **state)
                "                                           ^\n");
 }
 
+/* The lexical rules of tokens.h: '#' outside quotes starts a comment
+ * wherever it stands (also right after a value); inside quotes it is text. */
+static void test_comments_and_quotes(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_true(parse("rule a proto=tcp kba=k port=81# the port\n"
+                      "rule b proto=udp port=82 kba=\"#1 # not a comment\"#\n"
+                      "set persist-peers 3#peers\n", &rs, &d));
+    assert_int_equal(rs.rule[0].port_lo, 81);
+    assert_string_equal(rs.rule[0].kba, "k");
+    assert_string_equal(rs.rule[1].kba, "#1 # not a comment");
+    assert_int_equal(rs.set.persist_peers, 3);
+    os_rules_free(&rs);
+    expect_one("rule a proto=tcp port=1 kba=\"open\n",
+               "t.rules:1:29: error: unterminated quoted value (a closing \" is missing)\n"
+               "rule a proto=tcp port=1 kba=\"open\n"
+               "                            ^\n");
+}
+
 static void test_settings(void **state)
 {
     (void)state;
@@ -399,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_hrole_first_and_join),
         cmocka_unit_test(test_keys_and_defaults),
         cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_comments_and_quotes),
         cmocka_unit_test(test_exact_diagnostics),
         cmocka_unit_test(test_all_errors_collected),
         cmocka_unit_test(test_overlaps),
