@@ -34,6 +34,7 @@ typedef enum os_hrole { OS_HOST_ROLES(OS_HR_ENUM) OS_HR_COUNT } os_hrole;
 
 typedef uint16_t os_hrole_set;          /* bit (1u << os_hrole) per role */
 #define OS_HR_BIT(r) ((os_hrole_set)(1u << (r)))
+#define OS_HR_ALL ((os_hrole_set)((1u << OS_HR_COUNT) - 1)) /* every role */
 
 /* Stable id of a host role ("archiver"); NULL if out of range. */
 const char *os_hrole_name(os_hrole r);
@@ -164,8 +165,15 @@ const uint16_t *os_rules_candidates(const os_ruleset *rs, uint8_t ipproto,
 /* Index of the rule with this id, or -1. */
 int os_rules_find(const os_ruleset *rs, const char *id);
 
-/* Write the compiled table (one line per rule, then settings) to f. */
+/* Write the compiled table (one line per rule, then settings) to f: the
+ * --check-rules view, for a reader, not a rules file. */
 void os_rules_dump(const os_ruleset *rs, FILE *f);
+
+/* Write rs as a rules file (grammar: rules/README.md) to f: one rule line
+ * per rule with every key that is required or differs from its default,
+ * then every setting. Parsing what it writes gives the same ruleset (rule
+ * lines aside). */
+void os_rules_write(const os_ruleset *rs, FILE *f);
 
 /* Free everything *rs owns and zero it. */
 void os_rules_free(os_ruleset *rs);
