@@ -8,6 +8,7 @@
 
 #include "omnisniff/tokens.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,9 +104,10 @@ static bool parse_roles(const line *l, const tok *t, os_hostdecl *e)
         os_hrole r;
         if (!os_hrole_parse(l->text + t->off + s, i - s, &r)) {
             tok rt = { t->off + s, i - s, i - s };
-            err(l, rt.off, "unknown host role ", &rt, " (roles: directory gateway archiver "
-                "encoder client dfc failover-directory federation remote-gateway "
-                "virtual-matrix)");
+            char roles[OS_HROLES_STRLEN], post[OS_HROLES_STRLEN + 16];
+            snprintf(post, sizeof post, " (roles: %s)",
+                     os_hrole_join(OS_HR_ALL, " ", false, roles, sizeof roles));
+            err(l, rt.off, "unknown host role ", &rt, post);
             ok = false;
         } else {
             e->roles |= OS_HR_BIT(r);
