@@ -2,14 +2,16 @@
  *
  * One row per kind, everything the program says about it:
  *     X(ENUM, "id", default severity, persists, " (severity): explanation")
- * ENUM names OS_FK_ENUM; "id" is the stable name (--explain KIND, JSON
+ * ENUM makes OS_FK_ENUM; "id" is the stable name (--explain KIND, JSON
  * "kind", reports); the default severity is the one it is raised with;
  * `persists` is true for the connection kinds whose problem becomes an error
  * when the service failed on every attempt (persist-peers, persist-seconds,
  * problems.h); the explanation follows the id in --explain and the Markdown
  * report, and starts by naming the severity in parentheses.
  * Adding a kind is a row here (at the end: ids and numbers are stable) and
- * its check in findings.c; nothing else. */
+ * its check in findings.c; no other code lists kinds. The documentation
+ * names each kind too (docs/omnisniff.1, which golden.man checks against
+ * --explain; README.md and docs/omnicast-roles.md). */
 #ifndef OMNISNIFF_FINDING_KINDS_H
 #define OMNISNIFF_FINDING_KINDS_H
 
