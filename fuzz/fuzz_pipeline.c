@@ -8,8 +8,6 @@
 
 #include "omnisniff/pipeline.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +18,8 @@ static const char hosts_text[] = "10.1.0.10 directory,gateway\n10.1.0.20 archive
 static bool setup(os_ruleset *rs, os_hostsfile *hf, FILE **out)
 {
     os_diags d = { 0 };
-    bool ok = os_rules_parse("default", os_default_rules, os_default_rules_len, rs, &d) &&
+    os_rules_text def = os_rules_default();
+    bool ok = os_rules_parse("default", def.text, def.len, rs, &d) &&
               os_hosts_parse("hosts", hosts_text, strlen(hosts_text), hf, &d);
     os_diags_free(&d);
     *out = fopen("/dev/null", "w");

@@ -7,8 +7,6 @@
 #include "omnisniff/audit.h"
 #include "omnisniff/firewall.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     os_diags d = { 0 };
     char err[64];
     if (!loaded) {
-        loaded = os_rules_parse("r", os_default_rules, os_default_rules_len, &rs, &d);
+        os_rules_text def = os_rules_default();
+        loaded = os_rules_parse("r", def.text, def.len, &rs, &d);
         sink = fopen("/dev/null", "w");
         os_diags_free(&d);
     }

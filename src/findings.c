@@ -18,9 +18,18 @@
 #include <string.h>
 #include <time.h>
 
-#define FK_ID(e, id) id,
-static const char *const kind_ids[] = { OS_FINDING_KINDS(FK_ID) };
-#undef FK_ID
+/* The kind table (finding_kinds.h), indexed by kind. */
+static const struct kind_row {
+    const char *id;       /* stable name */
+    os_severity sev;      /* default severity */
+    bool persists;        /* persistence judges its problems */
+    const char *explain;  /* --explain text: the id, then the row's text */
+} kinds[] = {
+#define FK_ROW(e, id, sev, persists, text) [OS_FK_##e] = { id, sev, persists, id text },
+    OS_FINDING_KINDS(FK_ROW)
+#undef FK_ROW
+};
+_Static_assert(OS_FK_COUNT <= 16, "os_flow.flagged holds one bit per finding kind");
 
 /* The first source seen on a (service host, rule) or (group, port). */
 typedef struct first_peer {
@@ -49,7 +58,7 @@ struct os_checker {
 /* Stable id of a kind. */
 const char *os_finding_kind_name(os_finding_kind k)
 {
-    return (unsigned)k < OS_FK_COUNT ? kind_ids[k] : "unknown";
+    return (unsigned)k < OS_FK_COUNT ? kinds[k].id : "unknown";
 }
 
 /* Stable id of a severity. */
@@ -63,7 +72,7 @@ const char *os_severity_name(os_severity s)
 bool os_finding_kind_parse(const char *s, os_finding_kind *out)
 {
     for (int i = 0; i < OS_FK_COUNT; i++)
-        if (strcmp(s, kind_ids[i]) == 0) {
+        if (strcmp(s, kinds[i].id) == 0) {
             *out = (os_finding_kind)i;
             return true;
         }
@@ -84,15 +93,19 @@ bool os_severity_parse(const char *s, os_severity *out)
 /* Default severity of a kind (docs/omnicast-roles.md section 3). */
 os_severity os_finding_default_severity(os_finding_kind k)
 {
-    switch (k) {
-    case OS_FK_REVERSED_DIRECTION: case OS_FK_WRONG_TRANSPORT: case OS_FK_UNEXPECTED_PEER:
-    case OS_FK_MULTICAST_GROUP_CONFLICT: case OS_FK_STREAM_STOPPED:
-        return OS_SEV_ERROR;
-    case OS_FK_UNDOCUMENTED_PORT:
-        return OS_SEV_INFO;
-    default:
-        return OS_SEV_WARNING;
-    }
+    return (unsigned)k < OS_FK_COUNT ? kinds[k].sev : OS_SEV_WARNING;
+}
+
+/* True for the kinds persistence judges. */
+bool os_finding_kind_persists(os_finding_kind k)
+{
+    return (unsigned)k < OS_FK_COUNT && kinds[k].persists;
+}
+
+/* What a kind means and what to check, for --explain. */
+const char *os_finding_explain(os_finding_kind k)
+{
+    return (unsigned)k < OS_FK_COUNT ? kinds[k].explain : "";
 }
 
 /* New checker. */
@@ -1041,115 +1054,4 @@ void os_checker_release_all(os_checker *k)
         release_one(k, v[i]);
     free(k->sorted);
     k->sorted = NULL;
-}
-
-/* What a kind means and what to check, for --explain. */
-const char *os_finding_explain(os_finding_kind k)
-{
-    static const char *const text[] = {
-        [OS_FK_REVERSED_DIRECTION] =
-            "reversed-direction (error): traffic flows against the documented direction.\n"
-            "TCP: the connection was opened by the wrong side, e.g. by the service side from\n"
-            "its service port. UDP: most bytes flow against the role's bulk direction, e.g.\n"
-            "client -> Gateway into 8000-9000, Gateway -> Archiver on 28000-29000.\n"
-            "KBA-00170: \"TCP command port (default 5001) ... listen for incoming client\n"
-            "connections\"; \"Use port from (default 8000 to 9000) ... the Gateway can use to\n"
-            "send video using UDP\"; \"Unicast UDP streams are sent from the Archiver to the\n"
-            "Gateway on ports 28000 to 29000.\"\n"
-            "Check: NAT or port forwarding that swaps the direction; a host configured with\n"
-            "the wrong role; the expected initiator / bulk direction in the rules file.\n",
-        [OS_FK_WRONG_TRANSPORT] =
-            "wrong-transport (error): an Omnicast host's role port is used with the other\n"
-            "transport (UDP to the Archiver's playback port, a TCP SYN to 28001).\n"
-            "KBA-00170 gives each port with its protocol (firewall table: Number, Protocol,\n"
-            "Direction). Check the other end's configuration, or software that shares the port.\n",
-        [OS_FK_UNEXPECTED_PEER] =
-            "unexpected-peer (error): a host talks on a role port it should not: a second\n"
-            "Gateway on the Directory port, a non-Gateway receiving the Archiver's stream,\n"
-            "the failover Directory reaching the Directory other than through Gateway 5001.\n"
-            "KBA-00170: \"the primary Gateway (the only Gateway that connects directly to the\n"
-            "Directory)\"; \"Failover Directory connects to the primary Directory through the\n"
-            "Gateway using only the TCP port 5001.\"\n"
-            "Check which Gateway is primary, and the hosts file's roles.\n",
-        [OS_FK_UNANSWERED_CONNECTION] =
-            "unanswered-connection (warning; error when persistent): SYNs to an Omnicast\n"
-            "service port got no SYN-ACK within syn-verdict-seconds (3 s), or were retransmitted.\n"
-            "All attempts on one service fold into one problem; when the service never\n"
-            "completed a handshake and persist-peers (2) peers failed or the failures span\n"
-            "persist-seconds (10 s), the problem is an error: a dropped port, not bad luck.\n"
-            "KBA-00170: \"To ensure your Omnicast system works properly, open all the listed\n"
-            "ports that are relevant to the services installed on your system.\"\n"
-            "Check: a firewall between the capture point and the server dropping the port\n"
-            "(capture on both sides to find it), or the service is down.\n",
-        [OS_FK_CONNECTION_REFUSED] =
-            "connection-refused (warning; error when persistent): the server answered the SYN\n"
-            "with RST: nothing listens on that port. Persistent as for unanswered-connection.\n"
-            "KBA-00170: \"When the default port 5001 isn't used, the client will need to specify\n"
-            "the port number after the Gateway name. For example: gateway_name:4812\".\n"
-            "Check: the service is running; it is configured on this port (non-default port?).\n",
-        [OS_FK_ICMP_UNREACHABLE] =
-            "icmp-unreachable (error if administratively prohibited, else warning): an ICMP or\n"
-            "ICMPv6 destination-unreachable quotes an Omnicast flow. The finding's flow fields\n"
-            "are the quoted flow's; the host that sent the error is the reporter.\n"
-            "Administratively prohibited (ICMP type 3 code 9, 10, 13; ICMPv6 type 1 code 1)\n"
-            "means a firewall rejects the traffic. KBA-00170: \"If the Gateway is running behind\n"
-            "a firewall, make sure that this port is unlocked\".\n"
-            "Check the firewall at (or behind) the reporter; for port unreachable, the service.\n",
-        [OS_FK_MULTICAST_PORT_MISMATCH] =
-            "multicast-port-mismatch (warning): an encoder or Archiver streams to a multicast\n"
-            "group on a port other than the site's multicast video/audio port.\n"
-            "KBA-00170: \"In multicast, all sources (audio and video) are streamed using the same\n"
-            "port but with a different multicast IP address for each\".\n"
-            "Check the encoder's multicast settings against the Directory's.\n",
-        [OS_FK_MULTICAST_GROUP_CONFLICT] =
-            "multicast-group-conflict (error): two different sources send to the same group and\n"
-            "port: two systems on one network with the same multicast settings.\n"
-            "KBA-00170: \"The Directory assigns the same port to each multicast encoder, but\n"
-            "increments the multicast address starting with 'Start multicast address'\";\n"
-            "\"Directory Audio / Video ports have to be changed manually when installing more\n"
-            "than one server on the same network to avoid any conflicts.\"\n"
-            "Check: give each system its own start multicast address and ports.\n",
-        [OS_FK_MULTICAST_OUT_OF_RANGE] =
-            "multicast-out-of-range (warning): a group outside the configured range (rules\n"
-            "file: set multicast-start / multicast-range; only checked when both are set).\n"
-            "KBA-00170: \"The first encoder will use 'Start multicast address' and the next one\n"
-            "will use 'Start multicast address' + 1, so on and so forth.\"\n"
-            "Check: another system on the network, or an encoder configured by hand.\n",
-        [OS_FK_ROLE_CONFLICT] =
-            "role-conflict (warning): the hosts file declares roles that traffic contradicts,\n"
-            "or traffic alone shows a host as both a client and a server (Directory, Gateway,\n"
-            "Archiver, DFC); a role is never silently overridden or chosen.\n"
-            "Check the hosts file, or why the host behaves as another role.\n",
-        [OS_FK_UNDOCUMENTED_PORT] =
-            "undocumented-port (info): traffic between two Omnicast hosts on a port no rule\n"
-            "covers: a non-default configuration, or not Omnicast.\n"
-            "KBA-00170: \"It is recommended to choose different TCP and UDP ports for ... a\n"
-            "network where multiple independent directory systems are running\".\n"
-            "Check: describe the site's ports in a rules file (-R) if it is Omnicast.\n",
-        [OS_FK_STREAM_STOPPED] =
-            "stream-stopped (error): a video or audio stream (encoder -> Archiver, multicast,\n"
-            "Archiver -> Gateway, Gateway -> client) went silent for stream-stop-seconds (5 s;\n"
-            "at least 4 times its usual interval) while other streams to its receiver, or\n"
-            "from its sender, went on: a camera that stopped recording.\n"
-            "KBA-00170: \"Video is streamed from the encoder to the Archiver using either a\n"
-            "unicast or a multicast UDP video stream\".\n"
-            "Check: the camera or encoder (power, reboot, its stream settings), then the path\n"
-            "from it (switch port, link, a firewall rule). Streams that stop together behind\n"
-            "one switch are one problem. Live, the verdict comes after the delay; offline,\n"
-            "when the flow ends, with hindsight (a stream that resumed is a gap).\n",
-        [OS_FK_STREAM_GAP] =
-            "stream-gap (warning): a stream paused longer than stream-gap-seconds (2 s) and\n"
-            "recovered: a hole in the recording or a frozen live view.\n"
-            "Check: camera or encoder restarts, a path that drops now and then, the\n"
-            "encoder's bandwidth or frame-rate settings.\n",
-        [OS_FK_STREAM_LOSS] =
-            "stream-loss (warning): the RTP sequence numbers of a stream show more than\n"
-            "stream-loss-percent (1%) of its packets lost (RFC 3550), with the packets out\n"
-            "of order and the interarrival jitter beside it: artefacts in live and recorded\n"
-            "video. Only streams whose first packets are RTP (version 2, one SSRC, sequence\n"
-            "numbers advancing by one) are judged.\n"
-            "Check: the network path (duplex mismatch, interface errors, full queues, a\n"
-            "wireless link) and the encoder's bitrate against the link.\n",
-    };
-    return (unsigned)k < OS_FK_COUNT ? text[k] : "";
 }

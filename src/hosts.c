@@ -6,6 +6,9 @@
  * first containing entry is the best match. */
 #include "omnisniff/hosts.h"
 
+#include "omnisniff/tokens.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +22,10 @@ typedef struct line {
 } line;
 
 /* A token: offset and length inside the line. */
-typedef os_word tok;
+typedef os_token tok;
 
 #define MAX_TOK 8
 
-/* Split a line (up to '#') into blank-separated tokens. */
-static int tokenize(const line *l, tok *t) { return os_split_words(l->text, l->len, t, MAX_TOK); }
 
 /* Error at column off+1: pre, then the token quoted (if any), then post. */
 static void err(const line *l, size_t off, const char *pre, const tok *t, const char *post)
@@ -34,6 +35,17 @@ static void err(const line *l, size_t off, const char *pre, const tok *t, const 
                       pre, (int)t->len, l->text + t->off, post);
     else
         os_diag_error(l->d, l->file, l->no, (unsigned)off + 1, l->text, l->len, "%s%s", pre, post);
+}
+
+/* Split a line into tokens (tokens.h): how many, or -1 after reporting an
+ * open quote. */
+static int tokenize(const line *l, tok *t)
+{
+    size_t open;
+    int n = os_tokens(l->text, l->len, t, MAX_TOK, &open);
+    if (n < 0)
+        err(l, open, OS_TOKENS_OPEN_QUOTE, NULL, "");
+    return n;
 }
 
 /* Parse "ADDRESS[/LEN]" into e->net / e->plen. */
@@ -91,10 +103,11 @@ static bool parse_roles(const line *l, const tok *t, os_hostdecl *e)
             i++;
         os_hrole r;
         if (!os_hrole_parse(l->text + t->off + s, i - s, &r)) {
-            tok rt = { t->off + s, i - s };
-            err(l, rt.off, "unknown host role ", &rt, " (roles: directory gateway archiver "
-                "encoder client dfc failover-directory federation remote-gateway "
-                "virtual-matrix)");
+            tok rt = { t->off + s, i - s, i - s };
+            char roles[OS_HROLES_STRLEN], post[OS_HROLES_STRLEN + 16];
+            snprintf(post, sizeof post, " (roles: %s)",
+                     os_hrole_join(OS_HR_ALL, " ", false, roles, sizeof roles));
+            err(l, rt.off, "unknown host role ", &rt, post);
             ok = false;
         } else {
             e->roles |= OS_HR_BIT(r);
@@ -113,6 +126,8 @@ static bool parse_line(const line *l, os_hostdecl *e)
 
     memset(e, 0, sizeof *e);
     e->line = l->no;
+    if (n < 0)
+        return false;
     if (n == 1) {
         err(l, t[0].off + t[0].len, "expected ROLE[,ROLE...] after the address", NULL, "");
         return false;
@@ -172,10 +187,12 @@ static int by_specificity(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* A line with no word (blank or a comment); an open quote is not. */
 static bool blank(const line *l)
 {
     tok t[MAX_TOK];
-    return tokenize(l, t) == 0;
+    size_t open;
+    return os_tokens(l->text, l->len, t, MAX_TOK, &open) == 0;
 }
 
 /* Parse a hosts file. */

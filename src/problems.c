@@ -139,11 +139,6 @@ static uint64_t answered_of(const os_problems *t, const os_problem *p)
 
 /* ---- severity ------------------------------------------------------------ */
 
-static bool connection_kind(os_finding_kind k)
-{
-    return k == OS_FK_UNANSWERED_CONNECTION || k == OS_FK_CONNECTION_REFUSED;
-}
-
 /* Severity with persistence applied: a connection problem whose service
  * never answered, from persist-peers peers or for persist-seconds, is an
  * error; with any answered handshake it stays what its findings say. */
@@ -151,7 +146,7 @@ static os_severity judge(const os_problems *t, os_problem *p)
 {
     const os_settings *s = &t->rs->set;
     p->answered = answered_of(t, p);
-    if (!connection_kind(p->kind) || p->answered)
+    if (!os_finding_kind_persists(p->kind) || p->answered)
         return p->base;
     if (p->peers >= s->persist_peers ||
         p->last_ns - p->first_ns >= (uint64_t)s->persist_s * 1000000000ULL)
@@ -286,8 +281,6 @@ os_problem *os_problems_fold(os_problems *t, os_finding *f, bool fresh, const os
 /* A handshake completed to a service: persistence is judged again. */
 bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint64_t ts)
 {
-    static const os_finding_kind kinds[] = { OS_FK_UNANSWERED_CONNECTION,
-                                             OS_FK_CONNECTION_REFUSED };
     uint8_t key[20];
     svc_ok *o;
     (void)ts;
@@ -300,10 +293,12 @@ bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint
         HASH_ADD(hh, t->ok, key, sizeof o->key, o);
     }
     o->n++;
-    for (unsigned i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    for (int kind = 0; kind < OS_FK_COUNT; kind++) {
         os_problem_key k;
         os_problem *p;
-        make_key(t->rs, kinds[i], rule, svc, 0, &k);
+        if (!os_finding_kind_persists((os_finding_kind)kind))
+            continue;
+        make_key(t->rs, (os_finding_kind)kind, rule, svc, 0, &k);
         HASH_FIND(hh, t->set, &k, sizeof k, p);
         if (p)
             rejudge(t, p, false);

@@ -5,8 +5,13 @@
  * over= references and checks for overlapping rules the file does not
  * resolve; pass 3 compiles port ranges into per-transport tables (port →
  * candidate set), so classifying costs one array read per port. Nothing is
- * handed back unless there was no error at all. Grammar: rules/README.md. */
+ * handed back unless there was no error at all. Grammar: rules/README.md;
+ * its keys, value words and settings are the tables of rule_table.h, which
+ * the writers (rules_write.c) share; words and comments: tokens.h. */
 #include "omnisniff/rules.h"
+
+#include "omnisniff/tokens.h"
+#include "rule_table.h"
 
 #include <stdio.h>
 #include <stddef.h>
@@ -73,7 +78,7 @@ typedef struct ps {
     struct rmeta *meta; /* where each rule stands in the file (rs->n entries) */
     struct ovref *ov;   /* over= references to resolve */
     size_t nov, ovcap;  /* used / capacity of ov */
-    bool set_seen[12];  /* settings given (setting_index) */
+    bool set_seen[OS_RSETTINGS_MAX]; /* settings given (setting_index) */
 } ps;
 
 /* Where a rule stands, for diagnostics after the line was read. */
@@ -113,52 +118,25 @@ static void ebad(ps *p, const tok *t, const char *key, const char *allowed)
     equote(p, t->voff, pre, p->text + t->voff, t->vlen, allowed);
 }
 
-/* Skip a quoted string starting at i (text[i] == '"'); returns the index
- * after the closing quote, or len if unterminated. */
-static size_t skip_quoted(const char *t, size_t i, size_t len)
-{
-    for (i++; i < len; i++) {
-        if (t[i] == '\\' && i + 1 < len)
-            i++;
-        else if (t[i] == '"')
-            return i + 1;
-    }
-    return len + 1;
-}
-
-/* Split the line into tokens; false (with a diagnostic) on an open quote. */
+/* Split the line into tokens (tokens.h); false (with a diagnostic) on an
+ * open quote or too many words. */
 static bool tokenize(ps *p, tok *t, int *n)
 {
-    size_t i = 0;
-    *n = 0;
-    while (i < p->len) {
-        while (i < p->len && (p->text[i] == ' ' || p->text[i] == '\t'))
-            i++;
-        if (i >= p->len || p->text[i] == '#')
-            break;
-        tok k = { i, 0, 0, 0, false };
-        while (i < p->len && p->text[i] != ' ' && p->text[i] != '\t') {
-            if (p->text[i] == '=' && !k.has_eq) {
-                k.has_eq = true;
-                k.voff = i + 1;
-            }
-            if (p->text[i] == '"') {
-                size_t q = i;
-                if ((i = skip_quoted(p->text, i, p->len)) > p->len) {
-                    emsg(p, q, "unterminated quoted value (a closing \" is missing)");
-                    return false;
-                }
-                continue;
-            }
-            i++;
-        }
-        k.len = i - k.off;
-        k.vlen = k.has_eq ? i - k.voff : 0;
-        if (*n >= MAX_TOK) {
-            emsg(p, k.off, "too many words on one line");
-            return false;
-        }
-        t[(*n)++] = k;
+    os_token w[MAX_TOK + 1];
+    size_t open;
+    *n = os_tokens(p->text, p->len, w, MAX_TOK + 1, &open);
+    if (*n < 0) {
+        emsg(p, open, OS_TOKENS_OPEN_QUOTE);
+        return false;
+    }
+    if (*n > MAX_TOK) {
+        emsg(p, w[MAX_TOK].off, "too many words on one line");
+        return false;
+    }
+    for (int i = 0; i < *n; i++) {
+        bool eq = w[i].key_len < w[i].len;
+        t[i] = (tok){ w[i].off, w[i].len, eq ? w[i].off + w[i].key_len + 1 : 0,
+                      eq ? w[i].len - w[i].key_len - 1 : 0, eq };
     }
     return true;
 }
@@ -167,27 +145,6 @@ static bool tokenize(ps *p, tok *t, int *n)
 static bool val_is(const ps *p, const tok *t, const char *w)
 {
     return t->vlen == strlen(w) && memcmp(p->text + t->voff, w, t->vlen) == 0;
-}
-
-/* Unquote and unescape a value into a new string. */
-static char *unquote(const ps *p, const tok *t)
-{
-    const char *s = p->text + t->voff;
-    size_t n = t->vlen, j = 0;
-    char *o = malloc(n + 1);
-    if (!o)
-        return NULL;
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        s++;
-        n -= 2;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' && i + 1 < n)
-            i++;
-        o[j++] = s[i];
-    }
-    o[j] = '\0';
-    return o;
 }
 
 /* ---- values ----------------------------------------------------------- */
@@ -214,7 +171,7 @@ static bool role_list(ps *p, const tok *t, const char *key, os_hrole_set *set)
     size_t i = 0;
     bool ok = true;
     *set = 0;
-    if (val_is(p, t, "any"))
+    if (val_is(p, t, OS_RW_ANY))
         return true;
     while (i <= t->vlen) {
         size_t s = i;
@@ -224,10 +181,11 @@ static bool role_list(ps *p, const tok *t, const char *key, os_hrole_set *set)
         if (os_hrole_parse(v + s, i - s, &r)) {
             *set |= OS_HR_BIT(r);
         } else {
-            char pre[64];
+            char pre[64], roles[OS_HROLES_STRLEN], post[OS_HROLES_STRLEN + 16];
             snprintf(pre, sizeof pre, "%s: unknown host role ", key);
-            equote(p, t->voff + s, pre, v + s, i - s, " (directory gateway archiver encoder "
-                   "client dfc failover-directory federation remote-gateway virtual-matrix, or any)");
+            snprintf(post, sizeof post, " (%s, or " OS_RW_ANY ")",
+                     os_hrole_join(OS_HR_ALL, " ", false, roles, sizeof roles));
+            equote(p, t->voff + s, pre, v + s, i - s, post);
             ok = false;
         }
         i++;
@@ -235,43 +193,55 @@ static bool role_list(ps *p, const tok *t, const char *key, os_hrole_set *set)
     return ok;
 }
 
-/* Pick one of several words; index into *out. */
-static bool one_of(ps *p, const tok *t, const char *key, const char *const *words, int n,
-                   const char *allowed, int *out)
+/* ---- rule keys: one reader per kind of value (rule_table.h) ------------ */
+
+/* Keys seen so far on a rule line, and infer= kept until the rest is known. */
+typedef struct pending {
+    const tok *infer;          /* infer= token or NULL */
+    const os_rkey *infer_key;  /* its row */
+    bool seen[OS_RKEYS_MAX];   /* keys given (duplicate detection) */
+} pending;
+
+/* A word of the key's vocabulary. */
+static bool v_word(ps *p, os_rule *r, const os_rkey *k, const tok *t)
 {
-    for (int i = 0; i < n; i++)
-        if (val_is(p, t, words[i])) {
-            *out = i;
-            return true;
-        }
-    ebad(p, t, key, allowed);
+    int v;
+    char allowed[128];
+    if (os_rword_parse(k->words, p->text + t->voff, t->vlen, &v)) {
+        os_rfield_set(r, k->off, k->size, v);
+        return true;
+    }
+    ebad(p, t, k->name, os_rword_list(k->words, allowed, sizeof allowed));
     return false;
 }
 
-/* ---- rule keys -------------------------------------------------------- */
-
-/* Raw infer= and over= text kept until the rest of the rule is known. */
-typedef struct pending {
-    const tok *infer;   /* infer= token or NULL */
-    bool seen[24];      /* keys given (duplicate detection) */
-} pending;
-
-static bool k_proto(ps *p, os_rule *r, const tok *t)
+/* A number in the key's range. */
+static bool v_count(ps *p, os_rule *r, const os_rkey *k, const tok *t)
 {
-    static const char *const w[] = { "tcp", "udp", "tcp,udp", "udp,tcp" };
-    static const uint8_t v[] = { OS_T_TCP, OS_T_UDP, OS_T_TCP | OS_T_UDP, OS_T_TCP | OS_T_UDP };
-    int i;
-    if (!one_of(p, t, "proto", w, 4, " (tcp, udp or tcp,udp)", &i))
+    unsigned long v;
+    if (!num(p->text + t->voff, t->vlen, k->lo, k->hi, &v)) {
+        ebad(p, t, k->name, k->allowed);
         return false;
-    r->transports = v[i];
+    }
+    os_rfield_set(r, k->off, k->size, (long)v);
     return true;
 }
 
-static bool k_port(ps *p, os_rule *r, const tok *t)
+/* A set of host roles. */
+static bool v_roles(ps *p, os_rule *r, const os_rkey *k, const tok *t)
+{
+    os_hrole_set set;
+    bool ok = role_list(p, t, k->name, &set);
+    os_rfield_set(r, k->off, k->size, set);
+    return ok;
+}
+
+/* N, N-M or any. */
+static bool v_ports(ps *p, os_rule *r, const os_rkey *k, const tok *t)
 {
     const char *v = p->text + t->voff, *dash = memchr(v, '-', t->vlen);
     unsigned long lo, hi;
-    if (val_is(p, t, "any")) {
+    if (val_is(p, t, OS_RW_ANY)) {
         r->port_lo = 0;
         r->port_hi = 65535;
         return true;
@@ -279,13 +249,13 @@ static bool k_port(ps *p, os_rule *r, const tok *t)
     size_t n1 = dash ? (size_t)(dash - v) : t->vlen;
     if (!num(v, n1, 1, 65535, &lo) ||
         (dash && !num(dash + 1, t->vlen - n1 - 1, 1, 65535, &hi))) {
-        ebad(p, t, "port", " (N or N-M with 1 <= N <= M <= 65535, or any)");
+        ebad(p, t, k->name, k->allowed);
         return false;
     }
     if (!dash)
         hi = lo;
     if (hi < lo) {
-        ebad(p, t, "port", " (the range is reversed: N-M needs N <= M)");
+        ebad(p, t, k->name, " (the range is reversed: N-M needs N <= M)");
         return false;
     }
     r->port_lo = (uint16_t)lo;
@@ -293,118 +263,13 @@ static bool k_port(ps *p, os_rule *r, const tok *t)
     return true;
 }
 
-static bool k_service(ps *p, os_rule *r, const tok *t) { return role_list(p, t, "service", &r->service); }
-static bool k_peer(ps *p, os_rule *r, const tok *t) { return role_list(p, t, "peer", &r->peers); }
-
-static bool k_port_on(ps *p, os_rule *r, const tok *t)
+/* A quoted or bare text; must not be empty. */
+static bool v_text(ps *p, os_rule *r, const os_rkey *k, const tok *t)
 {
-    static const char *const w[] = { "service", "either" };
-    int i;
-    if (!one_of(p, t, "port-on", w, 2, " (service or either)", &i))
-        return false;
-    r->port_on = (os_port_on)i;
-    return true;
-}
-
-static bool k_dest(ps *p, os_rule *r, const tok *t)
-{
-    static const char *const w[] = { "any", "multicast", "multicast-test" };
-    int i;
-    if (!one_of(p, t, "dest", w, 3, " (any, multicast or multicast-test)", &i))
-        return false;
-    r->dest = (os_dest)i;
-    return true;
-}
-
-static bool k_initiator(ps *p, os_rule *r, const tok *t)
-{
-    static const char *const w[] = { "peer", "service", "any" };
-    int i;
-    if (!one_of(p, t, "initiator", w, 3, " (peer, service or any)", &i))
-        return false;
-    r->initiator = (os_initiator)i;
-    return true;
-}
-
-static bool k_bulk(ps *p, os_rule *r, const tok *t)
-{
-    static const char *const w[] = { "to-service", "from-service", "any" };
-    int i;
-    if (!one_of(p, t, "bulk", w, 3, " (to-service, from-service or any)", &i))
-        return false;
-    r->bulk = (os_bulk)i;
-    return true;
-}
-
-static bool k_min_peers(ps *p, os_rule *r, const tok *t)
-{
-    unsigned long v;
-    if (!num(p->text + t->voff, t->vlen, 1, 255, &v)) {
-        ebad(p, t, "min-peers", " (a number from 1 to 255)");
-        return false;
-    }
-    r->min_peers = (uint8_t)v;
-    return true;
-}
-
-static bool k_infer_from(ps *p, os_rule *r, const tok *t)
-{
-    static const char *const w[] = { "any", "known" };
-    int i;
-    if (!one_of(p, t, "infer-from", w, 2, " (any or known)", &i))
-        return false;
-    r->infer_from = (os_infer_from)i;
-    return true;
-}
-
-/* A byte count key (infer-bytes=, max-mean-size=): 1 .. 4000000000. */
-static bool bytes_key(ps *p, const tok *t, const char *key, uint32_t *out)
-{
-    unsigned long v;
-    if (!num(p->text + t->voff, t->vlen, 1, 4000000000UL, &v)) {
-        ebad(p, t, key, " (a number of bytes)");
-        return false;
-    }
-    *out = (uint32_t)v;
-    return true;
-}
-
-static bool k_stream(ps *p, os_rule *r, const tok *t)
-{
-    static const char *const w[] = { "no", "yes" };
-    int i;
-    if (!one_of(p, t, "stream", w, 2, " (yes or no)", &i))
-        return false;
-    r->stream = i == 1;
-    return true;
-}
-
-static bool k_infer_bytes(ps *p, os_rule *r, const tok *t)
-{
-    return bytes_key(p, t, "infer-bytes", &r->infer_bytes);
-}
-
-static bool k_max_mean_size(ps *p, os_rule *r, const tok *t)
-{
-    return bytes_key(p, t, "max-mean-size", &r->max_mean_size);
-}
-
-static bool k_match(ps *p, os_rule *r, const tok *t)
-{
-    static const char *const w[] = { "port", "role", "service-role", "peer-role" };
-    int i;
-    if (!one_of(p, t, "match", w, 4, " (port, role, service-role or peer-role)", &i))
-        return false;
-    r->needs = (os_need)i;
-    return true;
-}
-
-/* A quoted or bare text value (shared=, kba=); must not be empty. */
-static bool text_value(ps *p, const tok *t, const char *key, char **out)
-{
-    char *v = unquote(p, t);
+    char **out = (char **)(void *)((char *)r + k->off);
+    char *v = os_token_unquote(p->text + t->voff, t->vlen);
     if (!v || !*v) {
-        ebad(p, t, key, " (a non-empty text, in double quotes if it has blanks)");
+        ebad(p, t, k->name, k->allowed);
         free(v);
         return false;
     }
@@ -413,20 +278,6 @@ static bool text_value(ps *p, const tok *t, const char *key, char **out)
     return true;
 }
 
-static bool k_one_peer(ps *p, os_rule *r, const tok *t)
-{
-    static const char *const w[] = { "no", "yes" };
-    int i;
-    if (!one_of(p, t, "one-peer", w, 2, " (yes or no)", &i))
-        return false;
-    r->one_peer = i == 1;
-    return true;
-}
-
-static bool k_shared(ps *p, os_rule *r, const tok *t) { return text_value(p, t, "shared", &r->shared); }
-static bool k_kba(ps *p, os_rule *r, const tok *t) { return text_value(p, t, "kba", &r->kba); }
-
-/* Remember the ids of over= for pass 2. */
 /* Room for one more reference to resolve; NULL on allocation failure. */
 static ovref *new_ref(ps *p)
 {
@@ -445,11 +296,11 @@ static ovref *new_ref(ps *p)
 }
 
 /* infer-pair=ID: one rule id, resolved once the file is read. */
-static bool k_infer_pair(ps *p, os_rule *r, const tok *t)
+static bool v_pair(ps *p, os_rule *r, const os_rkey *k, const tok *t)
 {
     ovref *o;
     if (t->vlen >= OS_RULE_ID_MAX) {
-        ebad(p, t, "infer-pair", " (a rule id)");
+        ebad(p, t, k->name, k->allowed);
         return false;
     }
     if (!(o = new_ref(p)))
@@ -461,7 +312,8 @@ static bool k_infer_pair(ps *p, os_rule *r, const tok *t)
     return true;
 }
 
-static bool k_over(ps *p, os_rule *r, const tok *t)
+/* over=ID[,ID...]: rule ids, resolved once the file is read. */
+static bool v_over(ps *p, os_rule *r, const os_rkey *k, const tok *t)
 {
     const char *v = p->text + t->voff;
     size_t i = 0;
@@ -471,7 +323,7 @@ static bool k_over(ps *p, os_rule *r, const tok *t)
         while (i < t->vlen && v[i] != ',')
             i++;
         if (i - s == 0 || i - s >= OS_RULE_ID_MAX) {
-            ebad(p, t, "over", " (rule ids separated by commas)");
+            ebad(p, t, k->name, k->allowed);
             return false;
         }
         ovref *o = new_ref(p);
@@ -484,20 +336,20 @@ static bool k_over(ps *p, os_rule *r, const tok *t)
     return true;
 }
 
-/* infer=: none | SIDE[:ROLE][,SIDE[:ROLE]], checked once service=/peer= are known. */
-static bool infer_item(ps *p, os_rule *r, const tok *t, const char *v, size_t n, size_t off)
+/* One SIDE[:ROLE] of infer=, checked once service=/peer= are known. */
+static bool infer_item(ps *p, os_rule *r, const pending *pd, const char *v, size_t n,
+                       size_t off)
 {
     const char *colon = memchr(v, ':', n);
     size_t sl = colon ? (size_t)(colon - v) : n;
-    bool svc = sl == 7 && memcmp(v, "service", 7) == 0;
-    os_hrole_set set;
+    int side;
     os_hrole role;
 
-    if (!svc && !(sl == 4 && memcmp(v, "peer", 4) == 0)) {
-        ebad(p, t, "infer", " (none, or service[:ROLE] and/or peer[:ROLE])");
+    if (!os_rword_parse(os_rw_sides, v, sl, &side)) {
+        ebad(p, pd->infer, pd->infer_key->name, pd->infer_key->allowed);
         return false;
     }
-    set = svc ? r->service : r->peers;
+    os_hrole_set set = side == 0 ? r->service : r->peers;
     if (colon) {
         if (!os_hrole_parse(colon + 1, n - sl - 1, &role)) {
             equote(p, off + sl + 1, "infer: unknown host role ", colon + 1, n - sl - 1, "");
@@ -506,71 +358,93 @@ static bool infer_item(ps *p, os_rule *r, const tok *t, const char *v, size_t n,
     } else if (set && !(set & (set - 1))) {
         role = (os_hrole)__builtin_ctz(set);
     } else {
-        equote(p, off, "infer: ", v, n, svc ? " needs :ROLE (service= is not exactly one role)"
-                                            : " needs :ROLE (peer= is not exactly one role)");
+        char post[96];
+        snprintf(post, sizeof post, " needs :ROLE (%s= is not exactly one role)",
+                 os_rw_sides[side].word);
+        equote(p, off, "infer: ", v, n, post);
         return false;
     }
-    *(svc ? &r->infer_service : &r->infer_peer) = (int8_t)role;
+    *(side == 0 ? &r->infer_service : &r->infer_peer) = (int8_t)role;
     return true;
 }
 
-static bool resolve_infer(ps *p, os_rule *r, const tok *t)
+/* infer=: none | SIDE[:ROLE][,SIDE[:ROLE]]. */
+static bool resolve_infer(ps *p, os_rule *r, const pending *pd)
 {
+    const tok *t = pd->infer;
     const char *v = p->text + t->voff;
     size_t i = 0;
     bool ok = true;
-    if (val_is(p, t, "none"))
+    if (val_is(p, t, OS_RW_NONE))
         return true;
     while (i <= t->vlen) {
         size_t s = i;
         while (i < t->vlen && v[i] != ',')
             i++;
-        ok &= infer_item(p, r, t, v + s, i - s, t->voff + s);
+        ok &= infer_item(p, r, pd, v + s, i - s, t->voff + s);
         i++;
     }
     return ok;
 }
 
-static bool k_infer(ps *p, os_rule *r, const tok *t) { (void)p; (void)r; (void)t; return true; }
-
-typedef bool (*key_fn)(ps *, os_rule *, const tok *);
-
-static const struct key {
-    const char *name;
-    key_fn fn;
-} keys[] = {
-    { "proto", k_proto }, { "port", k_port }, { "service", k_service }, { "peer", k_peer },
-    { "port-on", k_port_on }, { "dest", k_dest }, { "initiator", k_initiator },
-    { "bulk", k_bulk }, { "infer", k_infer }, { "min-peers", k_min_peers },
-    { "match", k_match }, { "over", k_over }, { "shared", k_shared }, { "kba", k_kba },
-    { "one-peer", k_one_peer }, { "infer-from", k_infer_from }, { "infer-bytes", k_infer_bytes },
-    { "max-mean-size", k_max_mean_size }, { "stream", k_stream },
-    { "infer-pair", k_infer_pair },
-};
-enum { N_KEYS = sizeof keys / sizeof keys[0], K_PROTO = 0, K_PORT = 1, K_INFER = 8, K_KBA = 13 };
-
-static int find_key(const ps *p, const tok *t)
+/* Read the value of key k; infer= waits for the whole rule (pending). */
+static bool key_value(ps *p, os_rule *r, const os_rkey *k, const tok *t, pending *pd)
 {
-    size_t kl = t->has_eq ? t->voff - 1 - t->off : t->len;
-    for (int i = 0; i < N_KEYS; i++)
-        if (strlen(keys[i].name) == kl && memcmp(keys[i].name, p->text + t->off, kl) == 0)
-            return i;
+    switch (k->kind) {
+    case OS_RV_WORD:
+        return v_word(p, r, k, t);
+    case OS_RV_COUNT:
+        return v_count(p, r, k, t);
+    case OS_RV_ROLES:
+        return v_roles(p, r, k, t);
+    case OS_RV_PORTS:
+        return v_ports(p, r, k, t);
+    case OS_RV_TEXT:
+        return v_text(p, r, k, t);
+    case OS_RV_OVER:
+        return v_over(p, r, k, t);
+    case OS_RV_PAIR:
+        return v_pair(p, r, k, t);
+    case OS_RV_INFER:
+        pd->infer = t;
+        pd->infer_key = k;
+        return true;
+    }
+    return false;
+}
+
+/* Index of the key a token names (the part before '='), or -1. */
+static int find_key(const ps *p, const tok *t, size_t kl)
+{
+    for (size_t i = 0; i < os_nrkeys; i++)
+        if (strlen(os_rkeys[i].name) == kl && memcmp(os_rkeys[i].name, p->text + t->off, kl) == 0)
+            return (int)i;
     return -1;
+}
+
+/* " (proto port ...)": every key, for the unknown-key diagnostic. */
+static const char *key_list(char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, " (");
+    for (size_t i = 0; i < os_nrkeys && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", os_rkeys[i].name);
+    if (used < len)
+        snprintf(buf + used, len - used, ")");
+    return buf;
 }
 
 /* One KEY=VALUE token of a rule. */
 static bool rule_key(ps *p, os_rule *r, const tok *t, pending *pd, rmeta *m)
 {
-    int k = find_key(p, t);
     size_t kl = t->has_eq ? t->voff - 1 - t->off : t->len;
+    int k = find_key(p, t, kl);
+    char all[320];
     if (k < 0) {
-        equote(p, t->off, "unknown key ", p->text + t->off, kl, " (proto port service peer "
-               "port-on dest initiator bulk infer min-peers match over shared kba one-peer "
-               "infer-from infer-bytes max-mean-size stream infer-pair)");
+        equote(p, t->off, "unknown key ", p->text + t->off, kl, key_list(all, sizeof all));
         return false;
     }
     if (pd->seen[k]) {
-        equote(p, t->off, "key ", keys[k].name, strlen(keys[k].name), " given twice");
+        equote(p, t->off, "key ", os_rkeys[k].name, strlen(os_rkeys[k].name), " given twice");
         return false;
     }
     pd->seen[k] = true; /* even if its value is bad: one error per key */
@@ -578,11 +452,36 @@ static bool rule_key(ps *p, os_rule *r, const tok *t, pending *pd, rmeta *m)
         equote(p, t->off, "", p->text + t->off, kl, " needs a value: KEY=VALUE");
         return false;
     }
-    if (k == K_INFER)
-        pd->infer = t;
-    if (k == K_PORT)
+    if (os_rkeys[k].kind == OS_RV_PORTS)
         m->port_off = t->voff;
-    return keys[k].fn(p, r, t);
+    return key_value(p, r, &os_rkeys[k], t, pd);
+}
+
+/* A rule with every key at its "not given" value. */
+static void rule_defaults(os_rule *r)
+{
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < os_nrkeys; i++) {
+        const os_rkey *k = &os_rkeys[i];
+        if (k->kind == OS_RV_WORD || k->kind == OS_RV_COUNT || k->kind == OS_RV_ROLES)
+            os_rfield_set(r, k->off, k->size, k->def);
+    }
+    r->infer_service = r->infer_peer = -1;
+    r->infer_pair = -1;
+}
+
+/* Each required key given? */
+static bool required_keys(ps *p, const tok *id, const pending *pd)
+{
+    bool ok = true;
+    for (size_t i = 0; i < os_nrkeys; i++)
+        if (os_rkeys[i].required && !pd->seen[i]) {
+            char post[64];
+            snprintf(post, sizeof post, " needs %s=", os_rkeys[i].name);
+            equote(p, id->off, "rule ", p->text + id->off, id->len, post);
+            ok = false;
+        }
+    return ok;
 }
 
 /* ---- statements ------------------------------------------------------- */
@@ -644,31 +543,19 @@ static void stmt_rule(ps *p, const tok *t, int n)
     rmeta m = { p->text, p->len, p->no, 0 };
     bool ok;
 
-    memset(&r, 0, sizeof r);
+    rule_defaults(&r);
     memset(&pd, 0, sizeof pd);
-    r.infer_service = r.infer_peer = -1;
-    r.infer_pair = -1;
-    r.bulk = OS_BULK_ANY;
-    r.min_peers = 1;
     r.line = p->no;
     if (n < 2) {
-        emsg(p, t[0].off + t[0].len, "expected a rule id after 'rule'");
+        emsg(p, t[0].off + t[0].len, "expected a rule id after '" OS_RW_RULE "'");
         return;
     }
     ok = rule_id(p, &t[1], &r);
     for (int i = 2; i < n; i++)
         ok &= rule_key(p, &r, &t[i], &pd, &m);
-    for (int k = 0; k < 3; k++) {
-        static const int req[] = { K_PROTO, K_PORT, K_KBA };
-        if (!pd.seen[req[k]]) {
-            char post[64];
-            snprintf(post, sizeof post, " needs %s=", keys[req[k]].name);
-            equote(p, t[1].off, "rule ", p->text + t[1].off, t[1].len, post);
-            ok = false;
-        }
-    }
+    ok &= required_keys(p, &t[1], &pd);
     if (pd.infer)
-        ok &= resolve_infer(p, &r, pd.infer);
+        ok &= resolve_infer(p, &r, &pd);
     if (ok && r.shared && (r.infer_service >= 0 || r.infer_peer >= 0) &&
         r.infer_from != OS_INFER_FROM_KNOWN && r.infer_pair == -1) {
         equote(p, pd.infer->off, "rule ", r.id, strlen(r.id),
@@ -685,69 +572,60 @@ static void stmt_rule(ps *p, const tok *t, int n)
     p->rs->rule[p->rs->n++] = r;
 }
 
-/* Numeric settings: one row each, used by the parser and the dumper. */
-static const struct num_setting {
-    const char *name;       /* setting name */
-    unsigned long lo, hi;   /* accepted range */
-    size_t off;             /* uint32_t field in os_settings */
-    const char *what;       /* what the number is, for the error */
-} num_settings[] = {
-    { "bulk-min-bytes", 0, 4000000000UL, offsetof(os_settings, bulk_min), "a number of bytes" },
-    { "syn-verdict-seconds", 1, 300, offsetof(os_settings, syn_verdict_s),
-      "seconds, 1 to 300" },
-    { "persist-peers", 1, 65536, offsetof(os_settings, persist_peers), "peers, 1 to 65536" },
-    { "persist-seconds", 1, 86400, offsetof(os_settings, persist_s), "seconds, 1 to 86400" },
-    { "stream-gap-seconds", 1, 3600, offsetof(os_settings, stream_gap_s), "seconds, 1 to 3600" },
-    { "stream-stop-seconds", 1, 3600, offsetof(os_settings, stream_stop_s),
-      "seconds, 1 to 3600" },
-    { "stream-loss-percent", 1, 100, offsetof(os_settings, stream_loss_pct),
-      "a percentage, 1 to 100" },
-};
-enum { N_NUM_SETTINGS = sizeof num_settings / sizeof num_settings[0], N_ADDR_SETTINGS = 3 };
-
-/* set NAME N for a numeric setting (row ns). */
-static void set_number(ps *p, const struct num_setting *ns, const tok *v, const char *text)
-{
-    unsigned long n;
-    if (!num(text, strlen(text), ns->lo, ns->hi, &n)) {
-        char why[64];
-        snprintf(why, sizeof why, ": %s", ns->what);
-        equote(p, v->off, "bad value for ", ns->name, strlen(ns->name), why);
-        return;
-    }
-    *(uint32_t *)(void *)((char *)&p->rs->set + ns->off) = (uint32_t)n;
-}
-
-/* Index of a setting name: 0..2 the address settings, 3.. the numeric rows; -1 if unknown. */
+/* Index of a setting name, or -1 if unknown. */
 static int setting_index(const char *name, size_t len)
 {
-    static const char *const addr_names[N_ADDR_SETTINGS] = { "multicast-start",
-                                                             "multicast-range", "multicast-test" };
-    for (int i = 0; i < N_ADDR_SETTINGS; i++)
-        if (len == strlen(addr_names[i]) && memcmp(name, addr_names[i], len) == 0)
-            return i;
-    for (int i = 0; i < (int)N_NUM_SETTINGS; i++)
-        if (len == strlen(num_settings[i].name) && memcmp(name, num_settings[i].name, len) == 0)
-            return N_ADDR_SETTINGS + i;
+    for (size_t i = 0; i < os_nrsettings; i++)
+        if (len == strlen(os_rsettings[i].name) && memcmp(name, os_rsettings[i].name, len) == 0)
+            return (int)i;
     return -1;
+}
+
+/* " (multicast-start, ...)": every setting, for the unknown-setting diagnostic. */
+static const char *setting_list(char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, " (");
+    for (size_t i = 0; i < os_nrsettings && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                                 os_rsettings[i].name);
+    if (used < len)
+        snprintf(buf + used, len - used, ")");
+    return buf;
+}
+
+/* Store setting s's value v in set; false if v is not one. */
+static bool setting_value(os_settings *set, const os_rsetting *s, const char *v)
+{
+    unsigned long n;
+    os_addr a;
+    if (s->kind != OS_RS_NUMBER && strcmp(v, OS_RW_UNSET) == 0)
+        return true;
+    if (s->kind == OS_RS_GROUP) {
+        if (!os_addr_parse(v, &a) || !os_addr_is_multicast(&a))
+            return false;
+        memcpy((char *)set + s->off, &a, sizeof a);
+        *(bool *)(void *)((char *)set + s->given_off) = true;
+        return true;
+    }
+    if (!num(v, strlen(v), s->lo, s->hi, &n))
+        return false;
+    os_rfield_set(set, s->off, sizeof(uint32_t), (long)n);
+    return true;
 }
 
 /* set NAME VALUE */
 static void stmt_set(ps *p, const tok *t, int n)
 {
-    os_settings *s = &p->rs->set;
-    char v[64];
+    char v[64], what[400];
     int k;
 
     if (n != 3) {
-        emsg(p, t[0].off, "expected: set NAME VALUE");
+        emsg(p, t[0].off, "expected: " OS_RW_SET " NAME VALUE");
         return;
     }
     if ((k = setting_index(p->text + t[1].off, t[1].len)) < 0) {
         equote(p, t[1].off, "unknown setting ", p->text + t[1].off, t[1].len,
-               " (multicast-start, multicast-range, multicast-test, bulk-min-bytes, "
-               "syn-verdict-seconds, persist-peers, persist-seconds, stream-gap-seconds, "
-               "stream-stop-seconds, stream-loss-percent)");
+               setting_list(what, sizeof what));
         return;
     }
     if (p->set_seen[k]) {
@@ -756,28 +634,11 @@ static void stmt_set(ps *p, const tok *t, int n)
     }
     p->set_seen[k] = true;
     snprintf(v, sizeof v, "%.*s", (int)t[2].len, p->text + t[2].off);
-    if (k >= N_ADDR_SETTINGS) {
-        set_number(p, &num_settings[k - N_ADDR_SETTINGS], &t[2], v);
-        return;
+    if (!setting_value(&p->rs->set, &os_rsettings[k], v)) {
+        snprintf(what, sizeof what, ": %s", os_rsettings[k].what);
+        equote(p, t[2].off, "bad value for ", os_rsettings[k].name,
+               strlen(os_rsettings[k].name), what);
     }
-    if (strcmp(v, "unset") == 0)
-        return;
-    unsigned long cnt;
-    os_addr a;
-    bool ok = k == 1 ? num(v, strlen(v), 1, 16777216, &cnt)
-                     : os_addr_parse(v, &a) && os_addr_is_multicast(&a);
-    if (!ok) {
-        equote(p, t[2].off, "bad value for ", p->text + t[1].off, t[1].len,
-               k == 1 ? ": a number of groups (1 to 16777216) or unset"
-                      : ": a multicast address (224.0.0.0/4 or ff00::/8) or unset");
-        return;
-    }
-    if (k == 0)
-        s->mcast_start_set = true, s->mcast_start = a;
-    else if (k == 1)
-        s->mcast_range = (uint32_t)cnt;
-    else
-        s->mcast_test_set = true, s->mcast_test = a;
 }
 
 static void statement(ps *p)
@@ -786,13 +647,13 @@ static void statement(ps *p)
     int n;
     if (!tokenize(p, t, &n) || n == 0)
         return;
-    if (t[0].len == 4 && memcmp(p->text + t[0].off, "rule", 4) == 0)
+    if (t[0].len == strlen(OS_RW_RULE) && memcmp(p->text + t[0].off, OS_RW_RULE, t[0].len) == 0)
         stmt_rule(p, t, n);
-    else if (t[0].len == 3 && memcmp(p->text + t[0].off, "set", 3) == 0)
+    else if (t[0].len == strlen(OS_RW_SET) && memcmp(p->text + t[0].off, OS_RW_SET, t[0].len) == 0)
         stmt_set(p, t, n);
     else
         equote(p, t[0].off, "unknown statement ", p->text + t[0].off, t[0].len,
-               " (a line is 'rule ID KEY=VALUE...' or 'set NAME VALUE')");
+               " (a line is '" OS_RW_RULE " ID KEY=VALUE...' or '" OS_RW_SET " NAME VALUE')");
 }
 
 /* ---- pass 2: over= and overlaps --------------------------------------- */
@@ -970,13 +831,9 @@ bool os_rules_parse(const char *file, const char *buf, size_t len, os_ruleset *o
     p.file = file;
     p.d = d;
     p.rs = &rs;
-    rs.set.bulk_min = OS_BULK_MIN_DEFAULT;
-    rs.set.syn_verdict_s = OS_SYN_VERDICT_DEFAULT;
-    rs.set.persist_peers = OS_PERSIST_PEERS_DEFAULT;
-    rs.set.persist_s = OS_PERSIST_SECONDS_DEFAULT;
-    rs.set.stream_gap_s = OS_STREAM_GAP_DEFAULT;
-    rs.set.stream_stop_s = OS_STREAM_STOP_DEFAULT;
-    rs.set.stream_loss_pct = OS_STREAM_LOSS_DEFAULT;
+    for (size_t i = 0; i < os_nrsettings; i++)
+        if (os_rsettings[i].kind == OS_RS_NUMBER)
+            os_rfield_set(&rs.set, os_rsettings[i].off, sizeof(uint32_t), os_rsettings[i].def);
     while (os_next_line(buf, len, &pos, &p.text, &p.len)) {
         p.no++;
         statement(&p);
@@ -1021,81 +878,16 @@ int os_rules_find(const os_ruleset *rs, const char *id)
     return -1;
 }
 
-static void dump_roles(FILE *f, os_hrole_set s)
-{
-    bool first = true;
-    if (!s)
-        fputs("any", f);
-    for (int i = 0; i < OS_HR_COUNT; i++)
-        if (s & OS_HR_BIT(i)) {
-            fprintf(f, "%s%s", first ? "" : ",", hrole_ids[i]);
-            first = false;
-        }
-}
+/* Generated by cmake/embed.cmake from rules/omnicast4.rules: declared here
+ * only; everything else asks os_rules_default(). */
+extern const char os_default_rules[];
+extern const unsigned long os_default_rules_len;
+extern const char os_default_rules_name[];
 
-static void dump_rule(const os_ruleset *rs, const os_rule *r, FILE *f)
+/* The built-in default rules. */
+os_rules_text os_rules_default(void)
 {
-    static const char *const tr[] = { "-", "tcp", "udp", "tcp,udp" };
-    static const char *const dest[] = { "any", "multicast", "multicast-test" };
-    static const char *const ini[] = { "peer", "service", "any" };
-    static const char *const bulk[] = { "to-service", "from-service", "any" };
-    char ports[16];
-
-    snprintf(ports, sizeof ports, r->port_lo == r->port_hi ? "%u" : "%u-%u", r->port_lo, r->port_hi);
-    fprintf(f, "%-26s %-7s %-11s %-7s %-14s ", r->id, tr[r->transports & 3], ports,
-            r->port_on == OS_PORT_ON_EITHER ? "either" : "service", dest[r->dest]);
-    dump_roles(f, r->service);
-    fputs(" <- ", f);
-    dump_roles(f, r->peers);
-    fprintf(f, " initiator=%s bulk=%s", ini[r->initiator], bulk[r->bulk]);
-    if (r->infer_service >= 0)
-        fprintf(f, " infer=service:%s", hrole_ids[r->infer_service]);
-    if (r->infer_peer >= 0)
-        fprintf(f, " infer=peer:%s", hrole_ids[r->infer_peer]);
-    if (r->min_peers > 1)
-        fprintf(f, " min-peers=%u", r->min_peers);
-    if (r->needs)
-        fprintf(f, " match=%s", r->needs == OS_NEED_ANY ? "role"
-                : r->needs == OS_NEED_SERVICE ? "service-role" : "peer-role");
-    for (unsigned i = 0; i < r->nover; i++)
-        fprintf(f, "%s%s", i ? "," : " over=", rs->rule[r->over[i]].id);
-    if (r->infer_from == OS_INFER_FROM_KNOWN)
-        fputs(" infer-from=known", f);
-    if (r->infer_bytes)
-        fprintf(f, " infer-bytes=%u", r->infer_bytes);
-    if (r->max_mean_size)
-        fprintf(f, " max-mean-size=%u", r->max_mean_size);
-    if (r->stream)
-        fputs(" stream=yes", f);
-    if (r->infer_pair >= 0)
-        fprintf(f, " infer-pair=%s", rs->rule[r->infer_pair].id);
-    if (r->one_peer)
-        fputs(" one-peer=yes", f);
-    if (r->shared)
-        fprintf(f, " shared=\"%s\"", r->shared);
-    fputc('\n', f);
-}
-
-/* Write the compiled table, then the settings. */
-void os_rules_dump(const os_ruleset *rs, FILE *f)
-{
-    char a[OS_ADDRSTRLEN];
-    fprintf(f, "%-26s %-7s %-11s %-7s %-14s %s\n", "# rule", "proto", "ports", "port-on",
-            "dest", "service <- peer, direction, inference");
-    for (unsigned i = 0; i < rs->n; i++)
-        dump_rule(rs, &rs->rule[i], f);
-    fprintf(f, "set multicast-start %s\n",
-            rs->set.mcast_start_set ? os_addr_str(&rs->set.mcast_start, a) : "unset");
-    if (rs->set.mcast_range)
-        fprintf(f, "set multicast-range %u\n", rs->set.mcast_range);
-    else
-        fputs("set multicast-range unset\n", f);
-    fprintf(f, "set multicast-test %s\n",
-            rs->set.mcast_test_set ? os_addr_str(&rs->set.mcast_test, a) : "unset");
-    for (unsigned i = 0; i < N_NUM_SETTINGS; i++)
-        fprintf(f, "set %s %u\n", num_settings[i].name,
-                *(const uint32_t *)(const void *)((const char *)&rs->set + num_settings[i].off));
-    fprintf(f, "# %u rules, %u candidate sets\n", rs->n, rs->nsets);
+    return (os_rules_text){ os_default_rules_name, os_default_rules, os_default_rules_len };
 }
 
 /* Free everything *rs owns and zero it. */

@@ -9,7 +9,10 @@
  * order. No port appears here: the site file names hosts and roles only. */
 #include "omnisniff/site.h"
 
+#include "omnisniff/tokens.h"
+
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +24,7 @@ typedef struct line {
 } line;
 
 /* A token: offset and length inside the line. */
-typedef os_word tok;
+typedef os_token tok;
 
 #define MAX_TOK 64
 
@@ -37,14 +40,19 @@ typedef struct ctx {
     unsigned firewall_line;  /* line of the first 'firewall', 0 if none */
 } ctx;
 
-/* Split a line (up to '#') into blank-separated tokens. */
-static int tokenize(const line *l, tok *t) { return os_split_words(l->text, l->len, t, MAX_TOK); }
+/* Split a line into tokens (tokens.h): how many; -1 on an open quote. */
+static int tokenize(const line *l, tok *t)
+{
+    size_t open;
+    return os_tokens(l->text, l->len, t, MAX_TOK, &open);
+}
 
-/* True when the line's first word is a directive keyword ([a-z-] only). */
+/* True when the line's first word is a directive keyword ([a-z-] only). A
+ * line with an open quote is left to the hosts parser, which reports it. */
 static bool is_directive(const line *l)
 {
     tok t[MAX_TOK];
-    if (tokenize(l, t) == 0)
+    if (tokenize(l, t) <= 0)
         return false;
     for (size_t i = 0; i < t[0].len; i++) {
         char c = l->text[t[0].off + i];
@@ -152,18 +160,47 @@ static bool grow(void **v, size_t n, size_t *cap, size_t sz)
 /* Report an allocation failure on line l. */
 static void oom(ctx *c, const line *l) { err(c, l, 0, "out of memory", NULL, ""); }
 
-/* record ARCHIVER unicast|multicast ENCODER [ENCODER...] */
-static void do_record(ctx *c, const line *l, const tok *t, int n)
+/* A directive: its keyword, its reader and what follows the keyword. */
+typedef struct directive {
+    const char *name;  /* the keyword that starts its line */
+    void (*fn)(ctx *c, const line *l, const tok *t, int n, const struct directive *dv);
+    const char *args;  /* its grammar after the keyword (for "expected: ...") */
+} directive;
+
+/* "expected: NAME ARGS" at column off+1. */
+static void expected(ctx *c, const line *l, size_t off, const directive *dv)
 {
+    char msg[160];
+    snprintf(msg, sizeof msg, "expected: %s %s", dv->name, dv->args);
+    err(c, l, off, msg, NULL, "");
+}
+
+/* How an Archiver records an encoder (record): index = multicast. */
+static const char *const record_via[] = { "unicast", "multicast" };
+
+/* The word between a firewall's name and its networks. */
+#define INSIDE "inside"
+
+/* Is token t the word w? */
+static bool tok_is(const line *l, const tok *t, const char *w)
+{
+    return strlen(w) == t->len && !memcmp(w, l->text + t->off, t->len);
+}
+
+/* record ARCHIVER unicast|multicast ENCODER [ENCODER...] */
+static void do_record(ctx *c, const line *l, const tok *t, int n, const directive *dv)
+{
+    char post[64];
     bool mc;
     if (n < 4) {
-        err(c, l, l->len, "expected: record ARCHIVER unicast|multicast ENCODER [ENCODER...]",
-            NULL, "");
+        expected(c, l, l->len, dv);
         return;
     }
-    mc = t[2].len == 9 && !memcmp(l->text + t[2].off, "multicast", 9);
-    if (!mc && !(t[2].len == 7 && !memcmp(l->text + t[2].off, "unicast", 7)))
-        err(c, l, t[2].off, "", &t[2], " must be 'unicast' or 'multicast'");
+    mc = tok_is(l, &t[2], record_via[1]);
+    if (!mc && !tok_is(l, &t[2], record_via[0])) {
+        snprintf(post, sizeof post, " must be '%s' or '%s'", record_via[0], record_via[1]);
+        err(c, l, t[2].off, "", &t[2], post);
+    }
     if (!c->resolve)
         return;
     size_t a = host_ref(c, l, &t[1], OS_HR_ARCHIVER);
@@ -180,15 +217,15 @@ static void do_record(ctx *c, const line *l, const tok *t, int n)
 }
 
 /* primary-gateway GATEWAY */
-static void do_primary(ctx *c, const line *l, const tok *t, int n)
+static void do_primary(ctx *c, const line *l, const tok *t, int n, const directive *dv)
 {
     char pre[96];
     if (n != 2) {
-        err(c, l, n < 2 ? l->len : t[2].off, "expected: primary-gateway GATEWAY", NULL, "");
+        expected(c, l, n < 2 ? l->len : t[2].off, dv);
         return;
     }
     if (c->primary_line) {
-        snprintf(pre, sizeof pre, "primary-gateway given twice (first on line %u)",
+        snprintf(pre, sizeof pre, "%s given twice (first on line %u)", dv->name,
                  c->primary_line);
         err(c, l, t[0].off, pre, NULL, "");
         return;
@@ -218,12 +255,11 @@ static void inside_net(ctx *c, const line *l, const tok *t)
 }
 
 /* firewall NAME inside NET-or-HOST [NET-or-HOST...] */
-static void do_firewall(ctx *c, const line *l, const tok *t, int n)
+static void do_firewall(ctx *c, const line *l, const tok *t, int n, const directive *dv)
 {
     char pre[160];
-    if (n < 4 || t[2].len != 6 || memcmp(l->text + t[2].off, "inside", 6)) {
-        err(c, l, n < 3 ? l->len : t[2].off,
-            "expected: firewall NAME inside NET-or-HOST [NET-or-HOST...]", NULL, "");
+    if (n < 4 || !tok_is(l, &t[2], INSIDE)) {
+        expected(c, l, n < 3 ? l->len : t[2].off, dv);
         return;
     }
     if (t[1].len >= OS_HOST_NAME_MAX) {
@@ -268,11 +304,11 @@ static void add_unused(ctx *c, const line *l, int rule, size_t host)
 }
 
 /* unused RULE-ID [HOST...] */
-static void do_unused(ctx *c, const line *l, const tok *t, int n)
+static void do_unused(ctx *c, const line *l, const tok *t, int n, const directive *dv)
 {
     int r;
     if (n < 2) {
-        err(c, l, l->len, "expected: unused RULE-ID [HOST...]", NULL, "");
+        expected(c, l, l->len, dv);
         return;
     }
     if (c->rs && (r = rule_ref(c, l, &t[1])) < 0) {
@@ -292,22 +328,33 @@ static void do_unused(ctx *c, const line *l, const tok *t, int n)
     }
 }
 
+/* The directives (grammar: site.h, rules/example.site). */
+static const directive directives[] = {
+    { "record", do_record, "ARCHIVER unicast|multicast ENCODER [ENCODER...]" },
+    { "primary-gateway", do_primary, "GATEWAY" },
+    { "firewall", do_firewall, "NAME " INSIDE " NET-or-HOST [NET-or-HOST...]" },
+    { "unused", do_unused, "RULE-ID [HOST...]" },
+};
+enum { N_DIRECTIVES = sizeof directives / sizeof directives[0] };
+
 /* One directive line. */
-static void directive(ctx *c, const line *l)
+static void directive_line(ctx *c, const line *l)
 {
-    static const char *const kw[] = { "record", "primary-gateway", "firewall", "unused" };
-    static void (*const fn[])(ctx *, const line *, const tok *, int) = {
-        do_record, do_primary, do_firewall, do_unused };
     tok t[MAX_TOK];
     int n = tokenize(l, t);
-    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
-        if (strlen(kw[k]) == t[0].len && !memcmp(kw[k], l->text + t[0].off, t[0].len)) {
-            fn[k](c, l, t, n);
+    char post[160];
+    size_t used;
+    for (size_t k = 0; k < N_DIRECTIVES; k++)
+        if (tok_is(l, &t[0], directives[k].name)) {
+            directives[k].fn(c, l, t, n, &directives[k]);
             return;
         }
-    err(c, l, t[0].off, "unknown directive ", &t[0],
-        " (directives: record primary-gateway firewall unused; a host line starts with an "
-        "address)");
+    used = (size_t)snprintf(post, sizeof post, " (directives:");
+    for (size_t k = 0; k < N_DIRECTIVES && used < sizeof post; k++)
+        used += (size_t)snprintf(post + used, sizeof post - used, " %s", directives[k].name);
+    if (used < sizeof post)
+        snprintf(post + used, sizeof post - used, "; a host line starts with an address)");
+    err(c, l, t[0].off, "unknown directive ", &t[0], post);
 }
 
 /* The text of line `no` of buf (for diagnostics about host lines). */
@@ -423,7 +470,7 @@ bool os_site_parse(const char *file, const char *buf, size_t len, const os_rules
         check_names(&c, buf, len);
     while (next_line(buf, len, &pos, &l))
         if (is_directive(&l))
-            directive(&c, &l);
+            directive_line(&c, &l);
     if (c.resolve)
         settle_primary(&c, buf, len);
     sort_diags(d, from, file);

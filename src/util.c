@@ -167,22 +167,3 @@ bool os_next_line(const char *buf, size_t len, size_t *pos, const char **text, s
         (*line_len)--;
     return true;
 }
-
-/* Split a line into blank-separated words, up to a '#'. */
-int os_split_words(const char *text, size_t len, os_word *w, int max)
-{
-    int n = 0;
-    size_t i = 0;
-    for (;;) {
-        while (i < len && (text[i] == ' ' || text[i] == '\t'))
-            i++;
-        if (i >= len || text[i] == '#')
-            return n;
-        size_t s = i;
-        while (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != '#')
-            i++;
-        if (n < max)
-            w[n] = (os_word){ s, i - s };
-        n++;
-    }
-}

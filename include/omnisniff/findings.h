@@ -16,32 +16,17 @@
 
 #include "omnisniff/classify.h"
 #include "omnisniff/decode.h"
+#include "omnisniff/finding_kinds.h"
 #include "omnisniff/flow.h"
 #include "omnisniff/rules.h"
 
-/* Finding kinds: X(enum, "id"). Add at the end only. */
-#define OS_FINDING_KINDS(X)                              \
-    X(REVERSED_DIRECTION, "reversed-direction")          \
-    X(WRONG_TRANSPORT, "wrong-transport")                \
-    X(UNEXPECTED_PEER, "unexpected-peer")                \
-    X(UNANSWERED_CONNECTION, "unanswered-connection")    \
-    X(CONNECTION_REFUSED, "connection-refused")          \
-    X(ICMP_UNREACHABLE, "icmp-unreachable")              \
-    X(MULTICAST_PORT_MISMATCH, "multicast-port-mismatch") \
-    X(MULTICAST_GROUP_CONFLICT, "multicast-group-conflict") \
-    X(MULTICAST_OUT_OF_RANGE, "multicast-out-of-range")  \
-    X(ROLE_CONFLICT, "role-conflict")                    \
-    X(UNDOCUMENTED_PORT, "undocumented-port")            \
-    X(STREAM_STOPPED, "stream-stopped")                  \
-    X(STREAM_GAP, "stream-gap")                          \
-    X(STREAM_LOSS, "stream-loss")
-
-#define OS_FK_ENUM(e, id) OS_FK_##e,
-typedef enum os_finding_kind { OS_FINDING_KINDS(OS_FK_ENUM) OS_FK_COUNT } os_finding_kind;
-#undef OS_FK_ENUM
-
 /* Severities, lowest first; stable ids "info", "warning", "error". */
 typedef enum { OS_SEV_INFO = 0, OS_SEV_WARNING, OS_SEV_ERROR, OS_SEV_NEVER } os_severity;
+
+/* Finding kinds, in the order of their table (finding_kinds.h). */
+#define OS_FK_ENUM(e, id, sev, persists, text) OS_FK_##e,
+typedef enum os_finding_kind { OS_FINDING_KINDS(OS_FK_ENUM) OS_FK_COUNT } os_finding_kind;
+#undef OS_FK_ENUM
 
 #define OS_FINDING_TEXT_MAX 480
 
@@ -90,8 +75,14 @@ bool os_severity_parse(const char *s, os_severity *out);
 /* Default severity of a kind (icmp-unreachable may be raised to error). */
 os_severity os_finding_default_severity(os_finding_kind k);
 
-/* What a kind means and what to check, for --explain (several lines). */
+/* What a kind means and what to check, for --explain (several lines, each
+ * ending in '\n', the first starting with its id and severity); "" for an
+ * unknown kind. */
 const char *os_finding_explain(os_finding_kind k);
+
+/* True for the kinds whose problems persistence judges (problems.h): an
+ * unanswered or refused service that failed on every attempt. */
+bool os_finding_kind_persists(os_finding_kind k);
 
 typedef struct os_checker os_checker;
 struct os_problems;

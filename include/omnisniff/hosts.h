@@ -1,6 +1,7 @@
 /* hosts.h — the user's hosts file: declared host roles by address or network.
  *
- * Format, one entry a line, '#' starts a comment:
+ * Format, one entry a line, words and comments as tokens.h says ('#'
+ * outside double quotes starts a comment wherever it stands):
  *     ADDRESS-or-CIDR ROLE[,ROLE...] [name]
  * IPv4 or IPv6; a bare address is a /32 or /128. The most specific prefix
  * that contains an address wins. Like the rules parser this is a pure

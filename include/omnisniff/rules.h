@@ -34,6 +34,7 @@ typedef enum os_hrole { OS_HOST_ROLES(OS_HR_ENUM) OS_HR_COUNT } os_hrole;
 
 typedef uint16_t os_hrole_set;          /* bit (1u << os_hrole) per role */
 #define OS_HR_BIT(r) ((os_hrole_set)(1u << (r)))
+#define OS_HR_ALL ((os_hrole_set)((1u << OS_HR_COUNT) - 1)) /* every role */
 
 /* Stable id of a host role ("archiver"); NULL if out of range. */
 const char *os_hrole_name(os_hrole r);
@@ -164,10 +165,29 @@ const uint16_t *os_rules_candidates(const os_ruleset *rs, uint8_t ipproto,
 /* Index of the rule with this id, or -1. */
 int os_rules_find(const os_ruleset *rs, const char *id);
 
-/* Write the compiled table (one line per rule, then settings) to f. */
+/* Write the compiled table (one line per rule, then settings) to f: the
+ * --check-rules view, for a reader, not a rules file. */
 void os_rules_dump(const os_ruleset *rs, FILE *f);
+
+/* Write rs as a rules file (grammar: rules/README.md) to f: one rule line
+ * per rule with every key that is required or differs from its default,
+ * then every setting. Parsing what it writes gives the same ruleset (rule
+ * lines aside). */
+void os_rules_write(const os_ruleset *rs, FILE *f);
 
 /* Free everything *rs owns and zero it. */
 void os_rules_free(os_ruleset *rs);
+
+/* The rules file built into the binary (rules/omnicast4.rules, embedded at
+ * build time by cmake/embed.cmake). */
+typedef struct os_rules_text {
+    const char *name;   /* "<built-in omnicast4.rules>": the file name for diagnostics */
+    const char *text;   /* its bytes, NUL-terminated (static) */
+    size_t len;         /* its length, without the NUL */
+} os_rules_text;
+
+/* The built-in default rules: static data, valid for the whole run; never
+ * fails. Parse them with os_rules_parse(t.name, t.text, t.len, ...). */
+os_rules_text os_rules_default(void);
 
 #endif

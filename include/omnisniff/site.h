@@ -8,7 +8,8 @@
  *     firewall NAME inside NET-or-HOST [NET-or-HOST...]
  *     unused RULE-ID [HOST...]
  * A line whose first word is only lower-case letters and '-' is a directive;
- * any other line is a host line. Hosts are referred to by name or by the
+ * any other line is a host line. Words and comments: tokens.h, as in hosts
+ * and rules files. Hosts are referred to by name or by the
  * address/network of their line. Grammar in full: rules/example.site and
  * README.md. Like the hosts and rules parsers, os_site_parse() is a pure
  * function over a buffer that collects every diagnostic. */

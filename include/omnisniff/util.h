@@ -115,17 +115,7 @@ void os_diags_free(os_diags *d);
 
 /* The next line of a text buffer, for the file parsers: from *pos, up to
  * (not including) its newline and a trailing '\r'; *pos moves past the
- * newline. False at the end of buf. */
+ * newline. False at the end of buf. Its words: os_tokens() (tokens.h). */
 bool os_next_line(const char *buf, size_t len, size_t *pos, const char **text, size_t *line_len);
-
-/* A blank-separated word of a line: offset and length in it. */
-typedef struct os_word {
-    size_t off; /* offset in the line */
-    size_t len; /* length */
-} os_word;
-
-/* Split a line, up to a '#' comment, into blank-separated words; fills at
- * most max of w and returns how many there are (which may be more). */
-int os_split_words(const char *text, size_t len, os_word *w, int max);
 
 #endif

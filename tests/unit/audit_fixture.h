@@ -11,8 +11,6 @@
 #include "omnisniff/graph.h"
 #include "pkt.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define FX_S 1000000000ULL
 
@@ -38,8 +36,9 @@ static const char fx_site_text[] =
 static void fx_rules(const char *text, os_ruleset *rs)
 {
     os_diags d = { 0 };
-    const char *t = text ? text : os_default_rules;
-    size_t n = text ? strlen(text) : os_default_rules_len;
+    os_rules_text def = os_rules_default();
+    const char *t = text ? text : def.text;
+    size_t n = text ? strlen(text) : def.len;
     assert_true(os_rules_parse("r.rules", t, n, rs, &d));
     os_diags_free(&d);
 }

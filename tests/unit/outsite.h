@@ -12,8 +12,6 @@
 #include "frames.h"
 #include "omnisniff/pipeline.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define OS_T0 1768471200000000000ULL /* 2026-01-15T10:00:00Z */
 #define OS_MS 1000000ULL
@@ -36,8 +34,8 @@ static inline outsite *outsite_open(const char *hosts)
     char err[128];
     outsite *s = calloc(1, sizeof *s);
     (void)fb_ext8; /* frames.h helper these tests need not (no unused warning) */
-    if (!s || !os_rules_parse("omnicast4.rules", os_default_rules, os_default_rules_len, &s->rs,
-                              &d))
+    os_rules_text def = os_rules_default();
+    if (!s || !os_rules_parse("omnicast4.rules", def.text, def.len, &s->rs, &d))
         return NULL;
     if (hosts && !os_hosts_parse("test.hosts", hosts, strlen(hosts), &s->hf, &d))
         return NULL;

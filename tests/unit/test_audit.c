@@ -74,13 +74,14 @@ static void test_matrix_follows_the_rules(void **state)
 {
     (void)state;
     static const char from[] = "rule gateway-command proto=tcp port=5001";
-    char *text = malloc(os_default_rules_len + 1), *at;
+    os_rules_text def = os_rules_default();
+    char *text = malloc(def.len + 1), *at;
     os_ruleset rs;
     os_site s;
     os_audit a;
     char err[64];
-    memcpy(text, os_default_rules, os_default_rules_len);
-    text[os_default_rules_len] = '\0';
+    memcpy(text, def.text, def.len);
+    text[def.len] = '\0';
     assert_non_null(at = strstr(text, from));
     memcpy(at + strlen(from) - 4, "4812", 4);
     fx_rules(text, &rs);

@@ -12,8 +12,6 @@
 #include "omnisniff/classify.h"
 #include "pkt.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define S 1000000000ULL
 
@@ -35,8 +33,9 @@ typedef struct fixture {
 static void fx_init(fixture *fx, const char *rules, const char *hosts)
 {
     os_diags d = { 0 };
-    const char *r = rules ? rules : os_default_rules;
-    size_t rl = rules ? strlen(rules) : os_default_rules_len;
+    os_rules_text def = os_rules_default();
+    const char *r = rules ? rules : def.text;
+    size_t rl = rules ? strlen(rules) : def.len;
     os_flow_cfg cfg = os_flow_cfg_default();
     memset(fx, 0, sizeof *fx);
     assert_true(os_rules_parse("test.rules", r, rl, &fx->rs, &d));

@@ -24,8 +24,6 @@
 #include "omnisniff/findings.h"
 #include "omnisniff/pipeline.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define T0 1768471200000000000ULL /* 2026-01-15T10:00:00Z */
 #define MS 1000000ULL
@@ -101,7 +99,7 @@ static site *site_open_mode(const char *rules, const char *hosts, os_mode mode)
     if (rules)
         parse_rules(rules, strlen(rules), &s->rs);
     else
-        parse_rules(os_default_rules, os_default_rules_len, &s->rs);
+        parse_rules(os_rules_default().text, os_rules_default().len, &s->rs);
     if (hosts) {
         bool ok = os_hosts_parse("test.hosts", hosts, strlen(hosts), &s->hf, &d);
         os_diags_free(&d);
@@ -407,10 +405,11 @@ static char *replace_all(const char *text, const char *from, const char *to)
 /* The default rules with `from` replaced by `to` (caller frees). */
 static char *default_rules_edit(const char *from, const char *to)
 {
-    char *d = malloc(os_default_rules_len + 1), *r;
+    os_rules_text def = os_rules_default();
+    char *d = malloc(def.len + 1), *r;
     assert_non_null(d);
-    memcpy(d, os_default_rules, os_default_rules_len);
-    d[os_default_rules_len] = '\0';
+    memcpy(d, def.text, def.len);
+    d[def.len] = '\0';
     r = replace_all(d, from, to);
     free(d);
     return r;
@@ -1664,6 +1663,37 @@ static void test_explain_every_kind(void **state)
     }
 }
 
+/* The kind table (finding_kinds.h): every row has an id that parses back to
+ * it (so ids are unique), an explanation that starts with the id and its
+ * default severity in parentheses, and persistence only on kinds whose
+ * explanation says they become errors when persistent. */
+static void test_kind_table(void **state)
+{
+    (void)state;
+    for (int k = 0; k < OS_FK_COUNT; k++) {
+        const char *id = os_finding_kind_name((os_finding_kind)k);
+        const char *t = os_finding_explain((os_finding_kind)k), *close;
+        const char *sev = os_severity_name(os_finding_default_severity((os_finding_kind)k));
+        os_finding_kind back = OS_FK_COUNT;
+        char head[96];
+        print_message("kind %s\n", id);
+        assert_true(id[0] && strcmp(id, "unknown") != 0);
+        assert_true(os_finding_kind_parse(id, &back));
+        assert_int_equal(back, k);
+        assert_true(t[0] && t[strlen(t) - 1] == '\n');
+        assert_int_equal(strncmp(t, id, strlen(id)), 0);
+        assert_memory_equal(t + strlen(id), " (", 2);
+        assert_non_null(close = strstr(t, "): "));
+        snprintf(head, sizeof head, "%.*s", (int)(close - t), t);
+        assert_non_null(strstr(head, sev));
+        assert_int_equal(os_finding_kind_persists((os_finding_kind)k),
+                         strstr(head, "error when persistent") != NULL);
+    }
+    assert_true(os_finding_kind_persists(OS_FK_UNANSWERED_CONNECTION));
+    assert_false(os_finding_kind_persists(OS_FK_COUNT));
+    assert_string_equal(os_finding_explain(OS_FK_COUNT), "");
+}
+
 /* os_pipeline_worst: NEVER on nothing, and it rises as findings come. */
 static void test_pipeline_worst(void **state)
 {
@@ -1850,6 +1880,7 @@ int main(void)
         cmocka_unit_test_teardown(test_kind_parse_every_id, close_leftovers),
         cmocka_unit_test_teardown(test_default_severity_per_spec, close_leftovers),
         cmocka_unit_test_teardown(test_explain_every_kind, close_leftovers),
+        cmocka_unit_test_teardown(test_kind_table, close_leftovers),
         cmocka_unit_test_teardown(test_pipeline_worst, close_leftovers),
         cmocka_unit_test_teardown(test_json_finding_records, close_leftovers),
         /* healthy site */

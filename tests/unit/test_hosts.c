@@ -96,6 +96,23 @@ static void test_exact_diagnostics(void **state)
                "h.hosts:2:1: error: network declared twice (first on line 1)\n10.1.0.10/32 archiver\n^\n");
 }
 
+/* The lexical rules of tokens.h: '#' outside quotes starts a comment
+ * wherever it stands; a quote left open is an error at its column. */
+static void test_comments_and_quotes(void **state)
+{
+    (void)state;
+    os_hostsfile h;
+    os_diags d;
+    assert_true(parse("10.1.0.10 gateway#gw1\n10.1.0.11 archiver arch1# the Archiver\n", &h, &d));
+    assert_int_equal(h.n, 2);
+    assert_string_equal(match(&h, "10.1.0.10")->name, "");
+    assert_string_equal(match(&h, "10.1.0.11")->name, "arch1");
+    os_hosts_free(&h);
+    expect_one("10.1.0.12 client \"lab pc\n",
+               "h.hosts:1:18: error: unterminated quoted value (a closing \" is missing)\n"
+               "10.1.0.12 client \"lab pc\n                 ^\n");
+}
+
 static void test_all_errors_collected(void **state)
 {
     (void)state;
@@ -115,6 +132,7 @@ int main(void)
         cmocka_unit_test(test_most_specific_wins),
         cmocka_unit_test(test_zero_prefix_and_empty),
         cmocka_unit_test(test_exact_diagnostics),
+        cmocka_unit_test(test_comments_and_quotes),
         cmocka_unit_test(test_all_errors_collected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,6 @@
 #include "omnisniff/classify.h"
 #include "omnisniff/problems.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define T0 1768471200000000000ULL /* 2026-01-15T10:00:00Z */
 #define SEC 1000000000ULL
@@ -47,7 +45,8 @@ static int setup(void **state)
 {
     fx *x = calloc(1, sizeof *x);
     os_diags d = { 0 };
-    if (!x || !os_rules_parse("default", os_default_rules, os_default_rules_len, &x->rs, &d))
+    os_rules_text def = os_rules_default();
+    if (!x || !os_rules_parse("default", def.text, def.len, &x->rs, &d))
         return -1;
     x->cls = os_classifier_new(&x->rs, NULL);
     x->t = os_problems_new(&x->rs, on_event, x);

@@ -11,8 +11,6 @@
 #include "omnisniff/report.h"
 #include "pkt.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define T0 1768471200000000000ULL /* 2026-01-15T10:00:00Z */
 
@@ -31,7 +29,8 @@ static void rfx_init(rfx *x, const char *hosts)
     os_diags d = { 0 };
     os_flow_cfg cfg = os_flow_cfg_default();
     memset(x, 0, sizeof *x);
-    assert_true(os_rules_parse("r", os_default_rules, os_default_rules_len, &x->rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("r", def.text, def.len, &x->rs, &d));
     if (hosts)
         assert_true(os_hosts_parse("h", hosts, strlen(hosts), &x->hf, &d));
     x->c = os_classifier_new(&x->rs, &x->hf);

@@ -11,8 +11,6 @@
 
 #include "omnisniff/rules.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 static bool parse(const char *text, os_ruleset *rs, os_diags *d)
 {
@@ -44,7 +42,8 @@ static void test_default_rules_parse_and_hold_every_role(void **state)
         "federation-video", "dfc-command", "failover-directory-link", "virtual-matrix-video" };
     os_ruleset rs;
     os_diags d = { 0 };
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_int_equal(d.n, 0);
     assert_int_equal(rs.n, sizeof ids / sizeof ids[0]);
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
@@ -73,12 +72,25 @@ static const char *cands(const os_ruleset *rs, uint8_t proto, uint16_t port)
     return buf;
 }
 
+/* The built-in rules: the shipped file's name for diagnostics, its text
+ * NUL-terminated at its length. */
+static void test_rules_default_text(void **state)
+{
+    (void)state;
+    os_rules_text def = os_rules_default();
+    assert_string_equal(def.name, "<built-in omnicast4.rules>");
+    assert_true(def.len > 1000);
+    assert_int_equal(strlen(def.text), def.len);
+    assert_memory_equal(def.text, "# omnicast4.rules", 17);
+}
+
 static void test_default_candidates(void **state)
 {
     (void)state;
     os_ruleset rs;
     os_diags d = { 0 };
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_string_equal(cands(&rs, 6, 7998), "directory-link");
     assert_string_equal(cands(&rs, 17, 8000), "gateway-udp-video gateway-udp-discovery multicast-test");
     assert_string_equal(cands(&rs, 17, 8500), "gateway-udp-video multicast-test");
@@ -167,6 +179,52 @@ static void test_keys_and_defaults(void **state)
                "way corroborates)\n"
                "rule z proto=tcp port=5001 service=gateway infer=service shared=iperf kba=k\n"
                "                                           ^\n");
+}
+
+/* The lexical rules of tokens.h: '#' outside quotes starts a comment
+ * wherever it stands (also right after a value); inside quotes it is text. */
+static void test_comments_and_quotes(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    assert_true(parse("rule a proto=tcp kba=k port=81# the port\n"
+                      "rule b proto=udp port=82 kba=\"#1 # not a comment\"#\n"
+                      "set persist-peers 3#peers\n", &rs, &d));
+    assert_int_equal(rs.rule[0].port_lo, 81);
+    assert_string_equal(rs.rule[0].kba, "k");
+    assert_string_equal(rs.rule[1].kba, "#1 # not a comment");
+    assert_int_equal(rs.set.persist_peers, 3);
+    os_rules_free(&rs);
+    expect_one("rule a proto=tcp port=1 kba=\"open\n",
+               "t.rules:1:29: error: unterminated quoted value (a closing \" is missing)\n"
+               "rule a proto=tcp port=1 kba=\"open\n"
+               "                            ^\n");
+}
+
+/* A bad word names the key's vocabulary, aliases left out (proto=udp,tcp
+ * is accepted, never listed); the unknown-key and unknown-setting
+ * diagnostics list every key and setting. */
+static void test_value_word_lists(void **state)
+{
+    (void)state;
+    expect_one("rule a proto=sctp port=1 kba=k\n",
+               "t.rules:1:14: error: bad value for proto: 'sctp' (tcp, udp or tcp,udp)\n"
+               "rule a proto=sctp port=1 kba=k\n             ^\n");
+    expect_one("rule a proto=tcp port=1 stream=maybe kba=k\n",
+               "t.rules:1:32: error: bad value for stream: 'maybe' (yes or no)\n"
+               "rule a proto=tcp port=1 stream=maybe kba=k\n                               ^\n");
+    expect_one("rule a proto=tcp port=1 match=all kba=k\n",
+               "t.rules:1:31: error: bad value for match: 'all' (port, role, service-role or "
+               "peer-role)\nrule a proto=tcp port=1 match=all kba=k\n"
+               "                              ^\n");
+    expect_one("rule a proto=tcp port=1 infer=side kba=k\n",
+               "t.rules:1:31: error: bad value for infer: 'side' (none, or service[:ROLE] "
+               "and/or peer[:ROLE])\nrule a proto=tcp port=1 infer=side kba=k\n"
+               "                              ^\n");
+    expect_one("set stream-loss-percent 0\n",
+               "t.rules:1:25: error: bad value for 'stream-loss-percent': a percentage, 1 to 100\n"
+               "set stream-loss-percent 0\n                        ^\n");
 }
 
 static void test_settings(void **state)
@@ -271,6 +329,109 @@ static void test_overlaps(void **state)
     os_rules_free(&rs);
 }
 
+/* What fn writes of rs, as a new string (caller frees). */
+static char *written(void (*fn)(const os_ruleset *, FILE *), const os_ruleset *rs)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    fn(rs, f);
+    fclose(f);
+    return buf;
+}
+
+/* parse(write(parse(text))) is parse(text): the same --check-rules table,
+ * the same texts, and writing it again gives the same file. Returns the
+ * first file written (caller frees). */
+static char *round_trip(const char *text, size_t len)
+{
+    os_ruleset a, b;
+    os_diags d = { 0 };
+    assert_true(os_rules_parse("in.rules", text, len, &a, &d));
+    char *w1 = written(os_rules_write, &a);
+    print_message("%s", w1);
+    assert_true(os_rules_parse("written.rules", w1, strlen(w1), &b, &d));
+    assert_int_equal(d.n, 0);
+    char *w2 = written(os_rules_write, &b), *t1 = written(os_rules_dump, &a),
+         *t2 = written(os_rules_dump, &b);
+    assert_string_equal(w1, w2);
+    assert_string_equal(t1, t2);
+    assert_int_equal(a.n, b.n);
+    for (unsigned i = 0; i < a.n; i++) {
+        assert_string_equal(a.rule[i].kba, b.rule[i].kba);
+        assert_true((!a.rule[i].shared && !b.rule[i].shared) ||
+                    !strcmp(a.rule[i].shared, b.rule[i].shared));
+        assert_int_equal(b.rule[i].line, i + 1); /* written: one rule a line, first */
+    }
+    free(w2);
+    free(t1);
+    free(t2);
+    os_rules_free(&a);
+    os_rules_free(&b);
+    return w1;
+}
+
+/* The words a diagnostic lists in parentheses after `after` (caller frees). */
+static char *listed(const char *text, const char *after)
+{
+    os_ruleset rs;
+    os_diags d;
+    assert_false(parse(text, &rs, &d));
+    const char *open = strstr(d.msg[0], after);
+    assert_non_null(open);
+    open = strchr(open, '(') + 1;
+    char *list = strndup(open, (size_t)(strchr(open, ')') - open));
+    os_diags_free(&d);
+    return list;
+}
+
+/* The shipped rules survive os_rules_write and parsing again. */
+static void test_write_round_trips_shipped_rules(void **state)
+{
+    (void)state;
+    os_rules_text def = os_rules_default();
+    free(round_trip(def.text, def.len));
+}
+
+/* Every key (as the unknown-key diagnostic lists them) and every setting,
+ * away from its default, survives os_rules_write and parsing again. */
+static void test_write_round_trips_every_key(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "rule a proto=udp,tcp port=any service=gateway,client peer=client port-on=either "
+        "dest=multicast initiator=service bulk=from-service infer=service:gateway,peer:client "
+        "min-peers=3 match=peer-role over=b,c shared=\"a \\\"b\\\" \\\\ c\" "
+        "kba=\"say \\\\ it # not a comment\" one-peer=yes infer-from=known infer-bytes=5000 "
+        "max-mean-size=300 stream=yes infer-pair=b # a comment\n"
+        "rule b proto=udp port=9-10 service=archiver infer=service kba=k\n"
+        "rule c proto=tcp port=9 initiator=any bulk=to-service match=role kba=k\n"
+        "set multicast-start 239.1.2.3\nset multicast-range 64\nset multicast-test ff15::1\n"
+        "set bulk-min-bytes 0\nset syn-verdict-seconds 7\nset persist-peers 9\n"
+        "set persist-seconds 99\nset stream-gap-seconds 3\nset stream-stop-seconds 8\n"
+        "set stream-loss-percent 5\n";
+    char *w = round_trip(text, strlen(text));
+    char *keys = listed("rule a nosuch=1\n", "unknown key");
+    char *sets = listed("set nosuch 1\n", "unknown setting");
+    char word[64];
+    for (char *k = strtok(keys, " "); k; k = strtok(NULL, " ")) {
+        snprintf(word, sizeof word, " %s=", k);
+        print_message("key %s\n", k);
+        assert_non_null(strstr(w, word));
+    }
+    for (char *k = strtok(sets, ", "); k; k = strtok(NULL, ", ")) {
+        snprintf(word, sizeof word, "set %s ", k);
+        print_message("setting %s\n", k);
+        assert_non_null(strstr(w, word));
+    }
+    assert_non_null(strstr(w, "set multicast-start 239.1.2.3\n"));
+    assert_non_null(strstr(w, "set stream-loss-percent 5\n"));
+    free(keys);
+    free(sets);
+    free(w);
+}
+
 static void test_hrole_names(void **state)
 {
     (void)state;
@@ -310,7 +471,8 @@ static void test_bulk_min_bytes(void **state)
     (void)state;
     os_ruleset rs;
     os_diags d;
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_int_equal(rs.set.bulk_min, 4096);
     os_rules_free(&rs);
     assert_true(parse("set bulk-min-bytes 100\n", &rs, &d));
@@ -332,7 +494,8 @@ static void test_verdict_thresholds(void **state)
     (void)state;
     os_ruleset rs;
     os_diags d;
-    assert_true(os_rules_parse("default", os_default_rules, os_default_rules_len, &rs, &d));
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
     assert_int_equal(rs.set.syn_verdict_s, 3);
     assert_int_equal(rs.set.persist_peers, 2);
     assert_int_equal(rs.set.persist_s, 10);
@@ -379,16 +542,21 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_rules_parse_and_hold_every_role),
+        cmocka_unit_test(test_rules_default_text),
         cmocka_unit_test(test_default_candidates),
         cmocka_unit_test(test_range_edges),
         cmocka_unit_test(test_hrole_first_and_join),
         cmocka_unit_test(test_keys_and_defaults),
         cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_value_word_lists),
+        cmocka_unit_test(test_comments_and_quotes),
         cmocka_unit_test(test_exact_diagnostics),
         cmocka_unit_test(test_all_errors_collected),
         cmocka_unit_test(test_overlaps),
         cmocka_unit_test(test_hrole_names),
         cmocka_unit_test(test_dump_is_deterministic),
+        cmocka_unit_test(test_write_round_trips_shipped_rules),
+        cmocka_unit_test(test_write_round_trips_every_key),
         cmocka_unit_test(test_bulk_min_bytes),
         cmocka_unit_test(test_verdict_thresholds),
     };

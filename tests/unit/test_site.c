@@ -10,8 +10,6 @@
 
 #include "omnisniff/site.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 static os_ruleset g_rs;
 
@@ -19,7 +17,8 @@ static int setup(void **state)
 {
     os_diags d = { 0 };
     (void)state;
-    if (!os_rules_parse("omnicast4.rules", os_default_rules, os_default_rules_len, &g_rs, &d))
+    os_rules_text def = os_rules_default();
+    if (!os_rules_parse("omnicast4.rules", def.text, def.len, &g_rs, &d))
         return -1;
     os_diags_free(&d);
     return 0;
@@ -161,6 +160,22 @@ static void test_diagnostics(void **state)
            "record arch1 stereo cam1\n", 4, refs);
 }
 
+/* The lexical rules of tokens.h hold in directive lines too: a comment
+ * after a word, an open quote reported once (by the host-line parser). */
+static void test_comments_and_quotes(void **state)
+{
+    (void)state;
+    os_site s;
+    os_diags d;
+    assert_true(parse("10.1.0.13 gateway gw1\nprimary-gateway gw1# the only one\n", &s, &d));
+    assert_int_equal(s.primary, 0);
+    os_site_free(&s);
+    const char *open[] = {
+        "s.site:2:17: error: unterminated quoted value (a closing \" is missing)\n"
+        "primary-gateway \"gw1\n                ^\n" };
+    expect("10.1.0.13 gateway gw1\nprimary-gateway \"gw1\n", 1, open);
+}
+
 /* Host-line errors and directive errors come out in line order. */
 static void test_diagnostics_in_line_order(void **state)
 {
@@ -199,6 +214,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_directives),
+        cmocka_unit_test(test_comments_and_quotes),
         cmocka_unit_test(test_hosts_file_is_a_site_file),
         cmocka_unit_test(test_diagnostics),
         cmocka_unit_test(test_diagnostics_in_line_order),

@@ -17,8 +17,6 @@
 #include "omnisniff/streams.h"
 #include "pkt.h"
 
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
 
 #define S 1000000000ULL
 #define MS 1000000ULL
@@ -47,7 +45,8 @@ static int setup(void **state)
     fx *x = calloc(1, sizeof *x);
     os_diags d = { 0 };
     os_flow_cfg cfg = os_flow_cfg_default();
-    if (!x || !os_rules_parse("default", os_default_rules, os_default_rules_len, &x->rs, &d))
+    os_rules_text def = os_rules_default();
+    if (!x || !os_rules_parse("default", def.text, def.len, &x->rs, &d))
         return -1;
     x->ft = os_flowtab_new(&cfg, NULL, NULL);
     x->c = os_classifier_new(&x->rs, &x->hf);

@@ -121,26 +121,10 @@ static void test_next_line(void **state)
     assert_false(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
 }
 
-/* Words: blanks and tabs separate, '#' ends the line, more than max counted. */
-static void test_split_words(void **state)
-{
-    (void)state;
-    os_word w[2];
-    const char *l = "  10.1.0.10\tgateway gw1 # comment";
-    assert_int_equal(os_split_words(l, strlen(l), w, 2), 3);
-    assert_int_equal(w[0].off, 2);
-    assert_int_equal(w[0].len, 9);
-    assert_int_equal(w[1].off, 12);
-    assert_int_equal(w[1].len, 7);
-    assert_int_equal(os_split_words("x#y", 3, w, 2), 1);
-    assert_int_equal(os_split_words("  # all comment", 15, w, 2), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_line),
-        cmocka_unit_test(test_split_words),
         cmocka_unit_test(test_parse_and_format),
         cmocka_unit_test(test_ipv4_fmt),
         cmocka_unit_test(test_multicast),
