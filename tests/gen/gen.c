@@ -285,7 +285,7 @@ void w32(FILE *o, uint32_t v, int be)
     }
 }
 
-static int by_time(const void *a, const void *b)
+int frame_by_time(const void *a, const void *b)
 {
     const frame *x = a, *y = b;
     if (x->ts_ns != y->ts_ns)
@@ -321,17 +321,17 @@ void write_pcap(const char *dir, const char *name, int lt, int be, int ns,
     w32(o, (uint32_t)lt, be);
     for (int i = 0; i < g.n && (!cut_after || (uint32_t)i < cut_after); i++) {
         const frame *f = &g.f[i];
-        uint32_t len = l2(f, lt, buf);
-        uint32_t cap = len < snaplen ? len : snaplen;
+        uint32_t len = l2(f, lt, buf), full = len + f->tail;
+        uint32_t cap = full < snaplen ? full : snaplen;
         if (f->caplen_override)
             cap = f->caplen_override;
         w32(o, (uint32_t)(f->ts_ns / SEC), be);
         w32(o, (uint32_t)(f->ts_ns % SEC / (ns ? 1 : 1000)), be);
         w32(o, cap, be);
-        w32(o, f->wire_override ? f->wire_override : len, be);
+        w32(o, f->wire_override ? f->wire_override : full, be);
         fwrite(buf, 1, cap <= len ? cap : len, o);
         for (uint32_t k = len; k < cap; k++)
-            fputc(0, o); /* caplen larger than the frame: pad */
+            fputc(0, o); /* the tail, or caplen larger than the frame: pad */
     }
     fclose(o);
 }
@@ -367,7 +367,7 @@ void write_pcapng(const char *dir, const char *name, int lt, int be, int ns)
 
 void reset(void) { g.n = 0; ip_id = 1; }
 
-void sort_capture(void) { qsort(g.f, (size_t)g.n, sizeof *g.f, by_time); }
+void sort_capture(void) { qsort(g.f, (size_t)g.n, sizeof *g.f, frame_by_time); }
 
 
 /* A raw Ethernet frame (ARP and other non-IP). */

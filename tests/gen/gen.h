@@ -2,7 +2,8 @@
  * (sample site, link types, findings), gen_hostile.c (corrupt on purpose),
  * gen_audit.c (site-audit captures), gen_field.c (field captures: a second
  * site joined mid-life, repeated faults, noise), gen_bench.c (benchmark
- * captures).
+ * captures), gen_streams.c (stream health), gen_tunnels.c (tunnels, odd
+ * lengths, captures to merge).
  * Test data only: the product reads every port from rules/omnicast4.rules. */
 #ifndef OMNIGEN_GEN_H
 #define OMNIGEN_GEN_H
@@ -27,6 +28,8 @@ typedef struct frame {
     uint32_t caplen_override; /* != 0: write this caplen (may exceed len) */
     uint32_t wire_override;   /* != 0: claim this wire length */
     uint32_t seq;             /* creation order: ties in time keep it */
+    uint32_t tail;            /* zero bytes written after the datagram (write_pcap
+                                 only): frames longer than MAXF (large-send offload) */
 } frame;
 
 typedef struct capture {
@@ -116,6 +119,8 @@ void be16(uint8_t *p, unsigned v);
 void be32(uint8_t *p, uint32_t v);
 void reset(void);
 void sort_capture(void);
+/* qsort order of frames: by time, ties in creation order (sort_capture's). */
+int frame_by_time(const void *a, const void *b);
 frame pop(void);
 frame last(void);
 
@@ -126,6 +131,10 @@ void fill(uint8_t *p, uint32_t n, uint32_t seed);
 void write_hostile(const char *dir); /* gen_hostile.c */
 void write_audit(const char *dir);   /* gen_audit.c */
 void write_field(const char *dir);   /* gen_field.c */
+void write_tunnels(const char *dir); /* gen_tunnels.c */
+/* One fuzz_decode seed per encapsulation, from the tunnel captures' frames,
+ * into dir (gen_tunnels.c). */
+void write_tunnel_seeds(const char *dir);
 /* Benchmark capture `kind` (site, snap96, flows, churn, synstorm) of about n packets
  * into file; 0 for an unknown kind (gen_bench.c). */
 int write_bench(const char *kind, uint64_t n, const char *file);

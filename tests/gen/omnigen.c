@@ -2,6 +2,8 @@
  *
  * usage: omnigen OUTDIR
  *        omnigen --bench KIND N FILE   (benchmark captures: gen_bench.c)
+ *        omnigen --fuzz-seeds DIR      (fuzz_decode seeds from the tunnel
+ *                                       captures: gen_tunnels.c)
  *
  * Every frame is built byte by byte (Ethernet, VLAN tags, Linux cooked v1/v2,
  * BSD loopback, raw IP; IPv4 and IPv6 with extension headers; TCP, UDP,
@@ -550,6 +552,11 @@ int main(int argc, char **argv)
         free(g.f);
         return ok ? 0 : 1;
     }
+    if (argc == 3 && strcmp(argv[1], "--fuzz-seeds") == 0) { /* gen_tunnels.c */
+        write_tunnel_seeds(argv[2]);
+        free(g.f);
+        return 0;
+    }
     build_site();
     write_pcap(dir, "omnicast-site.pcap", LT_EN10MB, 0, 0, 262144, 0);
     write_pcap(dir, "omnicast-site-snap96.pcap", LT_EN10MB, 0, 0, 96, 0);
@@ -581,6 +588,7 @@ int main(int argc, char **argv)
     write_audit(dir);
     write_field(dir); /* last: it grows the frame buffer */
     { void write_streams(const char *); write_streams(dir); } /* gen_streams.c */
+    write_tunnels(dir);
     free(g.f);
     return 0;
 }
