@@ -348,6 +348,14 @@ static os_status dec_l4(dc *d, uint8_t proto)
 
 /* ---- IP --------------------------------------------------------------- */
 
+/* The rest of the frame, for a length of 0 taken from it: what was on the
+ * wire, or what was captured where a mirroring session cut the frame and
+ * the wire length is unknown. */
+static size_t frame_len(const dc *d)
+{
+    return d->wire_unknown ? d->cur.len : d->wire;
+}
+
 static os_status dec_ipv4(dc *d)
 {
     os_pkt *p = d->pkt;
@@ -376,7 +384,7 @@ static os_status dec_ipv4(dc *d)
     p->proto = proto;
     size_t total = tot;
     if (tot == 0 && d->wire >= ihl) {
-        total = d->wire; /* large-send offload: the frame says how long it is */
+        total = frame_len(d); /* large-send offload: the frame says how long it is */
         d->why = OS_R_TSO_LENGTH_FROM_FRAME;
     }
     p->ip_len = (uint32_t)total;
@@ -449,7 +457,7 @@ static os_status dec_ipv6(dc *d)
         return os_dc_bad(d, OS_R_IPV6_JUMBOGRAM);
     size_t total = 40u + plen;
     if (plen == 0 && d->wire > 40) {
-        total = d->wire; /* BIG TCP / large-send offload: no jumbo option */
+        total = frame_len(d); /* BIG TCP / large-send offload: no jumbo option */
         d->why = OS_R_TSO_LENGTH_FROM_FRAME;
     }
     p->ip_len = (uint32_t)total;
@@ -564,7 +572,7 @@ static os_status dec_loop(dc *d)
 os_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data, uint32_t caplen,
                     uint32_t wirelen, os_pkt *pkt, os_reason *reason)
 {
-    dc d = { os_cur_make(data, caplen), wirelen, pkt, OS_R_NONE, cfg };
+    dc d = { os_cur_make(data, caplen), wirelen, pkt, OS_R_NONE, cfg, false };
     os_status st;
 
     memset(pkt, 0, offsetof(os_pkt, encap)); /* encap[] is set up to nencap */

@@ -15,6 +15,8 @@ typedef struct dc {
     os_pkt *pkt;              /* what is being filled */
     os_reason why;            /* reason for TRUNCATED/MALFORMED */
     const os_decode_cfg *cfg; /* tunnel ports, or NULL */
+    bool wire_unknown;        /* an ERSPAN session cut the mirrored frame: how
+                                 long it was is not known (wire is a bound) */
 } dc;
 
 /* TRUNCATED with `trunc` if the wire had the n bytes the capture lacks,

@@ -43,6 +43,8 @@ static bool push(dc *d, os_encap_type t, bool has_id, uint32_t id, bool over_ip)
     p->payload_len = p->payload_cap = 0;
     p->payload_cut = false;
     p->ip_fragment = false;
+    p->nvlan = 0; /* the inner frame's own tags (the outer ones are the transport's) */
+    p->vlan[0] = p->vlan[1] = 0;
     return true;
 }
 
@@ -72,8 +74,10 @@ static os_status erspan(dc *d, int type)
     os_dc_advance(d, hl);
     if (!push(d, type == 2 ? OS_ENC_ERSPAN2 : OS_ENC_ERSPAN3, true, sess & 0x3ffu, true))
         return OS_DEC_MALFORMED;
-    if (sess & 0x0400u) /* T: the session cut the mirrored frame */
+    if (sess & 0x0400u) { /* T: the session cut the mirrored frame */
         d->wire = (size_t)UINT32_MAX;
+        d->wire_unknown = true;
+    }
     unsigned ft = (fl >> 10) & 0x1fu; /* type III frame type: 0 Ethernet, 2 IP */
     if (ft == 2)
         return os_dc_ip_by_version(d);

@@ -327,6 +327,33 @@ static void test_tso_length_from_frame(void **state)
     assert_int_equal(p.payload_len, 3000);
 }
 
+/* An ERSPAN session that cut the mirrored frame (T bit), around a
+ * large-send frame (IPv4 total length 0): the length comes from what was
+ * captured, not from the unknown wire length; outer VLAN tags stay outside. */
+static void test_erspan_cut_lso(void **state)
+{
+    (void)state;
+    fb f;
+    gre(&f, 0x1000, 0x88be, 0, 8 + 18 + 40 + 60);
+    uint8_t *e = fb_put(&f, 8);
+    fb_be16(e, 0x1000);
+    fb_be16(e + 2, 0x0400 | 101); /* T bit, session 101 */
+    uint16_t vlan = 7;
+    fb_eth(&f, 0x0800, &vlan, 1, 0);
+    fb_ipv4(&f, "10.1.0.20", "10.3.0.23", 6, 9000, 0, 0x4000);
+    fb_be16(f.b + f.n - 20 + 2, 0); /* total length 0 */
+    fb_tcp(&f, 6061, 51003, OS_TH_ACK, 5, 60); /* 60 of the 9000 bytes mirrored */
+    os_pkt p;
+    os_reason why;
+    assert_int_equal(dec(&f, &p, &why), OS_DEC_OK);
+    assert_int_equal(why, OS_R_TSO_LENGTH_FROM_FRAME);
+    assert_int_equal(p.payload_len, 60);
+    assert_int_equal(p.nencap, 1);
+    assert_int_equal(p.encap[0].id, 101);
+    assert_int_equal(p.nvlan, 1); /* the mirrored frame's own tag */
+    assert_int_equal(p.vlan[0], 7);
+}
+
 static void test_fragment_not_cut(void **state)
 {
     (void)state;
@@ -430,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_ipip_and_depth),
         cmocka_unit_test(test_every_prefix),
         cmocka_unit_test(test_tso_length_from_frame),
+        cmocka_unit_test(test_erspan_cut_lso),
         cmocka_unit_test(test_fragment_not_cut),
         cmocka_unit_test(test_ipv4_ah),
         cmocka_unit_test(test_flow_contexts),
