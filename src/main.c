@@ -527,11 +527,10 @@ typedef struct audit_run {
     char err[256];          /* why not */
 } audit_run;
 
-/* Pipeline hook before the summary: make the audit (JSON: write its records,
- * so the summary stays the last line). */
-static void make_audit(void *user, os_pipeline *pl)
+/* Between the pipeline's flush and its summary: make the audit (JSON: write
+ * its records, so the summary stays the last line). */
+static void make_audit(audit_run *ar, os_pipeline *pl)
 {
-    audit_run *ar = user;
     ar->ok = os_audit_build(&ar->a, ar->site, ar->rs, ar->o->site_file, ar->err,
                             sizeof ar->err) &&
              os_audit_observe(&ar->a, os_pipeline_graph(pl), os_pipeline_stats(pl)->last_ns,
@@ -983,8 +982,6 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     guard_mapping(cap, o->cap.file);
     pipeline_cfg(o, rs, hf, cap, &cfg);
     cfg.graph = cfg.graph || ar.site;
-    cfg.before_summary = ar.site ? make_audit : NULL;
-    cfg.user = &ar;
     if (!open_outputs(o, rs, cap, &cfg, err, sizeof err)) {
         os_capture_close(cap);
         return fail("%s", err);
@@ -1019,7 +1016,10 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     read_err = capture_loop(&s, o->count, err, sizeof err);
     g_cap = NULL;
     ks = os_capture_get_stats(cap);
-    os_pipeline_finish(pl, s.source, os_capture_dlt_name(cap), &ks, read_err);
+    os_pipeline_flush(pl, s.source, os_capture_dlt_name(cap), &ks, read_err);
+    if (ar.site)
+        make_audit(&ar, pl);
+    os_pipeline_summary(pl);
     bool audited = write_audit(&ar);
     if (read_err)
         fail("%s: %s", s.source, read_err);

@@ -130,7 +130,8 @@ static void test_capture_facts_kernel_and_read_error(void **state)
     s->now += 2 * OS_SEC;
     assert_true(outsite_udp(s, 1, "10.3.0.23", 53000, "10.1.0.1", 53, 40));
     os_capture_stats ks = { .valid = true, .received = 7, .dropped = 2, .ifdropped = 1 };
-    os_pipeline_finish(s->p, "eth0", "EN10MB", &ks, "truncated dump file");
+    os_pipeline_flush(s->p, "eth0", "EN10MB", &ks, "truncated dump file");
+    os_pipeline_summary(s->p);
     char *r = report_of(s, true, NULL, NULL);
     assert_non_null(strstr(r, "| source | `eth0` |\n| link type | EN10MB |\n"
                               "| first packet | 2026-01-15T10:00:00.000000+0000 |\n"
