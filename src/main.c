@@ -891,11 +891,14 @@ static bool out_close(outfile *o)
     return ok;
 }
 
-/* The report's "Audit" section (when a site file was given). */
-static void md_audit(FILE *out, void *user)
+/* The --report file, with the "Audit" section when a site file was given. */
+static bool write_report(FILE *out, const os_mdreport_cfg *mc, const audit_run *ar, char *err,
+                         size_t errlen)
 {
-    const audit_run *ar = user;
-    os_audit_write_md(out, &ar->a);
+    os_mdreport_write_body(out, mc);
+    if (ar->site && ar->ok)
+        os_audit_write_md(out, &ar->a);
+    return os_mdreport_write_end(out, mc, err, errlen);
 }
 
 /* The files written after the summary. */
@@ -910,13 +913,12 @@ static bool write_outputs(outfile *out, os_pipeline *pl, const os_ruleset *rs, a
     outfile *dot = &out[OUT_DOT], *md = &out[OUT_MD], *hosts = &out[OUT_HOSTS];
     os_dot_opts dopts = { .unclassified = unclassified, .fold_min = 0 };
     os_mdreport_cfg mc = { .st = os_pipeline_stats(pl), .cls = os_pipeline_classifier(pl),
-                           .rules = rs, .graph = os_pipeline_graph(pl),
-                           .extra = ar->site && ar->ok ? md_audit : NULL, .extra_user = ar };
+                           .rules = rs, .graph = os_pipeline_graph(pl) };
     if (dot->f && !os_dot_write(dot->f, mc.graph, mc.cls, rs, &dopts, err, sizeof err)) {
         fail("%s: %s", dot->path, err);
         ok = false;
     }
-    if (md->f && !os_mdreport_write(md->f, &mc, err, sizeof err)) {
+    if (md->f && !write_report(md->f, &mc, ar, err, sizeof err)) {
         fail("%s: %s", md->path, err);
         ok = false;
     }
