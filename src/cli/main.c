@@ -1,10 +1,10 @@
-/* main.c — the omnisniff command: options, loading rules and hosts, the
- * capture loop, signals and exit codes. The only file that prints usage or
- * exits; every layer below returns status and an error message. */
+/* main.c — the omnisniff command: parse the command line (options.c), load
+ * the rules, hosts and site (load.c), run the capture with its signals and
+ * outputs, and turn the outcome into the exit code. src/cli/ is the only
+ * code that prints usage or exits; every layer below returns status and an
+ * error message. */
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
-#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,53 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "omnisniff/audit.h"
-#include "omnisniff/capture.h"
 #include "omnisniff/dot.h"
 #include "omnisniff/dump.h"
 #include "omnisniff/firewall.h"
-#include "omnisniff/findings.h"
-#include "omnisniff/hosts.h"
 #include "omnisniff/mdreport.h"
-#include "omnisniff/pipeline.h"
-#include "omnisniff/rules.h"
-#include "omnisniff/site.h"
-
-enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
-
-extern const char os_default_rules[];
-extern const unsigned long os_default_rules_len;
-extern const char os_default_rules_name[];
-
-/* Parsed command line. */
-typedef struct opts {
-    os_capture_opts cap;     /* what to capture from */
-    const char *rules_file;  /* -R */
-    const char *hosts_file;  /* -H */
-    os_mode mode;            /* output */
-    bool check_rules;        /* --check-rules */
-    bool list_ifaces;        /* -D */
-    bool line_buffered;      /* -l */
-    uint64_t count;          /* -c (0 = all) */
-    os_flow_cfg flow;        /* timeouts and cap */
-    os_severity fail_on;     /* --fail-on */
-    bool findings_all;       /* --findings all */
-    bool dot_unclassified;   /* --dot-unclassified */
-    const char *explain;     /* --explain KIND */
-    const char *dot_file;    /* --dot FILE, or NULL */
-    const char *report_file; /* --report FILE, or NULL */
-    const char *hosts_out;   /* --write-hosts FILE, or NULL */
-    const char *json_file;   /* --json-file FILE: JSON Lines appended there, or NULL */
-    unsigned stats_secs;     /* --stats-interval SECONDS (0 = off) */
-    char *filter;            /* joined trailing arguments (owned) */
-    const char *write_file;  /* -w FILE: evidence capture */
-    const char *write_role;  /* --write-role ROLE: write this role instead of flagged flows */
-    const char *run_as;      /* -Z USER: drop privileges after opening the capture */
-    unsigned status_secs;    /* --status SECONDS (live; 0 = off) */
-    const char *site_file;   /* --site */
-    bool audit;              /* --audit */
-    int fw;                  /* --firewall-rules: os_fw_format, or -1 */
-} opts;
 
 static volatile sig_atomic_t g_stop;
 static volatile sig_atomic_t g_usr1;
@@ -81,122 +40,7 @@ static void on_signal(int sig)
     os_capture_break(g_cap);
 }
 
-static void usage(FILE *f)
-{
-    fputs(
-"usage: omnisniff [options] (-r FILE | -i IFACE) [BPF filter expression]\n"
-"       omnisniff -D | --check-rules [-R FILE] | --explain KIND | --help | --version\n"
-"\n"
-"Label Genetec Omnicast 4.x traffic (KBA-00170) in a capture or on an interface,\n"
-"and flag what breaks the documented ports and directions. Manual: man omnisniff.\n"
-"\n"
-"input\n"
-"  -r FILE            read a pcap or pcapng file ('-' = standard input)\n"
-"  -i IFACE           capture live on IFACE (immediate mode with -l or on a terminal)\n"
-"  -s SNAPLEN         live: bytes kept per packet (default 262144; 96 is enough)\n"
-"  -B KIB             live: kernel capture buffer in KiB (default 32768)\n"
-"  -p                 live: do not put the interface in promiscuous mode\n"
-"  -c COUNT           stop after COUNT packets\n"
-"  -D                 list the interfaces omnisniff can capture on\n"
-"  FILTER...          trailing arguments form a BPF filter, as with tcpdump\n"
-"rules and hosts\n"
-"  -R FILE            use FILE instead of the built-in rules (omnicast4.rules)\n"
-"  -H FILE            hosts file (format below)\n"
-"  --check-rules      validate the rules (-R FILE or built-in), print the table\n"
-"site audit\n"
-"  --site FILE        site file: a hosts file (replaces -H) plus record,\n"
-"                     primary-gateway, firewall and unused lines (format below)\n"
-"  --audit            after the summary: the flows the site needs, each seen and\n"
-"                     healthy, attempted and failed, or never seen; and what was\n"
-"                     seen that it does not need (--json: 'audit' records)\n"
-"  --firewall-rules F print only the allow rules for the flows that cross the\n"
-"                     site's firewall: nftables, iptables, netsh or cisco-asa\n"
-"findings and problems\n"
-"  (findings fold into problems: one per kind, service host, traffic role and\n"
-"  port range, across clients and attempts; reports lead with problems)\n"
-"  --fail-on SEV      exit 1 when a problem of severity SEV or worse was found:\n"
-"                     error (default), warning, info, or never; a dropped or\n"
-"                     refused service that failed on every attempt from several\n"
-"                     peers or for long (rules: persist-peers, persist-seconds)\n"
-"                     is an error\n"
-"  --findings WHICH   problems (default): live '!!' lines and the summary show\n"
-"                     problems; all: also every finding, one per flow and kind\n"
-"  --explain KIND     what a finding kind means, the KBA text behind it, what to check\n"
-"output\n"
-"  (default)          one line per packet, then the summary\n"
-"  -q                 only the summary\n"
-"  --json             JSON Lines: 'flow', 'finding', 'problem', 'audit' and a\n"
-"                     final 'summary'\n"
-"                     record, each with schema_version (docs/json-schema.md)\n"
-"  -l                 line-buffer standard output; live: immediate mode\n"
-"  --json-file FILE   JSON Lines appended to FILE instead of standard output, a\n"
-"                     whole record a line; SIGHUP reopens it (after logrotate)\n"
-"  --stats-interval S JSON: a 'stats' record every S seconds (of packet time)\n"
-"  -w FILE            write the packets of flagged flows (all of each flow, both\n"
-"                     directions) to FILE, a pcap for Wireshark or tcpdump\n"
-"  --write-role ROLE  with -w: write every flow of traffic role ROLE instead\n"
-"  --dot FILE         the system as observed, as a Graphviz graph\n"
-"                     (render: dot -Tsvg FILE > site.svg); hosts of one role in\n"
-"                     one /24 (/64) fold into one node from 5 of them on\n"
-"  --dot-unclassified with --dot: also draw traffic no rule labels\n"
-"  --write-hosts FILE a hosts file of every host with a role (inferred ones with\n"
-"                     their evidence as a comment): correct it, pass it with -H\n"
-"  --report FILE      a Markdown report for a ticket: capture, hosts, traffic by\n"
-"                     role, findings with BPF filters and handshake ladders, audit\n"
-"                     ('-' or /dev/stdout: after the summary, the graph first)\n"
-"  --status SECONDS   live: redraw a per-role table (packets/s, flows, findings)\n"
-"                     on standard error every SECONDS\n"
-"  (SIGUSR1)          print the summary so far to standard error and go on\n"
-"  (a file read with standard error on a terminal shows a progress line)\n"
-"flows\n"
-"  --max-flows N      keep at most N flows, evicting the least recently seen\n"
-"  --tcp-timeout S    idle timeout of open TCP flows (default 300 s)\n"
-"  --tcp-closed-timeout S  after FIN both ways or RST (default 10 s)\n"
-"  --udp-timeout S    idle timeout of UDP flows (default 120 s)\n"
-"  --other-timeout S  idle timeout of ICMP and other flows (default 60 s)\n"
-"privileges\n"
-"  -Z USER            after opening the capture, become USER (before any output\n"
-"                     file is created)\n"
-"  --help, --version  this text; the version\n"
-"\n"
-"files\n"
-"  hosts file (-H)    one host or network a line, '#' starts a comment:\n"
-"                       ADDRESS-or-CIDR  ROLE[,ROLE...]  [name]\n"
-"                     roles: directory gateway archiver encoder client dfc\n"
-"                     failover-directory federation remote-gateway virtual-matrix\n"
-"  site file (--site) a hosts file plus lines\n"
-"                       record ARCHIVER unicast|multicast ENCODER...\n"
-"                       primary-gateway GATEWAY\n"
-"                       firewall NAME inside NET-or-HOST...\n"
-"                       unused RULE-ID [HOST...]\n"
-"                     (grammar: rules/example.site)\n"
-"  rules file (-R)    'set' lines and one traffic role a line:\n"
-"                       rule ID proto=tcp|udp port=P[-Q] service=ROLE peer=ROLE...\n"
-"                     (grammar at the top of rules/omnicast4.rules; --check-rules)\n"
-"\n"
-"exit status\n"
-"  0  the input was read to its end (or the capture was stopped)\n"
-"  1  findings at or above the --fail-on severity (default: error)\n"
-"  2  usage error, bad rules, hosts or site file, unreadable or cut capture,\n"
-"     unsupported link type, interface missing or not permitted, an output\n"
-"     file that cannot be written (e.g. a full disk for -w)\n"
-"\n"
-"examples\n"
-"  omnisniff -r site.pcap -H site.hosts\n"
-"  omnisniff -q -r customer.pcapng\n"
-"  omnisniff -i eth0 -s 96 udp portrange 15000-16000\n"
-"  omnisniff -q -i eth0 --status 5 -Z nobody -w /tmp/evidence.pcap\n"
-"  omnisniff -q -r customer.pcap -H site.hosts --report ticket.md --dot site.dot\n"
-"  omnisniff -q -r customer.pcap --site site.txt --audit\n"
-"  omnisniff -r customer.pcap --site site.txt --firewall-rules nftables > allow.nft\n"
-"  omnisniff --json -r customer.pcap | jq 'select(.type == \"finding\")'\n"
-"  omnisniff --check-rules -R my-site.rules\n"
-"  omnisniff -q --fail-on warning -r customer.pcap || echo 'look at the findings'\n"
-"  omnisniff --explain unanswered-connection\n", f);
-}
-
-/* Print "omnisniff: msg" on one line and return the usage exit code. */
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
+int cli_fail(const char *fmt, ...)
 {
     va_list ap;
     fputs("omnisniff: ", stderr);
@@ -207,319 +51,9 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-/* Parse a whole number in [lo, hi]. */
-static bool parse_num(const char *s, unsigned long long lo, unsigned long long hi,
-                      unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    if (!s || !*s || *s == '-')
-        return false;
-    *out = strtoull(s, &end, 10);
-    return !errno && !*end && *out >= lo && *out <= hi;
-}
-
-/* Join argv[i..] with spaces (the BPF filter), or NULL if none. */
-static char *join_args(int argc, char **argv, int i)
-{
-    size_t n = 1;
-    char *s;
-    if (i >= argc)
-        return NULL;
-    for (int k = i; k < argc; k++)
-        n += strlen(argv[k]) + 1;
-    if (!(s = calloc(1, n)))
-        return NULL;
-    for (int k = i; k < argc; k++) {
-        if (k > i)
-            strcat(s, " ");
-        strcat(s, argv[k]);
-    }
-    return s;
-}
-
-enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_HELP, O_VERSION,
-       O_FAILON, O_EXPLAIN, O_WROLE, O_STATUS, O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL,
-       O_FINDINGS, O_DOTUNCL, O_WHOSTS, O_JSONFILE, O_STATSINT };
-
-static const struct option long_opts[] = {
-    { "json", no_argument, NULL, O_JSON },
-    { "check-rules", no_argument, NULL, O_CHECK },
-    { "max-flows", required_argument, NULL, O_MAXFLOWS },
-    { "tcp-timeout", required_argument, NULL, O_TTCP },
-    { "tcp-closed-timeout", required_argument, NULL, O_TTCPC },
-    { "udp-timeout", required_argument, NULL, O_TUDP },
-    { "other-timeout", required_argument, NULL, O_TOTHER },
-    { "fail-on", required_argument, NULL, O_FAILON },
-    { "findings", required_argument, NULL, O_FINDINGS },
-    { "dot-unclassified", no_argument, NULL, O_DOTUNCL },
-    { "write-hosts", required_argument, NULL, O_WHOSTS },
-    { "json-file", required_argument, NULL, O_JSONFILE },
-    { "stats-interval", required_argument, NULL, O_STATSINT },
-    { "explain", required_argument, NULL, O_EXPLAIN },
-    { "write-role", required_argument, NULL, O_WROLE },
-    { "status", required_argument, NULL, O_STATUS },
-    { "dot", required_argument, NULL, O_DOT },
-    { "report", required_argument, NULL, O_REPORT },
-    { "site", required_argument, NULL, O_SITE },
-    { "audit", no_argument, NULL, O_AUDIT },
-    { "firewall-rules", required_argument, NULL, O_FIREWALL },
-    { "help", no_argument, NULL, O_HELP },
-    { "version", no_argument, NULL, O_VERSION },
-    { NULL, 0, NULL, 0 },
-};
-
-/* A timeout option: whole seconds, 0 = never. */
-static bool set_timeout(opts *o, os_flow_list l, const char *arg)
-{
-    unsigned long long v;
-    if (!parse_num(arg, 0, 365ULL * 86400, &v))
-        return false;
-    o->flow.timeout_ns[l] = v * 1000000000ULL;
-    return true;
-}
-
-/* Handle one option; returns -1 to go on, else an exit code. */
-static int take_opt(opts *o, int c, const char *arg)
-{
-    unsigned long long v;
-    switch (c) {
-    case 'r': o->cap.file = arg; return -1;
-    case 'i': o->cap.iface = arg; return -1;
-    case 'p': o->cap.promisc = false; return -1;
-    case 'q': o->mode = OS_MODE_QUIET; return -1;
-    case 'l': o->line_buffered = true; return -1;
-    case 'D': o->list_ifaces = true; return -1;
-    case 'R': o->rules_file = arg; return -1;
-    case 'H': o->hosts_file = arg; return -1;
-    case O_JSON: o->mode = OS_MODE_JSON; return -1;
-    case O_CHECK: o->check_rules = true; return -1;
-    case 's':
-        if (!parse_num(arg, 1, 262144, &v))
-            return fail("-s: snaplen must be a number from 1 to 262144, not '%s'", arg);
-        o->cap.snaplen = (int)v;
-        return -1;
-    case 'B':
-        if (!parse_num(arg, 1, 4194304, &v))
-            return fail("-B: buffer size must be a number of KiB from 1 to 4194304, not '%s'", arg);
-        o->cap.buffer_kib = (int)v;
-        return -1;
-    case 'c':
-        if (!parse_num(arg, 1, ULLONG_MAX, &v))
-            return fail("-c: count must be a positive number, not '%s'", arg);
-        o->count = v;
-        return -1;
-    case O_MAXFLOWS:
-        if (!parse_num(arg, 1, ULLONG_MAX, &v))
-            return fail("--max-flows: must be a positive number, not '%s'", arg);
-        o->flow.max_flows = v;
-        return -1;
-    case O_TTCP: case O_TTCPC: case O_TUDP: case O_TOTHER:
-        if (!set_timeout(o, c == O_TTCP ? OS_FL_TCP : c == O_TTCPC ? OS_FL_TCP_CLOSED
-                            : c == O_TUDP ? OS_FL_UDP : OS_FL_OTHER, arg))
-            return fail("timeout must be whole seconds (0 = never), not '%s'", arg);
-        return -1;
-    case O_FAILON:
-        if (!os_severity_parse(arg, &o->fail_on))
-            return fail("--fail-on: error, warning, info or never, not '%s'", arg);
-        return -1;
-    case O_FINDINGS:
-        if (strcmp(arg, "all") != 0 && strcmp(arg, "problems") != 0)
-            return fail("--findings: problems or all, not '%s'", arg);
-        o->findings_all = strcmp(arg, "all") == 0;
-        return -1;
-    case O_EXPLAIN: o->explain = arg; return -1;
-    case O_DOTUNCL: o->dot_unclassified = true; return -1;
-    case O_WHOSTS: o->hosts_out = arg; return -1;
-    case O_JSONFILE: o->json_file = arg; o->mode = OS_MODE_JSON; return -1;
-    case O_STATSINT:
-        if (!parse_num(arg, 1, 86400, &v))
-            return fail("--stats-interval: seconds from 1 to 86400, not '%s'", arg);
-        o->stats_secs = (unsigned)v;
-        return -1;
-    case 'w': o->write_file = arg; return -1;
-    case 'Z': o->run_as = arg; return -1;
-    case O_WROLE: o->write_role = arg; return -1;
-    case O_STATUS:
-        if (!parse_num(arg, 1, 3600, &v))
-            return fail("--status: seconds from 1 to 3600, not '%s'", arg);
-        o->status_secs = (unsigned)v;
-        return -1;
-    case O_DOT: o->dot_file = arg; return -1;
-    case O_REPORT: o->report_file = arg; return -1;
-    case O_SITE: o->site_file = arg; return -1;
-    case O_AUDIT: o->audit = true; return -1;
-    case O_FIREWALL: {
-        os_fw_format ff;
-        if (!os_fw_format_parse(arg, &ff))
-            return fail("--firewall-rules: nftables, iptables, netsh or cisco-asa, not '%s'", arg);
-        o->fw = (int)ff;
-        return -1;
-    }
-    case O_HELP: usage(stdout); return EXIT_OK;
-    case O_VERSION: printf("omnisniff %s\n", OMNISNIFF_VERSION); return EXIT_OK;
-    default: usage(stderr); return EXIT_USAGE;
-    }
-}
-
-/* Parse argv into *o; returns -1 to go on, else an exit code. */
-static int parse_args(int argc, char **argv, opts *o)
-{
-    int c, rc;
-    memset(o, 0, sizeof *o);
-    o->cap.promisc = true;
-    o->flow = os_flow_cfg_default();
-    o->fail_on = OS_SEV_ERROR;
-    o->fw = -1;
-    while ((c = getopt_long(argc, argv, "+r:i:s:B:pc:DR:H:qlw:Z:", long_opts, NULL)) != -1)
-        if ((rc = take_opt(o, c, optarg)) >= 0)
-            return rc;
-    o->filter = join_args(argc, argv, optind);
-    if (o->list_ifaces || o->check_rules || o->explain)
-        return -1;
-    if (!o->cap.file == !o->cap.iface)
-        return fail("give exactly one of -r FILE or -i IFACE (see --help)");
-    if (o->write_role && !o->write_file)
-        return fail("--write-role needs -w FILE (the file to write the role's flows to)");
-    if ((o->audit || o->fw >= 0) && !o->site_file)
-        return fail("--audit and --firewall-rules need the site: --site FILE");
-    if (o->site_file && o->hosts_file)
-        return fail("the site file declares the hosts: give --site FILE without -H");
-    if (o->fw >= 0 && (o->audit || o->mode == OS_MODE_JSON))
-        return fail("--firewall-rules prints only the ruleset: drop --audit and --json");
-    if (o->fw >= 0)
-        o->mode = OS_MODE_SILENT;
-    o->cap.filter = o->filter;
-    return -1;
-}
-
-/* Read a whole file into a NUL-terminated buffer; NULL with err set. */
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-            if (!nb)
-                break;
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f) || !buf) {
-        snprintf(err, errlen, "%s: %s", path, ferror(f) ? strerror(errno) : "out of memory");
-        free(buf);
-        buf = NULL;
-    } else {
-        buf[n] = '\0';
-        *len = n;
-    }
-    fclose(f);
-    return buf;
-}
-
-/* Print collected diagnostics to stderr. */
-static void print_diags(const os_diags *d)
-{
-    for (size_t i = 0; i < d->n; i++)
-        fputs(d->msg[i], stderr);
-}
-
-/* Load -R FILE or the built-in rules. */
-static bool load_rules(const char *path, os_ruleset *rs)
-{
-    char err[512];
-    size_t len = os_default_rules_len;
-    const char *buf = os_default_rules;
-    char *owned = NULL;
-    os_diags d = { 0 };
-    bool ok;
-
-    if (path && !(buf = owned = read_file(path, &len, err, sizeof err))) {
-        fail("cannot read rules file %s", err);
-        return false;
-    }
-    ok = os_rules_parse(path ? path : os_default_rules_name, buf, len, rs, &d);
-    print_diags(&d);
-    if (!ok)
-        fprintf(stderr, "omnisniff: %zu error%s in rules file %s; not running\n", d.errors,
-                d.errors == 1 ? "" : "s", path ? path : os_default_rules_name);
-    os_diags_free(&d);
-    free(owned);
-    return ok;
-}
-
-/* Parses a file's text into its target (see load_file). */
-typedef bool (*parse_fn)(void *target, const char *path, const char *buf, size_t len,
-                         os_diags *d);
-
-/* Read and parse the `what` file (hosts, site): every diagnostic on stderr,
- * then one line saying it was refused. */
-static bool load_file(const char *path, const char *what, parse_fn parse, void *target)
-{
-    char err[512];
-    size_t len;
-    char *buf = read_file(path, &len, err, sizeof err);
-    os_diags d = { 0 };
-    bool ok;
-
-    if (!buf) {
-        fail("cannot read %s file %s", what, err);
-        return false;
-    }
-    ok = parse(target, path, buf, len, &d);
-    print_diags(&d);
-    if (!ok)
-        fprintf(stderr, "omnisniff: %zu error%s in %s file %s; not running\n", d.errors,
-                d.errors == 1 ? "" : "s", what, path);
-    os_diags_free(&d);
-    free(buf);
-    return ok;
-}
-
-static bool parse_hosts(void *target, const char *path, const char *buf, size_t len, os_diags *d)
-{
-    return os_hosts_parse(path, buf, len, target, d);
-}
-
-/* What a site file is parsed with and into. */
-typedef struct site_target {
-    const os_ruleset *rs; /* the rules its unused lines name */
-    os_site *site;        /* the result */
-} site_target;
-
-static bool parse_site(void *target, const char *path, const char *buf, size_t len, os_diags *d)
-{
-    site_target *t = target;
-    return os_site_parse(path, buf, len, t->rs, t->site, d);
-}
-
-/* Load the -H hosts file. */
-static bool load_hosts(const char *path, os_hostsfile *hf)
-{
-    return load_file(path, "hosts", parse_hosts, hf);
-}
-
-/* Load the --site file (its host lines are the hosts of the run). */
-static bool load_site(const char *path, const os_ruleset *rs, os_site *site)
-{
-    site_target t = { rs, site };
-    return load_file(path, "site", parse_site, &t);
-}
-
 /* The audit of --audit / --firewall-rules, made when the capture is done. */
 typedef struct audit_run {
-    const opts *o;          /* options */
+    const cli_opts *o;      /* options */
     const os_site *site;    /* the site (NULL: no audit asked) */
     const os_ruleset *rs;   /* rules */
     os_audit a;             /* the audit */
@@ -545,7 +79,7 @@ static bool write_audit(audit_run *ar)
     if (!ar->site)
         return true;
     if (!ar->ok) {
-        fail("audit: %s", ar->err);
+        cli_fail("audit: %s", ar->err);
         return false;
     }
     if (ar->o->fw >= 0)
@@ -554,21 +88,6 @@ static bool write_audit(audit_run *ar)
         os_audit_write_text(stdout, &ar->a);
     fflush(stdout);
     return true;
-}
-
-/* --explain KIND. */
-static int explain(const char *kind)
-{
-    os_finding_kind k;
-    if (!os_finding_kind_parse(kind, &k)) {
-        fprintf(stderr, "omnisniff: --explain: unknown finding kind '%s'; kinds:", kind);
-        for (int i = 0; i < OS_FK_COUNT; i++)
-            fprintf(stderr, " %s", os_finding_kind_name((os_finding_kind)i));
-        fputc('\n', stderr);
-        return EXIT_USAGE;
-    }
-    fputs(os_finding_explain(k), stdout);
-    return EXIT_OK;
 }
 
 static char g_sigbus_msg[700]; /* the SIGBUS line, made before it is needed */
@@ -617,7 +136,7 @@ static void install_signals(void)
 /* A run in progress: what the periodic work (--status, progress, SIGUSR1)
  * needs. */
 typedef struct session {
-    const opts *o;          /* options */
+    const cli_opts *o;      /* options */
     os_capture *cap;        /* the capture */
     os_pipeline *pl;        /* the pipeline */
     const char *source;     /* file or interface name */
@@ -693,7 +212,7 @@ static void show_status(session *s, double t)
 static void json_file_failed(session *s, const char *what, bool capturing)
 {
     if (!s->json_failed)
-        fail("%s: %s: %s (the file is incomplete; its last line may be cut)", s->o->json_file,
+        cli_fail("%s: %s: %s (the file is incomplete; its last line may be cut)", s->o->json_file,
              what, strerror(errno ? errno : EIO));
     s->json_failed = true;
     if (capturing) {
@@ -810,7 +329,7 @@ static int role_index(const os_ruleset *rs, const char *id, char *err, size_t er
 }
 
 /* Open the -w evidence file (after -Z, so it belongs to USER). */
-static bool open_outputs(const opts *o, const os_ruleset *rs, os_capture *cap,
+static bool open_outputs(const cli_opts *o, const os_ruleset *rs, os_capture *cap,
                          os_pipeline_cfg *cfg, char *err, size_t errlen)
 {
     int role = -1;
@@ -826,14 +345,14 @@ static bool open_outputs(const opts *o, const os_ruleset *rs, os_capture *cap,
 }
 
 /* Close the -w file and say what it holds; false if a write failed. */
-static bool close_outputs(const opts *o, os_pipeline_cfg *cfg)
+static bool close_outputs(const cli_opts *o, os_pipeline_cfg *cfg)
 {
     char err[512];
     os_dump_stats ds;
     if (!cfg->dump)
         return true;
     if (!os_dump_close(cfg->dump, &ds, err, sizeof err)) {
-        fail("%s", err);
+        cli_fail("%s", err);
         return false;
     }
     fprintf(stderr, "omnisniff: wrote %llu packets of %llu %s%s to %s\n",
@@ -848,7 +367,7 @@ static bool close_outputs(const opts *o, os_pipeline_cfg *cfg)
 }
 
 /* The pipeline configuration of a run. */
-static void pipeline_cfg(const opts *o, const os_ruleset *rs, const os_hostsfile *hf,
+static void pipeline_cfg(const cli_opts *o, const os_ruleset *rs, const os_hostsfile *hf,
                          os_capture *cap, os_pipeline_cfg *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -876,7 +395,7 @@ static bool out_open(outfile *o, const char *path)
     o->path = path;
     o->f = !path ? NULL : std ? stdout : fopen(path, "w");
     if (path && !o->f)
-        fail("cannot write %s: %s", path, strerror(errno));
+        cli_fail("cannot write %s: %s", path, strerror(errno));
     return !path || o->f;
 }
 
@@ -886,7 +405,7 @@ static bool out_close(outfile *o)
 {
     bool ok = !o->f || (o->f == stdout ? fflush(stdout) == 0 : fclose(o->f) == 0);
     if (!ok)
-        fail("%s: write error: %s", o->path, strerror(errno));
+        cli_fail("%s: write error: %s", o->path, strerror(errno));
     o->f = NULL;
     return ok;
 }
@@ -915,11 +434,11 @@ static bool write_outputs(outfile *out, os_pipeline *pl, const os_ruleset *rs, a
     os_mdreport_cfg mc = { .st = os_pipeline_stats(pl), .cls = os_pipeline_classifier(pl),
                            .rules = rs, .graph = os_pipeline_graph(pl) };
     if (dot->f && !os_dot_write(dot->f, mc.graph, mc.cls, rs, &dopts, err, sizeof err)) {
-        fail("%s: %s", dot->path, err);
+        cli_fail("%s: %s", dot->path, err);
         ok = false;
     }
     if (md->f && !write_report(md->f, &mc, ar, err, sizeof err)) {
-        fail("%s: %s", md->path, err);
+        cli_fail("%s: %s", md->path, err);
         ok = false;
     }
     if (hosts->f)
@@ -960,13 +479,13 @@ static bool stdout_ok(void)
 {
     if (fflush(stdout) == 0 && !ferror(stdout))
         return true;
-    fail("standard output: write error: %s (the output is incomplete)",
+    cli_fail("standard output: write error: %s (the output is incomplete)",
          strerror(errno ? errno : EIO));
     return false;
 }
 
 /* Open the capture, run the pipeline, print the summary. */
-static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, const os_site *site)
+static int run(const cli_opts *o, const os_ruleset *rs, const os_hostsfile *hf, const os_site *site)
 {
     audit_run ar = { o, (o->audit || o->fw >= 0 || o->report_file) && o->site_file ? site : NULL,
                      rs, { 0 }, false, "" };
@@ -980,13 +499,13 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     session s;
 
     if (!cap)
-        return fail("%s", err);
+        return cli_fail("%s", err);
     guard_mapping(cap, o->cap.file);
     pipeline_cfg(o, rs, hf, cap, &cfg);
     cfg.graph = cfg.graph || ar.site;
     if (!open_outputs(o, rs, cap, &cfg, err, sizeof err)) {
         os_capture_close(cap);
-        return fail("%s", err);
+        return cli_fail("%s", err);
     }
     if (!out_open(&out[OUT_DOT], o->dot_file) || !out_open(&out[OUT_MD], o->report_file) ||
         !out_open(&out[OUT_HOSTS], o->hosts_out)) {
@@ -997,7 +516,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     if (o->json_file) {
         if (!(s.json = fopen(o->json_file, "a"))) {
             abandon(out, &cfg, cap);
-            return fail("cannot write %s: %s", o->json_file, strerror(errno));
+            return cli_fail("cannot write %s: %s", o->json_file, strerror(errno));
         }
         setvbuf(s.json, NULL, _IOLBF, 0);
         cfg.out = s.json;
@@ -1006,7 +525,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
         if (s.json)
             fclose(s.json);
         abandon(out, &cfg, cap);
-        return fail("%s", perr);
+        return cli_fail("%s", perr);
     }
     s.o = o, s.cap = cap, s.pl = pl;
     s.source = o->cap.file ? o->cap.file : o->cap.iface;
@@ -1024,7 +543,7 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
     os_pipeline_summary(pl);
     bool audited = write_audit(&ar);
     if (read_err)
-        fail("%s: %s", s.source, read_err);
+        cli_fail("%s: %s", s.source, read_err);
     bool written = write_outputs(out, pl, rs, &ar, o->dot_unclassified);
     if (ar.site)
         os_audit_free(&ar.a);
@@ -1040,34 +559,34 @@ static int run(const opts *o, const os_ruleset *rs, const os_hostsfile *hf, cons
 
 int main(int argc, char **argv)
 {
-    opts o;
+    cli_opts o;
     os_ruleset rs = { 0 };
     os_hostsfile hf = { 0 };
     os_site site = { 0 };
     char err[512];
-    int rc = parse_args(argc, argv, &o);
+    int rc = cli_parse(argc, argv, &o);
 
     if (rc >= 0)
         goto out;
     if (o.explain) {
-        rc = explain(o.explain);
+        rc = cli_explain(o.explain);
         goto out;
     }
     if (o.list_ifaces) {
-        rc = os_capture_list(stdout, err, sizeof err) ? EXIT_OK : fail("%s", err);
+        rc = os_capture_list(stdout, err, sizeof err) ? EXIT_OK : cli_fail("%s", err);
         goto out;
     }
     rc = EXIT_USAGE;
-    if (!load_rules(o.rules_file, &rs))
+    if (!cli_load_rules(o.rules_file, &rs))
         goto out;
     if (o.check_rules) {
         os_rules_dump(&rs, stdout);
         rc = EXIT_OK;
         goto out;
     }
-    if (o.hosts_file && !load_hosts(o.hosts_file, &hf))
+    if (o.hosts_file && !cli_load_hosts(o.hosts_file, &hf))
         goto out;
-    if (o.site_file && !load_site(o.site_file, &rs, &site))
+    if (o.site_file && !cli_load_site(o.site_file, &rs, &site))
         goto out;
     if (o.line_buffered || (o.cap.iface && isatty(STDOUT_FILENO)))
         setvbuf(stdout, NULL, _IOLBF, 0);
