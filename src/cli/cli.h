@@ -1,10 +1,11 @@
 /* cli.h — what the files of the omnisniff command share: the parsed command
- * line, the exit codes, and each file's entry points.
+ * line, the exit codes, the outputs of a run, and each file's entry points.
  * Private to src/cli/; the library (include/omnisniff/) knows nothing of it.
- *   main.c     parse, load, run (the capture and the outputs, for now),
- *              exit code
+ *   main.c     parse, load, run (signals, the capture loop, progress and
+ *              status, the privilege drop, for now), exit code
  *   options.c  the option table: getopt_long's arrays and --help from it
- *   load.c     the rules, hosts and site files and their diagnostics */
+ *   load.c     the rules, hosts and site files and their diagnostics
+ *   outputs.c  every output file, the audit and firewall rules, write errors */
 #ifndef OMNISNIFF_CLI_H
 #define OMNISNIFF_CLI_H
 
@@ -13,7 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "omnisniff/audit.h"
 #include "omnisniff/capture.h"
+#include "omnisniff/dump.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/pipeline.h"
@@ -52,6 +55,33 @@ typedef struct cli_opts {
     int fw;                  /* --firewall-rules: os_fw_format, or -1 */
 } cli_opts;
 
+/* An output file of --dot / --report / --write-hosts. */
+typedef struct cli_outfile {
+    const char *path; /* as given, or NULL when not asked for */
+    FILE *f;          /* the stream (stdout for '-' and /dev/stdout), or NULL */
+} cli_outfile;
+
+/* The audit of --audit / --firewall-rules / --report with a site. */
+typedef struct cli_audit {
+    const os_site *site; /* the site (NULL: no audit wanted) */
+    os_audit a;          /* the audit */
+    bool ok;             /* it was made */
+    char err[256];       /* why not */
+} cli_audit;
+
+/* Everything a run writes besides the pipeline's records on stdout. */
+typedef struct cli_outputs {
+    const cli_opts *o;     /* options */
+    const os_ruleset *rs;  /* rules (role ids) */
+    os_dump *dump;         /* -w evidence file, or NULL */
+    cli_outfile dot;       /* --dot */
+    cli_outfile md;        /* --report */
+    cli_outfile hosts;     /* --write-hosts */
+    FILE *json;            /* --json-file stream, or NULL */
+    bool json_failed;      /* it could not be written or reopened (said once) */
+    cli_audit audit;       /* the site audit */
+} cli_outputs;
+
 /* ---- main.c ---- */
 
 /* Print "omnisniff: msg" on one line to stderr; returns EXIT_USAGE. */
@@ -77,5 +107,37 @@ bool cli_load_hosts(const char *path, os_hostsfile *hf);
 
 /* The --site file (its unused lines name rules of rs). */
 bool cli_load_site(const char *path, const os_ruleset *rs, os_site *site);
+
+/* ---- outputs.c ---- */
+
+/* Open -w, --dot, --report, --write-hosts and --json-file (after -Z, so
+ * they belong to USER); `site` is audited when an output needs it. False
+ * after one line on stderr, with nothing left open. */
+bool cli_outputs_open(cli_outputs *out, const cli_opts *o, const os_ruleset *rs,
+                      const os_site *site, const os_capture *cap);
+
+/* Close what cli_outputs_open opened, nothing written (the run could not start). */
+void cli_outputs_abandon(cli_outputs *out);
+
+/* During the capture: --json-file's buffered records out, and reopened
+ * when `reopen` (SIGHUP: logrotate moved it). False when it failed (said
+ * once): the capture must stop, or records would be lost. */
+bool cli_json_tick(cli_outputs *out, os_pipeline *pl, bool reopen);
+
+/* Between os_pipeline_flush and os_pipeline_summary: make the audit (JSON:
+ * its records, so the summary stays the last line). */
+void cli_audit_make(cli_outputs *out, os_pipeline *pl);
+
+/* After the summary: the audit text or the firewall rules to stdout. False
+ * after one line if the audit could not be made. */
+bool cli_audit_write(cli_outputs *out);
+
+/* After the summary: --dot, --report and --write-hosts written and closed.
+ * False after one line each for what failed. */
+bool cli_outputs_write(cli_outputs *out, os_pipeline *pl);
+
+/* At the end: stdout and --json-file checked, -w closed with a line saying
+ * what it holds, the audit freed. False after one line each for what failed. */
+bool cli_outputs_close(cli_outputs *out);
 
 #endif
