@@ -1,10 +1,11 @@
 /* cli.h — what the files of the omnisniff command share: the parsed command
  * line, the exit codes, the outputs of a run, and each file's entry points.
  * Private to src/cli/; the library (include/omnisniff/) knows nothing of it.
- *   main.c     parse, load, run (signals, the capture loop, progress and
- *              status, the privilege drop, for now), exit code
+ *   main.c     parse, load, run, exit code
  *   options.c  the option table: getopt_long's arrays and --help from it
  *   load.c     the rules, hosts and site files and their diagnostics
+ *   session.c  signals, the SIGBUS guard, the capture loop, progress and
+ *              status, the privilege drop
  *   outputs.c  every output file, the audit and firewall rules, write errors */
 #ifndef OMNISNIFF_CLI_H
 #define OMNISNIFF_CLI_H
@@ -107,6 +108,27 @@ bool cli_load_hosts(const char *path, os_hostsfile *hf);
 
 /* The --site file (its unused lines name rules of rs). */
 bool cli_load_site(const char *path, const os_ruleset *rs, os_site *site);
+
+/* ---- session.c ---- */
+
+/* Install the SIGBUS guard when cap reads `file` through a mapping: a
+ * truncation under the reader is one line on stderr and exit 2. */
+void cli_guard_mapping(const os_capture *cap, const char *file);
+
+/* -Z USER: become USER (groups, gid, uid) for good; false with err set. */
+bool cli_drop_privileges(const char *user, char *err, size_t errlen);
+
+/* The pipeline of a run: records to --json-file or stdout, -w's dump, a
+ * graph when an output or the audit needs one. NULL with err set. */
+os_pipeline *cli_pipeline_new(const cli_opts *o, const os_ruleset *rs, const os_hostsfile *hf,
+                              const os_capture *cap, const cli_outputs *out, char *err,
+                              size_t errlen);
+
+/* Read frames into pl until the end, -c, a signal, an error or a failed
+ * --json-file; SIGUSR1, --status, the progress line and --json-file's
+ * rotation meanwhile. Returns the read error (in err) or NULL. */
+const char *cli_capture(const cli_opts *o, os_capture *cap, os_pipeline *pl, cli_outputs *out,
+                        char *err, size_t errlen);
 
 /* ---- outputs.c ---- */
 
