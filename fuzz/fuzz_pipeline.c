@@ -54,8 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         h->caplen, h->len, d, cfg.dlt };
         os_pipeline_packet(pl, &fr);
     }
-    if (pl)
-        os_pipeline_finish(pl, "fuzz", "fuzz", NULL, NULL);
+    if (pl) {
+        os_pipeline_flush(pl, "fuzz", "fuzz", NULL, NULL);
+        os_pipeline_summary(pl);
+    }
     os_pipeline_free(pl);
     pcap_close(pc); /* closes f */
     return 0;

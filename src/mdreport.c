@@ -728,7 +728,7 @@ static void section_streams(FILE *out, const os_stats *st, const os_ruleset *rs)
         fprintf(out, "\n(%zu more in trouble: see `--json`)\n", bad - 50);
 }
 
-bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen)
+void os_mdreport_write_body(FILE *out, const os_mdreport_cfg *c)
 {
     fprintf(out, "# omnisniff report: ");
     os_fmt_md_cell(out, c->st->source ? c->st->source : "-");
@@ -740,12 +740,20 @@ bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t er
     section_roles(out, c->st, c->rules);
     if (c->graph)
         section_conversations(out, c->graph, c->rules);
-    if (c->extra)
-        c->extra(out, c->extra_user);
+}
+
+bool os_mdreport_write_end(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen)
+{
     section_kinds(out, c->st);
     if (fflush(out) != 0 || ferror(out)) {
         snprintf(err, errlen, "write error: %s", strerror(errno ? errno : EIO));
         return false;
     }
     return true;
+}
+
+bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen)
+{
+    os_mdreport_write_body(out, c);
+    return os_mdreport_write_end(out, c, err, errlen);
 }

@@ -17,8 +17,8 @@
  * size is checked every CHECK_EVERY bytes: a file that shrank is read up to
  * its new end (a record cut there is a cut record: partial summary, exit 2),
  * and one that shrank below what was read ends the read with an error.
- * main.c turns a SIGBUS that still slips through (a truncation between two
- * checks) into a one-line error.
+ * The command (src/cli/session.c) turns a SIGBUS that still slips through
+ * (a truncation between two checks) into a one-line error.
  *
  * With two CPUs or more, a helper thread (readahead.c) maps the pages a few
  * MiB ahead of the reader and loads them into the cache, so the reader

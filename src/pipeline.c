@@ -410,9 +410,9 @@ static void fill_findings(os_pipeline *p, os_stats *s)
     s->finding = (const os_finding *const *)p->kept_view;
 }
 
-/* End of input: flush flows and print the summary. */
-void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
-                        const os_capture_stats *kernel, const char *read_error)
+/* End of input: end the flows, release the findings, make the final verdicts. */
+void os_pipeline_flush(os_pipeline *p, const char *source, const char *linktype,
+                       const os_capture_stats *kernel, const char *read_error)
 {
     /* live, time went on past the last packet (the ticks' wall clock) */
     uint64_t end = p->rep.now_ns > p->st.last_ns ? p->rep.now_ns : p->st.last_ns;
@@ -437,8 +437,11 @@ void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype
     p->st.source = source;
     p->st.linktype = linktype;
     p->st.read_error = read_error;
-    if (p->cfg.before_summary)
-        p->cfg.before_summary(p->cfg.user, p);
+}
+
+/* The summary of a flushed run. */
+void os_pipeline_summary(os_pipeline *p)
+{
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_summary_json(&p->rep, &p->st);
     else if (p->cfg.mode != OS_MODE_SILENT)

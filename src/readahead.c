@@ -14,7 +14,8 @@
  * and stops if the chunk is no longer all there: loading a page past the
  * end of a file that shrank would raise SIGBUS, and the reader's own size
  * checks (pcapfile.c) deal with the shrink. (A truncation between that
- * check and the loads still faults: main.c reports it as for the reader.)
+ * check and the loads still faults: src/cli/session.c reports it as for
+ * the reader.)
  * Page faults rather than madvise(MADV_POPULATE_READ): the kernel's
  * fault-around maps 16 pages a fault, which measured ~6% faster here.
  * The reader releases the pages behind it, so resident memory stays
@@ -105,7 +106,8 @@ static int usable_cpus(void)
 
 /* Create the thread with every signal blocked but the ones a fault raises:
  * SIGINT, SIGUSR1 and the rest go to the main thread, whose handlers
- * expect them; a SIGBUS on the mapping (main.c) can come from either. */
+ * expect them; a SIGBUS on the mapping (src/cli/session.c) can come from
+ * either. */
 static bool spawn(os_readahead *ra)
 {
     sigset_t all, old;

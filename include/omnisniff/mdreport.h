@@ -19,7 +19,8 @@
  *   ## Traffic by role    flows, packets, bytes per traffic role
  *   ## Conversations      the graph's edges with a role or a finding (only
  *                         when a graph is given)
- *   (extra sections)      written by the caller's `extra` callback
+ *   (more sections)       the caller's own (e.g. "## Audit"), written
+ *                         between os_mdreport_write_body and _end
  *   ## What the findings mean   os_finding_explain() of each kind found
  * The report's size grows with the problems, not with the flows behind
  * them: a fault retried by many clients is one section and one ladder.
@@ -38,25 +39,29 @@
 #include "omnisniff/report.h"
 #include "omnisniff/rules.h"
 
-/* Writes further sections of the report (e.g. "## Audit") to out. It is
- * called once, after "## Conversations" (or "## Traffic by role" without a
- * graph) and before "## What the findings mean";
- * each section it writes starts with a blank line and a "## " heading. */
-typedef void (*os_mdreport_extra_fn)(FILE *out, void *user);
-
 /* What the report is made from. */
 typedef struct os_mdreport_cfg {
     const os_stats *st;          /* counters and problems (os_pipeline_stats) */
     os_classifier *cls;          /* host roles and evidence */
     const os_ruleset *rules;     /* role ids */
     const os_graph *graph;       /* conversations; NULL leaves that section out */
-    os_mdreport_extra_fn extra;  /* more sections, or NULL */
-    void *extra_user;            /* passed to extra */
 } os_mdreport_cfg;
 
-/* Write the report to out. Returns false with a one-line message in err on
- * allocation failure or when writing failed (out is flushed). */
+/* Write the whole report to out: os_mdreport_write_body, then
+ * os_mdreport_write_end. Returns false with a one-line message in err when
+ * writing failed (out is flushed). */
 bool os_mdreport_write(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen);
+
+/* Write the report up to "## Conversations" (or "## Traffic by role"
+ * without a graph). The caller may then write sections of its own, each
+ * starting with a blank line and a "## " heading, and ends the report with
+ * os_mdreport_write_end. */
+void os_mdreport_write_body(FILE *out, const os_mdreport_cfg *c);
+
+/* End a report begun with os_mdreport_write_body: "## What the findings
+ * mean", then flush out. Returns false with a one-line message in err when
+ * any write to out failed. */
+bool os_mdreport_write_end(FILE *out, const os_mdreport_cfg *c, char *err, size_t errlen);
 
 /* A BPF filter (tcpdump / omnisniff syntax) that captures the traffic of
  * finding f (e.g. a problem's first example) again: "host A and host B and tcp port P" with P the role's

@@ -1,6 +1,7 @@
 /* pipeline.h — one packet through all layers: decode → flow → classify →
- * report, and the statistics the summary prints. main.c feeds it frames from
- * a capture; fuzzers and tests can feed it frames from memory. */
+ * report, and the statistics the summary prints. The command (src/cli/)
+ * feeds it frames from a capture; fuzzers and tests can feed it frames from
+ * memory. */
 #ifndef OMNISNIFF_PIPELINE_H
 #define OMNISNIFF_PIPELINE_H
 
@@ -34,9 +35,6 @@ typedef struct os_pipeline_cfg {
     os_dump *dump;             /* evidence capture (-w), or NULL (the caller closes it) */
     bool findings_all;         /* text: every finding, live and in the summary (--findings all) */
     uint64_t stats_ns;         /* JSON: a "stats" record this often (packet time; 0 = never) */
-    void (*before_summary)(void *user, os_pipeline *p); /* at finish, flows and findings
-                                  complete, just before the summary; or NULL */
-    void *user;                /* passed to before_summary */
 } os_pipeline_cfg;
 
 /* New pipeline; NULL with err set on allocation failure. */
@@ -57,12 +55,20 @@ void os_pipeline_set_out(os_pipeline *p, FILE *out);
 /* The kernel's counters as they stand, for the next "stats" record (live). */
 void os_pipeline_set_kernel(os_pipeline *p, const os_capture_stats *kernel);
 
-/* End of input: flush flows (JSON flow and finding records), write the
- * final problem records (JSON) and print the summary.
- * `source`/`linktype` name the capture; `kernel` holds live counters;
- * `read_error` is the error that cut the input short, or NULL. */
-void os_pipeline_finish(os_pipeline *p, const char *source, const char *linktype,
-                        const os_capture_stats *kernel, const char *read_error);
+/* End of input: end every flow (JSON flow and finding records), release
+ * the findings held back, judge the streams and the waiting handshakes, and
+ * write the final stream and problem records (JSON). Afterwards the
+ * statistics, the graph and os_pipeline_worst are complete; write the
+ * summary with os_pipeline_summary (the caller may write records of its own
+ * in between, e.g. the audit's). `source`/`linktype` name the capture;
+ * `kernel` holds live counters or is NULL; `read_error` is the error that
+ * cut the input short, or NULL. Call it once. */
+void os_pipeline_flush(os_pipeline *p, const char *source, const char *linktype,
+                       const os_capture_stats *kernel, const char *read_error);
+
+/* After os_pipeline_flush: the summary to the output (the last JSON record,
+ * or the text summary; nothing in OS_MODE_SILENT), then flush the output. */
+void os_pipeline_summary(os_pipeline *p);
 
 /* The summary so far as text to out, without ending any flow (for SIGUSR1):
  * the role table counts active flows as they stand; problems as they stand. */
@@ -80,7 +86,7 @@ int os_pipeline_status(os_pipeline *p, FILE *out, double secs);
 os_severity os_pipeline_worst(const os_pipeline *p);
 
 /* The observed system: edges with their findings, complete after
- * os_pipeline_finish. NULL unless cfg.graph was set. */
+ * os_pipeline_flush. NULL unless cfg.graph was set. */
 const os_graph *os_pipeline_graph(const os_pipeline *p);
 
 /* The classifier: host roles and their evidence. */

@@ -117,7 +117,8 @@ static inline bool outsite_icmp(outsite *s, const char *rep, const char *to, uin
 /* End of input. */
 static inline void outsite_finish(outsite *s)
 {
-    os_pipeline_finish(s->p, "test.pcap", "EN10MB", NULL, NULL);
+    os_pipeline_flush(s->p, "test.pcap", "EN10MB", NULL, NULL);
+    os_pipeline_summary(s->p);
 }
 
 static inline void outsite_close(outsite *s)

@@ -172,7 +172,8 @@ static void dump_findings(const site *s)
 /* End of input: flush flows, run host checks, take the statistics. */
 static const os_stats *site_finish(site *s)
 {
-    os_pipeline_finish(s->p, "test", "EN10MB", NULL, NULL);
+    os_pipeline_flush(s->p, "test", "EN10MB", NULL, NULL);
+    os_pipeline_summary(s->p);
     s->st = os_pipeline_stats(s->p);
     return s->st;
 }

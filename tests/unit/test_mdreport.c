@@ -1,5 +1,6 @@
 /* test_mdreport.c — the --report writer on sites built from frames in memory:
- * the sections and their order (with the extra-sections hook), capture facts
+ * the sections and their order (with a section of the caller's between body
+ * and end), capture facts
  * (kernel counters, read error, problem counts), a fault of many flows as
  * one problem with one ladder, two faults worst first, the hosts table
  * (escaping, evidence), the ladder of every failed-handshake kind exactly as
@@ -18,17 +19,24 @@
 #define SYN OS_TH_SYN
 #define RSTACK (OS_TH_RST | OS_TH_ACK)
 
-/* The report of a finished site (caller frees); graph and extra as given. */
-static char *report_of(outsite *s, bool graph, os_mdreport_extra_fn extra, void *user)
+/* The report of a finished site (caller frees); with a graph as given, and
+ * the caller's section `extra` (or none) between body and end. */
+static char *report_of(outsite *s, bool graph, const char *extra)
 {
     char *buf = NULL, err[128] = "";
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     os_mdreport_cfg c = { .st = os_pipeline_stats(s->p), .cls = os_pipeline_classifier(s->p),
-                          .rules = &s->rs, .graph = graph ? os_pipeline_graph(s->p) : NULL,
-                          .extra = extra, .extra_user = user };
+                          .rules = &s->rs, .graph = graph ? os_pipeline_graph(s->p) : NULL };
     assert_non_null(m);
-    bool ok = os_mdreport_write(m, &c, err, sizeof err);
+    bool ok;
+    if (extra) {
+        os_mdreport_write_body(m, &c);
+        fputs(extra, m);
+        ok = os_mdreport_write_end(m, &c, err, sizeof err);
+    } else {
+        ok = os_mdreport_write(m, &c, err, sizeof err);
+    }
     fclose(m);
     assert_true(ok);
     assert_string_equal(err, "");
@@ -79,23 +87,13 @@ static const char hosts[] =
     "10.1.0.10   gateway   gw|1\n" /* '|' must be escaped in a table cell */
     "10.3.0.0/24 client\n";
 
-static int extra_calls;
-
-static void extra_audit(FILE *out, void *user)
-{
-    extra_calls++;
-    fprintf(out, "\n## Audit\n\n%s\n", (const char *)user);
-}
-
 static void test_sections_in_order_with_extra(void **state)
 {
     (void)state;
     outsite *s = outsite_start(hosts);
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
     outsite_finish(s);
-    extra_calls = 0;
-    char *r = report_of(s, true, extra_audit, "audit text");
-    assert_int_equal(extra_calls, 1);
+    char *r = report_of(s, true, "\n## Audit\n\naudit text\n");
     const char *heads[] = { "# omnisniff report: test.pcap\n", "\n## Capture\n",
                             "\n## Problems\n",
                             "\n### 1. warning unanswered-connection — 10.1.0.20 "
@@ -112,8 +110,8 @@ static void test_sections_in_order_with_extra(void **state)
     }
     assert_int_equal(strncmp(r, heads[0], strlen(heads[0])), 0);
     free(r);
-    /* without a graph: no conversations; without extra: no audit */
-    r = report_of(s, false, NULL, NULL);
+    /* without a graph: no conversations; without a section of the caller's: no audit */
+    r = report_of(s, false, NULL);
     assert_null(strstr(r, "## Conversations"));
     assert_null(strstr(r, "## Audit"));
     assert_non_null(strstr(r, "\n## Problems\n"));
@@ -130,8 +128,9 @@ static void test_capture_facts_kernel_and_read_error(void **state)
     s->now += 2 * OS_SEC;
     assert_true(outsite_udp(s, 1, "10.3.0.23", 53000, "10.1.0.1", 53, 40));
     os_capture_stats ks = { .valid = true, .received = 7, .dropped = 2, .ifdropped = 1 };
-    os_pipeline_finish(s->p, "eth0", "EN10MB", &ks, "truncated dump file");
-    char *r = report_of(s, true, NULL, NULL);
+    os_pipeline_flush(s->p, "eth0", "EN10MB", &ks, "truncated dump file");
+    os_pipeline_summary(s->p);
+    char *r = report_of(s, true, NULL);
     assert_non_null(strstr(r, "| source | `eth0` |\n| link type | EN10MB |\n"
                               "| first packet | 2026-01-15T10:00:00.000000+0000 |\n"
                               "| last packet | 2026-01-15T10:00:02.005000+0000 |\n"
@@ -200,7 +199,7 @@ static void test_many_flows_of_one_fault_one_problem(void **state)
     dropped_port_retries(s, OS_T0, 3);
     outsite_finish(s);
     assert_int_equal(os_pipeline_stats(s->p)->findings[OS_FK_UNANSWERED_CONNECTION], 30);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     assert_int_equal(problem_sections(r), 1);
     assert_int_equal(problem_ladders(r), 1);
     assert_non_null(strstr(r, "| problems | 1 error, 0 warnings, 0 info, from 30 findings |\n"));
@@ -232,7 +231,7 @@ static void test_two_faults_worst_first(void **state)
     assert_true(outsite_tcp(s, "10.1.0.20", 6063, "10.3.0.23", 51000, RSTACK, 0));
     dropped_port_retries(s, OS_T0 + OS_SEC, 2);
     outsite_finish(s);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     assert_int_equal(problem_sections(r), 2);
     assert_int_equal(problem_ladders(r), 2);
     assert_non_null(strstr(r, "| problems | 1 error, 1 warning, 0 info, from 21 findings |\n"));
@@ -255,7 +254,7 @@ static void test_hosts_table_escapes_and_evidence(void **state)
     assert_true(outsite_udp(s, 2, "10.2.0.31", 40000, "10.1.0.21", 15000, 1300));
     assert_true(outsite_udp(s, 2, "10.2.0.32", 40000, "10.1.0.21", 15000, 1300));
     outsite_finish(s);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     assert_non_null(strstr(r, "| 10.1.0.10 | gw\\|1 | gateway | declared |  |\n"));
     assert_non_null(strstr(r, "| 10.1.0.21 |  | archiver | inferred | archiver: receives "
                               "encoder-archiver-unicast (UDP 15000-16000) from encoder 10.2.0.3"));
@@ -277,7 +276,7 @@ static void test_unanswered_ladder(void **state)
     s->now = OS_T0 + 3 * OS_SEC;
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, SYN, 0));
     outsite_finish(s);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     char *l = ladder_after(r, "### 1. warning unanswered-connection — 10.1.0.20 "
                               "(archiver-playback)\n");
     assert_string_equal(l,
@@ -314,7 +313,7 @@ static void test_late_answer_ladder(void **state)
     assert_true(outsite_tcp(s, "10.1.0.20", 6061, "10.3.0.23", 51000, SYN | OS_TH_ACK, 0));
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6061, OS_TH_ACK, 0));
     outsite_finish(s);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     char *l = ladder_after(r, "### 1. warning unanswered-connection — 10.1.0.20 "
                               "(archiver-playback)\n");
     assert_string_equal(l,
@@ -337,7 +336,7 @@ static void test_refused_ladder(void **state)
     assert_true(outsite_tcp(s, "10.3.0.23", 51000, "10.1.0.20", 6063, SYN, 0));
     assert_true(outsite_tcp(s, "10.1.0.20", 6063, "10.3.0.23", 51000, RSTACK, 0));
     outsite_finish(s);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     char *l = ladder_after(r, "### 1. warning connection-refused — 10.1.0.20 "
                               "(archiver-playback)\n");
     assert_string_equal(l,
@@ -363,7 +362,7 @@ static void test_icmp_ladder_from_firewall(void **state)
     assert_true(outsite_icmp(s, "10.1.0.1", "10.3.0.23", 13, 6, "10.3.0.23", 51000, "10.1.0.20",
                              6061));
     outsite_finish(s);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     char *l = ladder_after(r, "### 1. error icmp-unreachable — 10.1.0.20 "
                               "(archiver-playback)\n");
     assert_string_equal(l,
@@ -389,7 +388,7 @@ static void test_icmp_ladder_from_server(void **state)
     assert_true(outsite_icmp(s, "10.1.0.20", "10.2.0.31", 3, 17, "10.2.0.31", 40000, "10.1.0.20",
                              15000));
     outsite_finish(s);
-    char *r = report_of(s, true, NULL, NULL);
+    char *r = report_of(s, true, NULL);
     char *l = ladder_after(r, "### 1. warning icmp-unreachable — 10.1.0.20 "
                               "(encoder-archiver-unicast)\n");
     assert_string_equal(l,
