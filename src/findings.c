@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "fmt.h"
+
 /* The kind table (finding_kinds.h), indexed by kind. */
 static const struct kind_row {
     const char *id;       /* stable name */
@@ -245,15 +247,6 @@ static const char *article(const char *word)
     return word && strchr("AEIOUaeiou", word[0]) && word[0] ? "an" : "a";
 }
 
-/* A host's known role, preferring those in `prefer`; -1 if none is known. */
-static int known_role(os_checker *k, const os_addr *a, os_hrole_set prefer)
-{
-    os_conf c;
-    os_hrole_set known = os_classify_host_roles(k->cls, a, &c);
-    int r = os_hrole_first(known & prefer);
-    return r >= 0 ? r : os_hrole_first(known);
-}
-
 static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, char *buf, size_t n)
 {
     return os_classify_who(k->cls, a, prefer, buf, n);
@@ -263,9 +256,7 @@ static const char *who(os_checker *k, const os_addr *a, os_hrole_set prefer, cha
  * those in `prefer`, else the rule's, else "server". */
 static const char *role_word(os_checker *k, const os_addr *a, os_hrole_set prefer)
 {
-    int r = known_role(k, a, prefer);
-    r = r >= 0 ? r : os_hrole_first(prefer);
-    return r >= 0 ? os_hrole_label((os_hrole)r) : "server";
+    return os_fmt_role_word(k->cls, a, prefer, prefer, "server");
 }
 
 /* Seconds between two times, one decimal. */
@@ -716,21 +707,11 @@ void os_check_syn_wait(os_checker *k, os_flow *f, uint64_t ts)
 
 /* ---- streams ------------------------------------------------------------ */
 
-/* "10:05:00" of a time. */
-static const char *hms(uint64_t ts, char buf[16])
-{
-    time_t t = (time_t)(ts / 1000000000ULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(buf, 16, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf;
-}
-
 /* The sentence of a stream verdict. */
 static void stream_say(os_checker *k, os_finding *x, fctx *c, const os_stream *s,
                        os_finding_kind kind, uint64_t ts)
 {
-    char sw[96], rw[96], a[16], b[16];
+    char sw[96], rw[96], a[32], b[32];
     os_hrole_set sender = c->svc == c->f->initiator ? c->r->service : c->r->peers;
     os_hrole_set receiver = c->svc == c->f->initiator ? c->r->peers : c->r->service;
     who(k, &s->src, sender, sw, sizeof sw);
@@ -739,12 +720,14 @@ static void stream_say(os_checker *k, os_finding *x, fctx *c, const os_stream *s
         say(x, "%s paused its %s stream to %s for %.1f s at %s and resumed (%" PRIu64 " gap%s "
             "over %u s so far): a camera or encoder restart, or a path that drops it now and "
             "then (a switch port, a link, a firewall's state table)", sw, c->r->id, rw,
-            (double)(ts - s->last_ns) / 1e9, hms(s->last_ns, a), s->gaps, s->gaps == 1 ? "" : "s",
+            (double)(ts - s->last_ns) / 1e9, os_fmt_hms(s->last_ns, false, a), s->gaps,
+            s->gaps == 1 ? "" : "s",
             k->rs->set.stream_gap_s);
     else if (kind == OS_FK_STREAM_STOPPED)
         say(x, "%s stopped sending its %s stream to %s at %s (silent %.1f s by %s) while other "
             "streams went on: the camera or encoder is down, or the path from it is cut",
-            sw, c->r->id, rw, hms(s->last_ns, a), (double)(ts - s->last_ns) / 1e9, hms(ts, b));
+            sw, c->r->id, rw, os_fmt_hms(s->last_ns, false, a), (double)(ts - s->last_ns) / 1e9,
+            os_fmt_hms(ts, false, b));
     else
         say(x, "%s's %s stream to %s lost %" PRId64 " of %" PRIu64 " RTP packets (%.1f%%), "
             "%" PRIu64 " out of order, jitter %.1f ms: check the path (duplex mismatch, errors, "

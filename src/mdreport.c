@@ -517,10 +517,7 @@ static void finding_ladder(FILE *out, const os_mdreport_cfg *c, const os_finding
 #define SAY_MAX 1024 /* a problem's sentence */
 
 /* Whether a kind counts handshakes answered by the same service. */
-static bool connection_kind(os_finding_kind k)
-{
-    return k == OS_FK_UNANSWERED_CONNECTION || k == OS_FK_CONNECTION_REFUSED;
-}
+static bool connection_kind(os_finding_kind k) { return os_finding_kind_persists(k); }
 
 /* "### 1. error unanswered-connection — 10.1.0.20 (archiver-playback)". */
 static void problem_heading(FILE *out, const os_mdreport_cfg *c, const os_problem *p, size_t no)

@@ -125,7 +125,7 @@ static void problem_facts(os_report *r, const os_problem *p)
     fprintf(r->out, "   %" PRIu64 " flow%s, %" PRIu64 " packet%s, %s%" PRIu64 " peer%s", p->flows,
             p->flows == 1 ? "" : "s", p->packets, p->packets == 1 ? "" : "s",
             p->peers_capped ? "at least " : "", p->peers, p->peers == 1 ? "" : "s");
-    if (p->kind == OS_FK_UNANSWERED_CONNECTION || p->kind == OS_FK_CONNECTION_REFUSED)
+    if (os_finding_kind_persists(p->kind)) /* connection kinds count handshakes */
         fprintf(r->out, ", %" PRIu64 " handshake%s completed", p->answered,
                 p->answered == 1 ? "" : "s");
     if (!strcmp(os_fmt_hms(p->first_ns, false, a), os_fmt_hms(p->last_ns, false, b)))
