@@ -306,7 +306,7 @@ static void add_unused(ctx *c, const line *l, int rule, size_t host)
 /* unused RULE-ID [HOST...] */
 static void do_unused(ctx *c, const line *l, const tok *t, int n, const directive *dv)
 {
-    int r;
+    int r = -1; /* no rules file: the role is not resolved */
     if (n < 2) {
         expected(c, l, l->len, dv);
         return;
@@ -315,8 +315,6 @@ static void do_unused(ctx *c, const line *l, const tok *t, int n, const directiv
         err(c, l, t[1].off, "", &t[1], " is not a traffic role of the rules file");
         return;
     }
-    if (!c->rs)
-        r = -1;
     if (n == 2) {
         add_unused(c, l, r, SIZE_MAX);
         return;
