@@ -144,8 +144,10 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     if (!p)
         goto oom;
     p->cfg = *cfg;
-    os_decode_cfg_add(&p->dec, false, 4789); /* TEMPORARY: moves to the rules */
-    os_decode_cfg_add(&p->dec, true, 6081);
+    if (cfg->rules->set.vxlan_port)
+        os_decode_cfg_add(&p->dec, false, (uint16_t)cfg->rules->set.vxlan_port);
+    if (cfg->rules->set.geneve_port)
+        os_decode_cfg_add(&p->dec, true, (uint16_t)cfg->rules->set.geneve_port);
     p->st.role = calloc(cfg->rules->n ? cfg->rules->n : 1, sizeof *p->st.role);
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);

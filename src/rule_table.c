@@ -109,6 +109,10 @@ const os_rsetting os_rsettings[] = {
       .hi = 3600, .def = OS_STREAM_STOP_DEFAULT, .what = "seconds, 1 to 3600" },
     { .name = "stream-loss-percent", .kind = OS_RS_NUMBER, SETTING(stream_loss_pct), .lo = 1,
       .hi = 100, .def = OS_STREAM_LOSS_DEFAULT, .what = "a percentage, 1 to 100" },
+    { .name = "vxlan-port", .kind = OS_RS_NUMBER, SETTING(vxlan_port), .lo = 0, .hi = 65535,
+      .def = 0, .what = "a UDP port, or 0 for none" },
+    { .name = "geneve-port", .kind = OS_RS_NUMBER, SETTING(geneve_port), .lo = 0, .hi = 65535,
+      .def = 0, .what = "a UDP port, or 0 for none" },
 };
 const size_t os_nrsettings = sizeof os_rsettings / sizeof os_rsettings[0];
 _Static_assert(sizeof os_rsettings / sizeof os_rsettings[0] <= OS_RSETTINGS_MAX,

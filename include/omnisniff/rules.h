@@ -126,6 +126,8 @@ typedef struct os_settings {
     uint32_t stream_gap_s;  /* a stream's pause this long is a gap */
     uint32_t stream_stop_s; /* a stream silent this long (at least) has stopped */
     uint32_t stream_loss_pct; /* RTP loss over this percentage is stream-loss */
+    uint32_t vxlan_port;    /* UDP port whose datagrams are opened as VXLAN; 0 = none */
+    uint32_t geneve_port;   /* UDP port whose datagrams are opened as Geneve; 0 = none */
 } os_settings;
 
 /* Thresholds when the file does not set them (the shipped file sets each). */
