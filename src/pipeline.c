@@ -169,6 +169,7 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->rep.out = cfg->out;
     p->rep.rules = cfg->rules;
     p->rep.cls = p->cls;
+    p->rep.flows = p->flows;
     p->rep.cached_sec = UINT64_MAX;
     return p;
 oom:

@@ -39,6 +39,40 @@ static void sb_flow_endpoints(sb *s, const os_flow *f)
     }
 }
 
+/* One tunnel around a flow: {"type":"vxlan","id":5000,"src_ip":..,"dest_ip":..}. */
+static void sb_encap_layer(sb *s, const os_tunnel_info *in, unsigned i)
+{
+    char a[OS_ADDRSTRLEN];
+    sb_lit(s, "{\"type\":");
+    sb_json_str(s, os_encap_name((os_encap_type)in->type[i]));
+    if (in->has_id[i])
+        sb_kv_u64(s, "id", in->id[i]);
+    if (in->ipver[i]) {
+        os_addr o = os_addr_from(in->ipver[i], in->src[i]);
+        sb_kv_str(s, "src_ip", os_addr_str(&o, a));
+        o = os_addr_from(in->ipver[i], in->dst[i]);
+        sb_kv_str(s, "dest_ip", os_addr_str(&o, a));
+    }
+    sb_putc(s, '}');
+}
+
+/* ,"encap":[...] for a flow seen inside tunnels, outermost first (the outer
+ * addresses as the flow's first packet carried them). */
+static void sb_flow_encap(const os_report *r, sb *s, const os_flow *f)
+{
+    const os_tunnel_info *in;
+    if (!f->key.tunnel || !r->flows || !(in = os_flowtab_tunnel_info(r->flows, f->key.tunnel)))
+        return;
+    sb_key(s, "encap");
+    sb_putc(s, '[');
+    for (unsigned i = 0; i < in->n; i++) {
+        if (i)
+            sb_putc(s, ',');
+        sb_encap_layer(s, in, i);
+    }
+    sb_putc(s, ']');
+}
+
 /* "role", "role_alternatives", "confidence", "service". */
 static void sb_flow_role(os_report *r, sb *s, const os_flow *f)
 {
@@ -107,6 +141,7 @@ void os_report_flow_json(os_report *r, const os_flow *f, os_flow_end why)
     sb_kv_u64(&s, "flow_id", f->id);
     sb_community_id(&s, &a, f->key.port[0], &b, f->key.port[1], f->key.proto);
     sb_flow_endpoints(&s, f);
+    sb_flow_encap(r, &s, f);
     sb_flow_role(r, &s, f);
     sb_host_addr(r, &s, "src_host", os_flow_addr(f, os_flow_client(f)));
     sb_host_addr(r, &s, "dest_host", os_flow_addr(f, !os_flow_client(f)));

@@ -120,6 +120,20 @@ static void packet_other(sb *s, os_status st, os_reason why, const os_pkt *p)
     sb_lit(s, " bytes");
 }
 
+/* " via erspan2:101/vxlan:5000": the tunnels a packet came through,
+ * outermost first, with their ids. */
+static void packet_encap(sb *s, const os_pkt *p)
+{
+    for (unsigned i = 0; i < p->nencap; i++) {
+        sb_puts(s, i ? "/" : " via ");
+        sb_puts(s, os_encap_name((os_encap_type)p->encap[i].type));
+        if (p->encap[i].has_id) {
+            sb_putc(s, ':');
+            sb_u64(s, p->encap[i].id);
+        }
+    }
+}
+
 /* One text line for a frame. */
 void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
                       const os_pkt *p, const os_flow *f)
@@ -140,6 +154,7 @@ void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
             sb_u64(&s, p->vlan[1]);
         }
     }
+    packet_encap(&s, p);
     sb_flush(r, &s);
 }
 

@@ -67,6 +67,7 @@ typedef struct os_report {
     FILE *out;                 /* where to write */
     const os_ruleset *rules;   /* for role ids */
     os_classifier *cls;        /* for host roles */
+    const os_flowtab *flows;   /* for the tunnels around a flow ("encap"), or NULL */
     uint64_t now_ns;           /* time of the packet being handled (live lines of problems) */
     uint64_t cached_sec;       /* second of cached_hms */
     char cached_hms[9];        /* "HH:MM:SS" of cached_sec */
