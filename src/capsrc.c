@@ -261,10 +261,8 @@ static os_cap_status next_pcap(os_capsrc *s, os_frame *fr, char *err, size_t err
     return OS_CAP_ERROR;
 }
 
-os_cap_status os_capsrc_next(os_capsrc *s, os_frame *fr, char *err, size_t errlen)
+os_cap_status os_capsrc_next_other(os_capsrc *s, os_frame *fr, char *err, size_t errlen)
 {
-    if (s->mapped)
-        return os_pcapfile_next(s->mapped, fr, err, errlen);
     if (!s->ng)
         return next_pcap(s, fr, err, errlen);
     os_cap_status st = os_pcapng_next(s->ng, fr, err, errlen);

@@ -50,9 +50,18 @@ bool os_capsrc_open_file(os_capsrc *s, const char *name, const os_capsrc_how *ho
  * message naming it. */
 bool os_capsrc_open_live(os_capsrc *s, const os_capture_opts *o, char *err, size_t errlen);
 
+/* Next frame of an input not read by the mapped reader (below). */
+os_cap_status os_capsrc_next_other(os_capsrc *s, os_frame *fr, char *err, size_t errlen);
+
 /* Next frame (fr->dlt set). Live: OS_CAP_TIMEOUT after waiting up to
- * 100 ms for one. OS_CAP_ERROR with a one-line message (no file name). */
-os_cap_status os_capsrc_next(os_capsrc *s, os_frame *fr, char *err, size_t errlen);
+ * 100 ms for one. OS_CAP_ERROR with a one-line message (no file name).
+ * Inline: the mapped reader's records go straight through. */
+static inline os_cap_status os_capsrc_next(os_capsrc *s, os_frame *fr, char *err, size_t errlen)
+{
+    if (__builtin_expect(s->mapped != NULL, 1))
+        return os_pcapfile_next(s->mapped, fr, err, errlen);
+    return os_capsrc_next_other(s, fr, err, errlen);
+}
 
 /* Bytes of the file read and its size (compressed bytes for a compressed
  * file); false for live, stdin and pipes. */

@@ -49,15 +49,14 @@ struct os_capture {
     int dlt;                     /* link type of the first input */
     int ok_dlt;                  /* last link type handed out (decodable) */
     bool mixed;                  /* link types differ */
-    uint64_t since, until;       /* the time window (0: no bound) */
+    uint64_t since, until;       /* the time window [since, until) */
     char *filter;                /* the filter expression (offline), or NULL */
     os_filt filt[MAX_FILTERS];   /* ... compiled per link type */
     int nfilt;                   /* how many compiled */
     int noted[MAX_FILTERS];      /* undecodable link types already noted */
     int nnoted;                  /* how many */
     bool live_prog;              /* live: filt[0].prog is set in the kernel */
-    uint64_t prev_ts;            /* time of the frame handed out last */
-    bool have_prev;              /* a frame was handed out */
+    uint64_t prev_ts;            /* time of the frame handed out last (0 before) */
     os_capture_input_stats st;   /* what was skipped or noticed */
     os_capnotes notes;           /* notes for the caller */
     volatile sig_atomic_t stop;  /* os_capture_break was called */
@@ -176,7 +175,7 @@ os_capture *os_capture_open(const os_capture_opts *o, char *err, size_t errlen)
     c->n = n;
     c->last = -1;
     c->since = o->since_ns;
-    c->until = o->until_ns;
+    c->until = o->until_ns ? o->until_ns : UINT64_MAX;
     if (!o->iface && !o->file && !o->nfiles) {
         snprintf(err, errlen, "no capture file or interface given");
         goto fail;
@@ -279,12 +278,11 @@ static int keep(os_capture *c, const os_frame *fr, char *err, size_t errlen)
 {
     if (fr->dlt != c->ok_dlt && !dlt_change(c, fr->dlt))
         return 0;
-    if (fr->ts_ns < c->since) {
-        c->st.before_since++;
-        return 0;
-    }
-    if (c->until && fr->ts_ns >= c->until) {
-        c->st.after_until++;
+    if (fr->ts_ns < c->since || fr->ts_ns >= c->until) {
+        if (fr->ts_ns < c->since)
+            c->st.before_since++;
+        else
+            c->st.after_until++;
         return 0;
     }
     if (c->filter) {
@@ -301,13 +299,12 @@ static int keep(os_capture *c, const os_frame *fr, char *err, size_t errlen)
 /* Count a frame handed out whose time goes back. */
 static void time_order(os_capture *c, uint64_t ts)
 {
-    if (c->have_prev && ts < c->prev_ts) {
+    if (ts < c->prev_ts) {
         c->st.backwards++;
         if (c->prev_ts - ts > c->st.max_back_ns)
             c->st.max_back_ns = c->prev_ts - ts;
     }
     c->prev_ts = ts;
-    c->have_prev = true;
 }
 
 /* Next packet. */

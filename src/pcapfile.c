@@ -251,9 +251,13 @@ static bool take_data(os_pcapfile *m, uint32_t *caplen, const uint8_t **data, ch
 }
 
 /* True if a record's first field holds a pcap magic, in either byte order
- * (the set is closed under byte swapping): perhaps a file header. */
+ * (the set is closed under byte swapping): perhaps a file header. Three of
+ * the four have the sign bit set (a time before 1970 or after 2038): one
+ * test keeps the common case to two comparisons. */
 static inline bool magic_like(uint32_t v)
 {
+    if (__builtin_expect((int32_t)v >= 0 && v != 0x4d3cb2a1, 1))
+        return false;
     return v == 0xa1b2c3d4 || v == 0xd4c3b2a1 || v == 0xa1b23c4d || v == 0x4d3cb2a1;
 }
 
@@ -300,16 +304,20 @@ static os_cap_status next_header(os_pcapfile *m, uint32_t f[4], char *err, size_
             return OS_CAP_ERROR;
         at = m->cur;
         record_fields(m, f);
-    } while (__builtin_expect(magic_like(f[SEC]), 0) && joined_capture(m, at));
-    /* a pcapng section header: block type, length, byte-order magic */
-    if (__builtin_expect(f[SEC] == 0x0A0D0D0Au, 0) &&
-        (f[CAPLEN] == 0x1A2B3C4Du || f[CAPLEN] == 0x4D3C2B1Au)) {
+    } while (magic_like(f[SEC]) && joined_capture(m, at));
+    return OS_CAP_PACKET;
+}
+
+/* After a caplen above the maximum: was the "record" a pcapng section
+ * header (block type, length, byte-order magic as caplen)? Then say so
+ * in err instead. */
+static void pcapng_inside(const os_pcapfile *m, uint32_t sec, uint32_t caplen, char *err,
+                          size_t errlen)
+{
+    if (sec == 0x0A0D0D0Au && (caplen == 0x1A2B3C4Du || caplen == 0x4D3C2B1Au))
         snprintf(err, errlen, "a pcapng capture starts at byte %zu, where a record was due "
                  "(files concatenated with cat?): give the files to read one by one",
-                 (size_t)(at.p - m->map));
-        return OS_CAP_ERROR;
-    }
-    return OS_CAP_PACKET;
+                 (size_t)(m->cur.p - m->map) - RECORD_HEADER);
 }
 
 /* Next record, in place. */
@@ -320,8 +328,11 @@ os_cap_status os_pcapfile_next(os_pcapfile *m, os_frame *fr, char *err, size_t e
 
     if (st != OS_CAP_PACKET)
         return st;
-    if (!caplen_ok(m, f[CAPLEN], err, errlen) ||
-        !take_data(m, &f[CAPLEN], &fr->data, err, errlen))
+    if (!caplen_ok(m, f[CAPLEN], err, errlen)) {
+        pcapng_inside(m, f[SEC], f[CAPLEN], err, errlen);
+        return OS_CAP_ERROR;
+    }
+    if (!take_data(m, &f[CAPLEN], &fr->data, err, errlen))
         return OS_CAP_ERROR;
     /* the fields are signed 32-bit in the file, as libpcap reads them */
     fr->ts_ns = (uint64_t)(int64_t)(int32_t)f[SEC] * 1000000000ULL +
