@@ -147,19 +147,26 @@ static bool open_inputs(os_capture *c, const os_capture_opts *o, char *err, size
 {
     os_capsrc_how how = { o->use_libpcap, c->n <= MAX_READAHEAD, &c->notes };
     int stdins = 0;
+    for (size_t i = 0; !o->iface && i < c->n; i++)
+        stdins += file_at(o, i) && strcmp(file_at(o, i), "-") == 0;
+    if (stdins > 1) {
+        snprintf(err, errlen, "standard input (-) can be read only once");
+        return false;
+    }
     for (size_t i = 0; i < c->n; i++) {
         os_capsrc *s = &c->in[i].src;
+        if (!o->iface && !file_at(o, i)) {
+            snprintf(err, errlen, "capture file %zu of %zu is not given", i + 1, c->n);
+            return false;
+        }
         if (o->iface ? !os_capsrc_open_live(s, o, err, errlen)
                      : !os_capsrc_open_file(s, file_at(o, i), &how, err, errlen))
             return false;
         if (!dlt_ok(s, err, errlen))
             return false;
-        stdins += !s->live && strcmp(s->name, "-") == 0;
         c->mixed |= s->dlt != c->in[0].src.dlt || os_capsrc_mixed(s);
     }
-    if (stdins > 1)
-        snprintf(err, errlen, "standard input (-) can be read only once");
-    return stdins <= 1;
+    return true;
 }
 
 /* Open as o says; NULL with a one-line message on failure. */
