@@ -141,9 +141,9 @@ bool os_capsrc_open_file(os_capsrc *s, const char *name, const os_capsrc_how *ho
         return open_libpcap(s, how, err, errlen);
     while ((n = pread(fileno(f), m, sizeof m, 0)) < 0 && errno == EINTR)
         ;
-    if (n < 0 || os_instream_kind(m, (size_t)n) != OS_Z_NONE) /* a pipe, or compressed */
-        return open_stream(s, f, true, how, err, errlen);
-    if (is_pcapng(m, (size_t)n) && !how->use_libpcap) {
+    if ((n < 0 && errno == ESPIPE) || (n > 0 && os_instream_kind(m, (size_t)n) != OS_Z_NONE))
+        return open_stream(s, f, true, how, err, errlen); /* a named pipe, or compressed */
+    if (n > 0 && is_pcapng(m, (size_t)n) && !how->use_libpcap) {
         s->f = f;
         setvbuf(f, NULL, _IOFBF, FILE_BUF);
         return open_ng(s, f, err, errlen);
