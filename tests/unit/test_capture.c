@@ -296,7 +296,7 @@ static void test_filter(void **state)
     assert_int_equal(end, OS_CAP_END);
 }
 
-/* os_capture_break ends the mapped reader; stdin and pcapng use libpcap. */
+/* os_capture_break ends the mapped reader; a pcapng file is not mapped. */
 static void test_break_and_choice(void **state)
 {
     (void)state;
