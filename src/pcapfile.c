@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture_int.h"
 #include "omnisniff/bytes.h"
 #include "readahead.h"
 
@@ -53,27 +54,39 @@ struct os_pcapfile {
     bool big_endian;     /* the file's fields are big-endian */
     bool nano;           /* timestamps are ns (else µs) */
     uint32_t snapshot;   /* libpcap's snapshot length */
+    int dlt;             /* link type (DLT_) of the frames */
+    uint64_t joins;      /* further file headers met (captures joined by cat) */
+    os_capnotes *notes;  /* where the note about a join goes */
+    char *name;          /* the file, for that note */
 };
 
-/* Byte order, precision and version 2.4 of a classic pcap header; false
- * for anything else (pcapng, patched magics, older versions). */
-static bool classic_header(const uint8_t *h, bool *big_endian, bool *nano)
+/* What a classic pcap file header says. */
+typedef struct header {
+    bool big_endian;   /* the fields are big-endian */
+    bool nano;         /* timestamps are ns (else µs) */
+    uint32_t snaplen;  /* snaplen field */
+    uint32_t linktype; /* link type field (LINKTYPE_ value) */
+} header;
+
+/* Read the pcap file header at the cursor (24 bytes there, else false)
+ * into *h; false for anything but a classic pcap header of version 2.4
+ * (pcapng, patched magics, older versions). */
+static bool classic_header(os_cur c, header *h)
 {
-    os_cur c = os_cur_make(h, FILE_HEADER);
-    uint32_t magic, version;
-    os_get_be32(&c, &magic);
-    *big_endian = magic == 0xa1b2c3d4 || magic == 0xa1b23c4d;
-    if (!*big_endian) {
-        c = os_cur_make(h, FILE_HEADER);
-        os_get_le32(&c, &magic);
-    }
-    if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
+    uint32_t magic = 0, version = 0, skip;
+    if (!os_have(&c, FILE_HEADER))
         return false;
-    *nano = magic == 0xa1b23c4d;
-    if (*big_endian) /* major and minor: two 16-bit fields */
-        os_get_be32(&c, &version);
-    else
-        os_get_le32(&c, &version), version = version << 16 | version >> 16;
+    os_get_be32(&c, &magic);
+    h->big_endian = magic == 0xa1b2c3d4 || magic == 0xa1b23c4d;
+    h->nano = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
+    if (!h->big_endian && magic != 0xd4c3b2a1 && magic != 0x4d3cb2a1)
+        return false;
+    bool (*get)(os_cur *, uint32_t *) = h->big_endian ? os_get_be32 : os_get_le32;
+    get(&c, &version); /* major and minor: two 16-bit fields */
+    if (!h->big_endian)
+        version = version << 16 | version >> 16;
+    get(&c, &skip), get(&c, &skip); /* thiszone, sigfigs */
+    get(&c, &h->snaplen), get(&c, &h->linktype);
     return version == (2u << 16 | 4u);
 }
 
@@ -99,17 +112,20 @@ static uint8_t *map_file(const char *path, size_t *size, int *fd)
 }
 
 /* Map path if it is a classic pcap 2.4 file; NULL otherwise. */
-os_pcapfile *os_pcapfile_open(const char *path, int snapshot)
+os_pcapfile *os_pcapfile_open(const char *path, int snapshot, int dlt, bool readahead,
+                              os_capnotes *notes)
 {
     size_t size = 0;
     int fd;
     uint8_t *map = map_file(path, &size, &fd);
-    os_pcapfile *m;
-    bool big_endian, nano;
+    os_pcapfile *m = NULL;
+    header h;
 
     if (!map)
         return NULL;
-    if (!classic_header(map, &big_endian, &nano) || !(m = calloc(1, sizeof *m))) {
+    if (!classic_header(os_cur_make(map, size), &h) || !(m = calloc(1, sizeof *m)) ||
+        !(m->name = strdup(path))) {
+        free(m);
         munmap(map, size);
         close(fd);
         return NULL;
@@ -117,11 +133,14 @@ os_pcapfile *os_pcapfile_open(const char *path, int snapshot)
     m->fd = fd;
     m->map = map;
     m->size = size;
-    m->cur = os_cur_make(map + FILE_HEADER, size - FILE_HEADER);
-    m->big_endian = big_endian;
-    m->nano = nano;
+    m->cur = os_cur_make(map, size);
+    os_skip(&m->cur, FILE_HEADER);
+    m->big_endian = h.big_endian;
+    m->nano = h.nano;
     m->snapshot = snapshot > 0 ? (uint32_t)snapshot : MAX_CAPLEN;
-    m->ra = os_readahead_start(map, size, fd);
+    m->dlt = dlt;
+    m->notes = notes;
+    m->ra = readahead ? os_readahead_start(map, size, fd) : NULL;
     return m;
 }
 
@@ -231,31 +250,101 @@ static bool take_data(os_pcapfile *m, uint32_t *caplen, const uint8_t **data, ch
     return true;
 }
 
+/* True if a record's first field holds a pcap magic, in either byte order
+ * (the set is closed under byte swapping): perhaps a file header. Three of
+ * the four have the sign bit set (a time before 1970 or after 2038): one
+ * test keeps the common case to two comparisons. */
+static inline bool magic_like(uint32_t v)
+{
+    if (__builtin_expect((int32_t)v >= 0 && v != 0x4d3cb2a1, 1))
+        return false;
+    return v == 0xa1b2c3d4 || v == 0xd4c3b2a1 || v == 0xa1b23c4d || v == 0x4d3cb2a1;
+}
+
+/* At `at`, where a record header was due, a whole classic pcap file header
+ * (magic and version 2.4 both): a second capture joined to the first (cat
+ * a.pcap b.pcap > x.pcap). Take its byte order, precision, snaplen and link
+ * type, step over it, count it and leave a note; false (read the record as
+ * a record) if it is not one. */
+static bool joined_capture(os_pcapfile *m, os_cur at)
+{
+    header h;
+    int dlt = 0;
+    uint32_t snapshot = 0;
+    if (!classic_header(at, &h) || !os_linktype_info(h.linktype, h.snaplen, &dlt, &snapshot))
+        return false;
+    size_t pos = (size_t)(at.p - m->map);
+    os_capnotes_add(m->notes, "%s: %s capture starts at byte %zu (files concatenated with "
+                    "cat?); read as one%s", m->name, m->joins ? "another" : "a second", pos,
+                    dlt != m->dlt ? ", with that capture's link type" : "");
+    m->joins++;
+    m->big_endian = h.big_endian;
+    m->nano = h.nano;
+    m->snapshot = snapshot;
+    m->dlt = dlt;
+    os_skip(&at, FILE_HEADER);
+    m->cur = at;
+    return true;
+}
+
+/* The header of the next record into f, stepping over the file headers of
+ * joined captures: OS_CAP_PACKET, OS_CAP_END or OS_CAP_ERROR. */
+static os_cap_status next_header(os_pcapfile *m, uint32_t f[4], char *err, size_t errlen)
+{
+    os_cur at;
+    do {
+        if (m->cur.len == 0)
+            return OS_CAP_END;
+        if (!os_have(&m->cur, RECORD_HEADER)) {
+            snprintf(err, errlen, "truncated dump file; tried to read %d header bytes, only got %zu",
+                     RECORD_HEADER, m->cur.len);
+            return OS_CAP_ERROR;
+        }
+        if (!every_mib(m, err, errlen))
+            return OS_CAP_ERROR;
+        at = m->cur;
+        record_fields(m, f);
+    } while (magic_like(f[SEC]) && joined_capture(m, at));
+    return OS_CAP_PACKET;
+}
+
+/* After a caplen above the maximum: was the "record" a pcapng section
+ * header (block type, length, byte-order magic as caplen)? Then say so
+ * in err instead. */
+static void pcapng_inside(const os_pcapfile *m, uint32_t sec, uint32_t caplen, char *err,
+                          size_t errlen)
+{
+    if (sec == 0x0A0D0D0Au && (caplen == 0x1A2B3C4Du || caplen == 0x4D3C2B1Au))
+        snprintf(err, errlen, "a pcapng capture starts at byte %zu, where a record was due "
+                 "(files concatenated with cat?): give the files to read one by one",
+                 (size_t)(m->cur.p - m->map) - RECORD_HEADER);
+}
+
 /* Next record, in place. */
 os_cap_status os_pcapfile_next(os_pcapfile *m, os_frame *fr, char *err, size_t errlen)
 {
     uint32_t f[4] = {0}; /* SEC, FRAC, CAPLEN, WIRELEN */
+    os_cap_status st = next_header(m, f, err, errlen);
 
-    if (m->cur.len == 0)
-        return OS_CAP_END;
-    if (!os_have(&m->cur, RECORD_HEADER)) {
-        snprintf(err, errlen, "truncated dump file; tried to read %d header bytes, only got %zu",
-                 RECORD_HEADER, m->cur.len);
+    if (st != OS_CAP_PACKET)
+        return st;
+    if (!caplen_ok(m, f[CAPLEN], err, errlen)) {
+        pcapng_inside(m, f[SEC], f[CAPLEN], err, errlen);
         return OS_CAP_ERROR;
     }
-    if (!every_mib(m, err, errlen))
-        return OS_CAP_ERROR;
-    record_fields(m, f);
-    if (!caplen_ok(m, f[CAPLEN], err, errlen) ||
-        !take_data(m, &f[CAPLEN], &fr->data, err, errlen))
+    if (!take_data(m, &f[CAPLEN], &fr->data, err, errlen))
         return OS_CAP_ERROR;
     /* the fields are signed 32-bit in the file, as libpcap reads them */
     fr->ts_ns = (uint64_t)(int64_t)(int32_t)f[SEC] * 1000000000ULL +
                 (uint64_t)(int64_t)(int32_t)f[FRAC] * (m->nano ? 1 : 1000);
     fr->caplen = f[CAPLEN];
     fr->wirelen = f[WIRELEN];
+    fr->dlt = m->dlt;
     return OS_CAP_PACKET;
 }
+
+/* Captures joined to the first one so far. */
+uint64_t os_pcapfile_joins(const os_pcapfile *m) { return m->joins; }
 
 /* Stop the helper, unmap and free. */
 void os_pcapfile_close(os_pcapfile *m)
@@ -265,6 +354,7 @@ void os_pcapfile_close(os_pcapfile *m)
     os_readahead_stop(m->ra);
     munmap(m->map, m->size);
     close(m->fd);
+    free(m->name);
     free(m);
 }
 
