@@ -9,7 +9,7 @@ set -euo pipefail
 mode=${1:-demo}
 cd "$(dirname "$0")/.."
 
-pkgs=(gcc make cmake pkg-config libpcap-dev uthash-dev libcmocka-dev nettle-dev)
+pkgs=(gcc make cmake pkg-config libpcap-dev uthash-dev libcmocka-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev)
 [ "$mode" = test ] && pkgs+=(clang libclang-rt-14-dev iproute2 valgrind nftables socat jq tshark graphviz man-db iptables time python3 logrotate systemd rsyslog rsyslog-relp clickhouse-server clickhouse-client)
 missing=()
 for p in "${pkgs[@]}"; do
