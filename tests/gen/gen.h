@@ -126,7 +126,7 @@ void fill(uint8_t *p, uint32_t n, uint32_t seed);
 void write_hostile(const char *dir); /* gen_hostile.c */
 void write_audit(const char *dir);   /* gen_audit.c */
 void write_field(const char *dir);   /* gen_field.c */
-/* Benchmark capture `kind` (site, snap96, flows, churn, synstorm) of about n packets
+/* Benchmark capture `kind` (site, snap96, flows, churn, synstorm, soak) of about n packets
  * into file; 0 for an unknown kind (gen_bench.c). */
 int write_bench(const char *kind, uint64_t n, const char *file);
 
