@@ -268,21 +268,21 @@ static void soak_handshake(uint64_t t, addr c, unsigned cp, addr s, unsigned sp)
     tcp(t + 500000, c, cp, s, sp, 1002, 50002, ACK, 0);
 }
 
-/* Round r at t: one datagram of a steady encoder stream (each of the 32 gets
- * one every 32 rounds), then the round's new hosts: encoder E -> Archiver
- * 15000-15998 (2 datagrams: no stream), Archiver -> Gateway G on
- * 28000-28999 (2), client C -> S:6061 never answered (an
- * unanswered-connection problem about S), C -> playback Archiver P:6061
- * answered and closed (6 packets). E and G are inferred; P is remembered
- * for its min-peers. */
+/* Round r at t: one 1000-byte datagram of a steady encoder stream (each of
+ * the 32 gets one every 32 rounds), then the round's new hosts: encoder E
+ * -> Archiver 15000-15998 (2 datagrams of 200 bytes: no stream), Archiver
+ * -> Gateway G on 28000-28999 (2 of 200), client C -> S:6061 never
+ * answered (an unanswered-connection problem about S), C -> playback
+ * Archiver P:6061 answered and closed (6 packets). E and G are inferred;
+ * P is remembered for its min-peers. */
 static void soak_round(uint64_t r, uint64_t t)
 {
     unsigned k = (unsigned)(r % SOAK_STEADY), cp = 20000 + (unsigned)(r % 40000);
     addr e = soak_addr(10, 64, r), gw = soak_addr(10, 128, r), s = soak_addr(10, 192, r);
     addr p = soak_addr(172, 16, r & 0xfffff), c = soak_addr(100, 64, r);
     udp(t, A4(10, 2, 0, 100 + k), 40000, ARC, 15000 + 2 * k, 1000);
-    udp_stream(t + 100000, e, 40000, ARC, 15000 + 2 * (unsigned)(r % 500), 2, 1000, 100000);
-    udp_stream(t + 300000, ARC, 41000, gw, 28000 + (unsigned)(r % 1000), 2, 1000, 100000);
+    udp_stream(t + 100000, e, 40000, ARC, 15000 + 2 * (unsigned)(r % 500), 2, 200, 100000);
+    udp_stream(t + 300000, ARC, 41000, gw, 28000 + (unsigned)(r % 1000), 2, 200, 100000);
     tcp(t + 500000, c, cp, s, 6061, 7000, 0, SYN, 0);
     soak_handshake(t + 600000, c, cp + 1, p, 6061);
 }
