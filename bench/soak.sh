@@ -23,6 +23,7 @@
 #   SOAK_MARGIN=5     percent the last third may exceed the middle third by
 #   SOAK_ARGS=        more omnisniff options (e.g. --max-flows 20000)
 #   BENCH_DIR=/tmp/omnisniff-bench   where the capture is kept
+#   SOAK_OMNIGEN=BUILD_DIR/tests/omnigen  the generator
 #   KEEP=1            keep the work directory (records, curve)
 # Exit: 0 flat, 1 grew (or omnisniff died, or saw no packets), 77 skipped
 # (not root, or ip / tcpreplay missing).
@@ -34,7 +35,7 @@ SAMPLE=${SOAK_SAMPLE:-5}
 MARGIN=${SOAK_MARGIN:-5}
 DIR=${BENCH_DIR:-/tmp/omnisniff-bench}
 OMNI=$(readlink -f "$BUILD/omnisniff")
-GEN=$(readlink -f "$BUILD/tests/omnigen")
+GEN=$(readlink -f "${SOAK_OMNIGEN:-$BUILD/tests/omnigen}")
 skip() { echo "skip: $*"; exit 77; }
 [ -x "$OMNI" ] && [ -x "$GEN" ] || { echo "soak.sh: build omnisniff and omnigen in $BUILD first" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"

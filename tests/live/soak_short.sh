@@ -10,15 +10,17 @@
 # exceeds the highest of the middle third by more than 10 %. The capture
 # (about 225 MB) is made in a scratch directory, removed at the end.
 #
-# usage: soak_short.sh OMNISNIFF   (exit 77 = skipped: needs root, ip,
-#                                  tcpreplay, and omnigen beside omnisniff
-#                                  in BUILD/tests/omnigen)
+# usage: soak_short.sh OMNISNIFF [OMNIGEN]   (OMNIGEN defaults to
+#        tests/omnigen beside OMNISNIFF; exit 77 = skipped: needs root, ip,
+#        tcpreplay and omnigen)
 set -u
 bin=$(readlink -f "$1")
 build=$(dirname "$bin")
+gen=${2:-$build/tests/omnigen}
 skip() { echo "skip: $*"; exit 77; }
-[ -x "$build/tests/omnigen" ] || skip "no omnigen in $build/tests"
+[ -x "$gen" ] || skip "no omnigen ($gen)"
+[ "$(basename "$bin")" = omnisniff ] || skip "bench/soak.sh runs BUILD/omnisniff: $bin"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 SOAK_SECONDS=40 SOAK_PPS=15000 SOAK_SAMPLE=2 SOAK_MARGIN=10 SOAK_ARGS="--max-flows 20000" \
-    BENCH_DIR=$scratch "$(dirname "$0")/../../bench/soak.sh" "$build"
+    SOAK_OMNIGEN=$gen BENCH_DIR=$scratch "$(dirname "$0")/../../bench/soak.sh" "$build"
