@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define LABEL_NEVER UINT32_MAX /* os_flow_label.gen of a flow never labelled */
-#define SEEN_EVERY 255u         /* a flow's packets between two touches of its hosts (mask) */
+#define SEEN_EVERY 255u         /* mask: a flow's hosts are seen every 256th packet of it */
 
 /* A flow of a rule that takes part in an infer-pair=, seen between two hosts. */
 typedef struct pair_fact {
@@ -27,7 +27,7 @@ struct os_classifier {
     const os_ruleset *rs;      /* rules */
     const os_hostsfile *hf;    /* declared hosts, or NULL */
     os_host *hosts;            /* uthash of known hosts */
-    uint64_t gen;              /* bumped whenever a host's roles change (never ≡ LABEL_NEVER) */
+    uint64_t gen;              /* bumped whenever a host's roles change (low 32 bits never LABEL_NEVER) */
     pair_fact *pairs;          /* flows of rules that corroborate each other (infer-pair=) */
     bool *in_pair;             /* per rule: takes part in an infer-pair= */
     os_lru order;              /* evictable hosts, least recently seen first */
