@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OS_PAIR_FACTS_MAX 65536 /* pair facts remembered (bounded memory) */
+#define LABEL_NEVER UINT32_MAX /* os_flow_label.gen of a flow never labelled */
+#define SEEN_EVERY 255u         /* mask: a flow's hosts are seen every 256th packet of it */
 
 /* A flow of a rule that takes part in an infer-pair=, seen between two hosts. */
 typedef struct pair_fact {
@@ -26,9 +27,13 @@ struct os_classifier {
     const os_ruleset *rs;      /* rules */
     const os_hostsfile *hf;    /* declared hosts, or NULL */
     os_host *hosts;            /* uthash of known hosts */
-    uint32_t gen;              /* bumped whenever an inferred role is added */
+    uint64_t gen;              /* bumped whenever a host's roles change (low 32 bits never LABEL_NEVER) */
     pair_fact *pairs;          /* flows of rules that corroborate each other (infer-pair=) */
     bool *in_pair;             /* per rule: takes part in an infer-pair= */
+    os_lru order;              /* evictable hosts, least recently seen first */
+    size_t nevictable;         /* how many */
+    size_t max_hosts;          /* bound on them */
+    os_host_stats st;          /* counters */
 };
 
 /* How a side's known roles relate to what a rule wants there. */
@@ -63,6 +68,7 @@ os_classifier *os_classifier_new(const os_ruleset *rs, const os_hostsfile *h)
         return NULL;
     c->rs = rs;
     c->hf = h && h->n ? h : NULL;
+    c->max_hosts = OS_HOSTS_MAX;
     if (!(c->in_pair = calloc(rs->n ? rs->n : 1, sizeof *c->in_pair))) {
         free(c);
         return NULL;
@@ -92,10 +98,55 @@ void os_classifier_free(os_classifier *c)
     free(c);
 }
 
+/* Bound the evictable hosts. */
+void os_classify_set_max_hosts(os_classifier *c, size_t n)
+{
+    c->max_hosts = n < OS_HOSTS_MIN ? OS_HOSTS_MIN : n;
+}
+
+/* The counters of the host and pair tables. */
+const os_host_stats *os_classify_stats(const os_classifier *c)
+{
+    return &c->st;
+}
+
 /* The address of key side `side` of a flow. */
 os_addr os_flow_addr(const os_flow *f, int side)
 {
     return os_addr_from(f->key.ipver, f->key.addr[side]);
+}
+
+/* ---- the host table: bounded, least recently seen evicted first ---------- */
+
+/* Evict the least recently seen hosts while there are more than the bound:
+ * the eviction order is by creation, and a host seen since it was last
+ * looked at here gets a second chance (it goes last, unmarked) instead of
+ * going — a lookup only marks the host, one store on the per-packet path.
+ * Called only as the learning entry points return (learning can add a few
+ * hosts past the bound first): no host pointer is held then, neither by
+ * the inference code nor by reports (a lookup never evicts). */
+static void hosts_trim(os_classifier *c)
+{
+    while (c->nevictable > c->max_hosts && c->order.oldest) {
+        os_host *h = OS_LRU_ENTRY(c->order.oldest, os_host, order);
+        os_lru_unlink(&c->order, &h->order);
+        if (h->seen) {
+            h->seen = false;
+            os_lru_append(&c->order, &h->order);
+            continue;
+        }
+        HASH_DELETE(hh, c->hosts, h);
+        free(h);
+        c->nevictable--;
+        c->st.hosts--;
+        c->st.hosts_evicted++;
+    }
+}
+
+/* Is d a single address (a line of its own), not a network? */
+static bool decl_single(const os_hostdecl *d)
+{
+    return d && d->plen == (d->net.ver == 6 ? 128 : 32);
 }
 
 static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *d)
@@ -106,24 +157,44 @@ static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *
     h->addr = *a;
     h->decl = d;
     h->declared = d ? d->roles : 0;
+    h->kept = decl_single(d);
+    h->seen = true;
+    h->gen = c->gen; /* a host coming back after eviction lost its inferred roles */
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->hosts, &h->addr, sizeof h->addr,
                                 os_hash(&h->addr, sizeof h->addr), h);
+    if (!h->kept) {
+        os_lru_append(&c->order, &h->order);
+        c->nevictable++;
+    }
+    if (++c->st.hosts > c->st.hosts_peak)
+        c->st.hosts_peak = c->st.hosts;
     return h;
 }
 
-/* Host record of a; created when declared, or when `create` is set. */
+/* Host record of a (now seen); created when declared, or when `create` is
+ * set (learning). */
 static os_host *host_get(os_classifier *c, const os_addr *a, bool create)
 {
     os_host *h;
     const os_hostdecl *d;
 
     HASH_FIND_BYHASHVALUE(hh, c->hosts, a, sizeof *a, os_hash(a, sizeof *a), h);
-    if (h)
+    if (h) {
+        h->seen = true;
         return h;
+    }
     d = c->hf ? os_hosts_match(c->hf, a) : NULL;
-    if (d || create)
-        return host_new(c, a, d);
-    return NULL;
+    if (!d && !create)
+        return NULL;
+    return host_new(c, a, d);
+}
+
+/* A host's roles changed: a new generation, which flows touching it see. */
+static void roles_changed(os_classifier *c, os_host *h)
+{
+    if ((uint32_t)++c->gen == LABEL_NEVER)
+        c->gen++;
+    h->gen = c->gen;
 }
 
 /* The host record of an address, or NULL if nothing is known about it. */
@@ -296,7 +367,7 @@ static void label_flow(os_classifier *c, os_flow *f)
     int n;
     memset(&f->label, 0, sizeof f->label);
     f->label.rule = f->label.alt = -1;
-    f->label.gen = c->gen;
+    f->label.gen = (uint32_t)c->gen;
     n = (f->key.proto == 6 || f->key.proto == 17) ? gather(c, f, v) : 0;
     if (n > 0)
         choose(c->rs, v, n, &f->label);
@@ -304,16 +375,62 @@ static void label_flow(os_classifier *c, os_flow *f)
 
 static void learn_flow(os_classifier *c, const os_flow *f);
 
-/* Make f->label current; on new knowledge, learn from the flow again (and
- * label it again if that taught something). */
-void os_classify_flow(os_classifier *c, os_flow *f)
+/* The records of f's two hosts (NULL where none), each now seen. */
+static void flow_hosts(os_classifier *c, const os_flow *f, const os_host *h[2])
 {
-    if (f->label.gen == c->gen)
+    for (int side = 0; side < 2; side++) {
+        os_addr a = os_flow_addr(f, side);
+        h[side] = host_get(c, &a, false);
+    }
+}
+
+/* Is f's label older than a role change of one of its two hosts (or was it
+ * never computed)? A change elsewhere leaves it current. A host evicted
+ * since counts as unchanged: the flow keeps its label. */
+static bool label_stale(os_classifier *c, const os_flow *f)
+{
+    uint32_t age = (uint32_t)c->gen - f->label.gen; /* generations since the label */
+    const os_host *h[2];
+    if (f->label.gen == LABEL_NEVER)
+        return true;
+    if (!age)
+        return false;
+    flow_hosts(c, f, h);
+    return (h[0] && c->gen - h[0]->gen < age) || (h[1] && c->gen - h[1]->gen < age);
+}
+
+/* Some host's roles changed since f was labelled: if one of f's did,
+ * label f again and learn from it again (and label it once more if that
+ * taught something); else its label is current. (Not inlined, like
+ * hosts_seen: the per-packet os_classify_flow then needs no stack frame.) */
+__attribute__((noinline)) static void relabel(os_classifier *c, os_flow *f)
+{
+    if (!label_stale(c, f)) {
+        f->label.gen = (uint32_t)c->gen;
         return;
+    }
     label_flow(c, f);
     learn_flow(c, f);
-    if (f->label.gen != c->gen)
+    if (f->label.gen != (uint32_t)c->gen)
         label_flow(c, f);
+    hosts_trim(c);
+}
+
+/* Every SEEN_EVERY + 1 packets of a flow, its hosts are seen (a busy flow's
+ * hosts are not evicted). */
+__attribute__((noinline)) static void hosts_seen(os_classifier *c, const os_flow *f)
+{
+    const os_host *h[2];
+    flow_hosts(c, f, h);
+}
+
+/* Make f->label current. */
+void os_classify_flow(os_classifier *c, os_flow *f)
+{
+    if (f->label.gen != (uint32_t)c->gen)
+        relabel(c, f);
+    else if (!((f->pkts[0] + f->pkts[1]) & SEEN_EVERY))
+        hosts_seen(c, f);
 }
 
 /* A flow leaves the table: learn what only its whole shows (infer-bytes),
@@ -322,8 +439,9 @@ void os_classify_settle(os_classifier *c, os_flow *f)
 {
     if (f->label.rule >= 0 && c->rs->rule[f->label.rule].infer_bytes)
         learn_flow(c, f);
-    if (f->label.gen != c->gen || (c->rs->size_rules && f->key.proto == 17))
+    if ((c->rs->size_rules && f->key.proto == 17) || label_stale(c, f))
         label_flow(c, f);
+    hosts_trim(c);
 }
 
 /* The side that opened the flow, as far as is known. */
@@ -352,7 +470,7 @@ static void infer(os_classifier *c, os_host *h, int role, const os_flow *f, int 
         return;
     h->inferred |= OS_HR_BIT(role);
     h->why[role] = (os_evidence){ f->id, ts, (int16_t)rule, as_service, *other };
-    c->gen++;
+    roles_changed(c, h);
 }
 
 /* Does a hold one of the roles in set (declared or inferred)? */
@@ -374,7 +492,7 @@ static unsigned note_peer(os_host *h, int ri, const os_addr *pa, const os_flow *
         known |= os_addr_cmp(&h->peer[i].addr, pa) == 0;
     }
     if (!known && h->npeer < OS_PEER_TRACK)
-        h->peer[h->npeer++] = (os_peer_seen){ *pa, f->id, ts, (int16_t)ri };
+        h->peer[h->npeer++] = (os_peer_seen){ *pa, f->id, ts, (int16_t)ri, 0 };
     return seen + !known;
 }
 
@@ -383,14 +501,16 @@ static unsigned note_peer(os_host *h, int ri, const os_addr *pa, const os_flow *
 static void infer_waiting_peers(os_classifier *c, os_host *sh, int ri, int role)
 {
     for (unsigned i = 0; i < sh->npeer; i++) {
-        const os_peer_seen *ps = &sh->peer[i];
+        os_peer_seen *ps = &sh->peer[i];
         os_host *ph;
-        if (ps->rule != ri || !(ph = host_get(c, &ps->addr, true)) || ph->declared ||
-            (ph->inferred & OS_HR_BIT(role)))
+        if (ps->rule != ri || ps->done || !(ph = host_get(c, &ps->addr, true)))
+            continue;
+        ps->done = 1; /* once: a peer evicted since is not brought back */
+        if (ph->declared || (ph->inferred & OS_HR_BIT(role)))
             continue;
         ph->inferred |= OS_HR_BIT(role);
         ph->why[role] = (os_evidence){ ps->flow_id, ps->first_ns, (int16_t)ri, 0, sh->addr };
-        c->gen++;
+        roles_changed(c, ph);
     }
 }
 
@@ -487,6 +607,7 @@ static void pair_note(os_classifier *c, const os_flow *f, int ri, const os_addr 
         pair_key(sa, pa, ri, e->key);
         e->flow_id = f->id;
         HASH_ADD(hh, c->pairs, key, sizeof e->key, e);
+        c->st.pair_facts++;
     }
     if (rs->rule[ri].infer_pair >= 0 && pair_find(c, pa, sa, rs->rule[ri].infer_pair))
         pair_infer(c, f, ri, sa, pa, ts);
@@ -503,10 +624,12 @@ static void learn_side(os_classifier *c, const os_flow *f, int side, bool sender
     const uint16_t *ids = os_rules_candidates(c->rs, f->key.proto, f->key.port[side], &k);
     for (unsigned i = 0; i < k; i++) {
         const os_rule *r = &c->rs->rule[ids[i]];
-        if (c->in_pair[ids[i]] && f->label.rule == (int)ids[i] && !sender_port &&
-            HASH_COUNT(c->pairs) < OS_PAIR_FACTS_MAX) {
+        if (c->in_pair[ids[i]] && f->label.rule == (int)ids[i] && !sender_port) {
             os_addr sa = os_flow_addr(f, side), pa = os_flow_addr(f, !side);
-            pair_note(c, f, ids[i], &sa, &pa, f->last_ns);
+            if (HASH_COUNT(c->pairs) < OS_PAIR_FACTS_MAX)
+                pair_note(c, f, ids[i], &sa, &pa, f->last_ns);
+            else
+                c->st.pair_facts_dropped++;
         }
         if (r->port_on == OS_PORT_ON_EITHER)
             infer_rule(c, f, ids[i], !side, f->last_ns);
@@ -547,8 +670,10 @@ void os_classify_learn(os_classifier *c, os_flow *f, int side,
                                        (OS_TH_SYN | OS_TH_ACK);
     bool both = p->proto == 6 && !f->by_syn && f->pkts[side] == 1 && f->pkts[!side];
     (void)created; /* a new flow is learnt from when it is first labelled */
-    if (synack || both)
+    if (synack || both) {
         learn_flow(c, f);
+        hosts_trim(c);
+    }
 }
 
 /* How sentences name a host. */

@@ -6,7 +6,9 @@
  * distinct peers capped at OS_PROBLEM_PEERS_MAX. A second small hash counts
  * completed handshakes per (service host, rule), which persistence reads:
  * docs/omnicast-roles.md section 3, "become errors when the service fails on every attempt,
- * from several peers or for longer than a threshold". */
+ * from several peers or for longer than a threshold". Both hashes are
+ * bounded; each keeps its entries in eviction order (doubly linked, least
+ * recent first; problems one list per severity), so an eviction is O(1). */
 #include "omnisniff/problems.h"
 
 #include <inttypes.h>
@@ -26,6 +28,7 @@ typedef struct svc_ok {
     uint8_t key[20];     /* address bytes, version, pad, rule */
     UT_hash_handle hh;   /* uthash handle */
     uint64_t n;          /* handshakes */
+    os_lru_node order;   /* eviction order: by last handshake */
 } svc_ok;
 
 struct os_problems {
@@ -36,6 +39,10 @@ struct os_problems {
     svc_ok *ok;             /* uthash of answered services */
     uint32_t seq;           /* problems opened */
     os_problem **sorted;    /* last sorted view */
+    os_lru by_sev[OS_SEV_NEVER]; /* problems per current severity, least recently folded first */
+    os_lru ok_order;        /* answered services, least recently answered first */
+    size_t max;             /* bound on problems */
+    os_problem_stats st;    /* counters */
 };
 
 /* Stable id of an event. */
@@ -54,7 +61,20 @@ os_problems *os_problems_new(const os_ruleset *rs, os_problem_fn fn, void *user)
     t->rs = rs;
     t->fn = fn;
     t->user = user;
+    t->max = OS_PROBLEMS_MAX;
     return t;
+}
+
+/* Bound the problems held. */
+void os_problems_set_max(os_problems *t, size_t n)
+{
+    t->max = n ? n : 1;
+}
+
+/* The counters of the bounded tables. */
+const os_problem_stats *os_problems_stats(const os_problems *t)
+{
+    return &t->st;
 }
 
 static void free_peers(os_problem *p)
@@ -64,6 +84,34 @@ static void free_peers(os_problem *p)
         HASH_DEL(p->peerset, e);
         free(e);
     }
+}
+
+/* Forget the least recently folded problem of the lowest severity held. */
+static void evict_problem(os_problems *t)
+{
+    os_problem *p = NULL;
+    for (int s = 0; s < OS_SEV_NEVER && !p; s++)
+        p = OS_LRU_ENTRY(t->by_sev[s].oldest, os_problem, order);
+    if (!p)
+        return;
+    os_lru_unlink(&t->by_sev[p->sev], &p->order);
+    HASH_DEL(t->set, p);
+    t->st.peers_held -= HASH_COUNT(p->peerset);
+    free_peers(p);
+    free(p);
+    t->st.problems--;
+    t->st.problems_evicted++;
+}
+
+/* Forget the least recently answered service. */
+static void evict_answered(os_problems *t)
+{
+    svc_ok *o = OS_LRU_ENTRY(t->ok_order.oldest, svc_ok, order);
+    os_lru_unlink(&t->ok_order, &o->order);
+    HASH_DEL(t->ok, o);
+    free(o);
+    t->st.answered--;
+    t->st.answered_evicted++;
 }
 
 /* Free the table and its problems. */
@@ -154,11 +202,16 @@ static os_severity judge(const os_problems *t, os_problem *p)
     return p->base;
 }
 
-/* Judge p again and tell the callback what changed. */
+/* Judge p again (moving it to its severity's order, last) and tell the
+ * callback what changed. */
 static void rejudge(os_problems *t, os_problem *p, bool opened)
 {
     os_severity was = p->sev;
     p->sev = judge(t, p);
+    if (p->sev != was) {
+        os_lru_unlink(&t->by_sev[was], &p->order);
+        os_lru_append(&t->by_sev[p->sev], &p->order);
+    }
     if (t->fn && (opened || p->sev != was))
         t->fn(t->user, p, opened ? OS_PROBLEM_OPEN : OS_PROBLEM_UPDATE);
 }
@@ -168,8 +221,10 @@ static void rejudge(os_problems *t, os_problem *p, bool opened)
 static os_problem *problem_new(os_problems *t, const os_problem_key *k, const os_finding *f,
                                const os_addr *svc)
 {
-    os_problem *p = calloc(1, sizeof *p);
-    if (!p)
+    os_problem *p;
+    while (t->st.problems >= t->max && t->st.problems)
+        evict_problem(t);
+    if (!(p = calloc(1, sizeof *p)))
         return NULL;
     p->key = *k;
     p->id = key_id(k);
@@ -183,6 +238,9 @@ static os_problem *problem_new(os_problems *t, const os_problem_key *k, const os
     p->last_ns = f->last_ns;
     p->seq = t->seq++;
     HASH_ADD(hh, t->set, key, sizeof p->key, p);
+    os_lru_append(&t->by_sev[p->sev], &p->order);
+    if (++t->st.problems > t->st.problems_peak)
+        t->st.problems_peak = t->st.problems;
     return p;
 }
 
@@ -198,7 +256,7 @@ static void add_port(os_problem *p, uint16_t port)
 }
 
 /* Count a distinct peer; sample the interval since its previous attempt. */
-static void add_peer(os_problem *p, const os_addr *a, uint64_t ts)
+static void add_peer(os_problems *t, os_problem *p, const os_addr *a, uint64_t ts)
 {
     os_problem_peer *e;
     HASH_FIND(hh, p->peerset, a, sizeof *a, e);
@@ -215,7 +273,8 @@ static void add_peer(os_problem *p, const os_addr *a, uint64_t ts)
         p->peer_lo = *a;
     if (!p->peers || (a->ver == p->peer_hi.ver && os_addr_cmp(a, &p->peer_hi) > 0))
         p->peer_hi = *a;
-    if (p->peers >= OS_PROBLEM_PEERS_MAX || !(e = calloc(1, sizeof *e))) {
+    if (p->peers >= OS_PROBLEM_PEERS_MAX || t->st.peers_held >= OS_PROBLEM_PEERS_HELD ||
+        !(e = calloc(1, sizeof *e))) {
         p->peers_capped = true;
         return;
     }
@@ -223,16 +282,18 @@ static void add_peer(os_problem *p, const os_addr *a, uint64_t ts)
     e->last_ns = ts;
     HASH_ADD(hh, p->peerset, addr, sizeof e->addr, e);
     p->peers++;
+    t->st.peers_held++;
 }
 
 /* A new finding joins p. */
-static void add_finding(os_problem *p, os_finding *f, const os_addr *peer, uint16_t port)
+static void add_finding(os_problems *t, os_problem *p, os_finding *f, const os_addr *peer,
+                        uint16_t port)
 {
     p->flows++;
     if (port)
         add_port(p, port);
     if (peer && peer->ver)
-        add_peer(p, peer, f->first_ns);
+        add_peer(t, p, peer, f->first_ns);
     if (f->has_flow && p->nflow_ids < OS_PROBLEM_FLOW_IDS)
         p->flow_id[p->nflow_ids++] = f->flow_id;
     if (p->nexamples < OS_PROBLEM_EXAMPLES)
@@ -269,10 +330,12 @@ os_problem *os_problems_fold(os_problems *t, os_finding *f, bool fresh, const os
         if (!(p = problem_new(t, &k, f, svc)))
             return NULL;
         opened = true;
+    } else {
+        os_lru_touch(&t->by_sev[p->sev], &p->order); /* folded now: evicted last */
     }
     f->problem_id = p->id;
     if (fresh || opened)
-        add_finding(p, f, peer, port);
+        add_finding(t, p, f, peer, port);
     sync_finding(p, f);
     rejudge(t, p, opened);
     return p;
@@ -286,11 +349,17 @@ bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint
     (void)ts;
     ok_key(svc, rule, key);
     HASH_FIND(hh, t->ok, key, sizeof key, o);
-    if (!o) {
+    if (o) {
+        os_lru_touch(&t->ok_order, &o->order);
+    } else {
+        if (t->st.answered >= OS_PROBLEMS_ANSWERED_MAX)
+            evict_answered(t);
         if (!(o = calloc(1, sizeof *o)))
             return false;
         memcpy(o->key, key, sizeof key);
         HASH_ADD(hh, t->ok, key, sizeof o->key, o);
+        t->st.answered++;
+        os_lru_append(&t->ok_order, &o->order);
     }
     o->n++;
     for (int kind = 0; kind < OS_FK_COUNT; kind++) {

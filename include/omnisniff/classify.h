@@ -8,9 +8,27 @@
  *   declared  — a declared host role confirms the rule,
  *   inferred  — an inferred host role confirms it,
  *   port      — only the port matched.
- * Labels are cached in the flow and recomputed only when host knowledge has
- * changed since (a generation counter), so the per-packet cost is one
- * integer compare. */
+ * Labels are cached in the flow and recomputed only when the roles of one
+ * of its two hosts have changed since: each host keeps the generation of
+ * its last role change, so a role inferred for host X relabels only the
+ * flows touching X. The per-packet cost is one integer compare while no
+ * role changes anywhere, and two host lookups on a flow's next packet
+ * after one did.
+ *
+ * The host table is bounded: at most os_classify_set_max_hosts() hosts
+ * (OS_HOSTS_MAX by default) that are not named on a line of their own in
+ * the hosts file. Past it the least recently seen of them is evicted: its
+ * inferred roles, evidence and peer notes are forgotten (a flow labelled
+ * with them keeps its label; a new flow sees the host as unknown until
+ * traffic shows its role again; a host covered by a network line of the
+ * hosts file gets its declared roles back from the file). A host is seen
+ * when a flow touching it is labelled or learnt from, and on every 256th
+ * packet of such a flow, so busy hosts keep their inferred roles; "least
+ * recently seen" is the second-chance (CLOCK) approximation of it. Hosts
+ * are evicted only as os_classify_learn, os_classify_flow and
+ * os_classify_settle return (one call may first add a few past the
+ * bound), never by a lookup: a host pointer from os_classify_host or
+ * os_classify_hosts stays valid until the next call of one of those three. */
 #ifndef OMNISNIFF_CLASSIFY_H
 #define OMNISNIFF_CLASSIFY_H
 
@@ -39,6 +57,9 @@ typedef struct os_evidence {
 } os_evidence;
 
 #define OS_PEER_TRACK 4 /* distinct peers remembered per host for min-peers */
+#define OS_HOSTS_MAX 65536 /* default bound on evictable hosts (~46 MiB of 720-byte records) */
+#define OS_HOSTS_MIN 16    /* smallest bound accepted (one packet can add a few hosts) */
+#define OS_PAIR_FACTS_MAX 65536 /* infer-pair facts remembered; more are not */
 
 /* A peer seen on a rule whose service-side inference waits for min-peers. */
 typedef struct os_peer_seen {
@@ -46,6 +67,7 @@ typedef struct os_peer_seen {
     uint64_t flow_id;   /* its first flow on the rule */
     uint64_t first_ns;  /* when */
     int16_t rule;       /* rule index */
+    uint8_t done;       /* the service's role was given to it (or it is declared or had it) */
 } os_peer_seen;
 
 /* What is known of one address. */
@@ -58,7 +80,20 @@ typedef struct os_host {
     os_evidence why[OS_HR_COUNT];  /* evidence per inferred role */
     os_peer_seen peer[OS_PEER_TRACK]; /* peers seen for a pending inference */
     uint8_t npeer;                 /* entries used */
+    bool kept;                     /* named on its own hosts-file line: never evicted */
+    bool seen;                     /* looked up since the eviction order last passed it */
+    uint64_t gen;                  /* classifier generation of its last role change */
+    os_lru_node order;             /* eviction order (evictable hosts only; see hosts_trim) */
 } os_host;
+
+/* Counters of the classifier's bounded tables. */
+typedef struct os_host_stats {
+    uint64_t hosts;              /* host records held now (kept ones included) */
+    uint64_t hosts_peak;         /* most held at once */
+    uint64_t hosts_evicted;      /* evicted past the bound (least recently seen first) */
+    uint64_t pair_facts;         /* infer-pair facts held (at most OS_PAIR_FACTS_MAX) */
+    uint64_t pair_facts_dropped; /* times a fact was not remembered: the pair table was full */
+} os_host_stats;
 
 typedef struct os_classifier os_classifier;
 
@@ -68,6 +103,15 @@ os_classifier *os_classifier_new(const os_ruleset *rs, const os_hostsfile *h);
 
 /* Free it and its host table. */
 void os_classifier_free(os_classifier *c);
+
+/* Bound the hosts that can be evicted (all but those named on a line of
+ * their own in the hosts file) to n, at least OS_HOSTS_MIN (smaller values
+ * are raised to it). Takes effect at the next host the classifier learns
+ * of; the default is OS_HOSTS_MAX. */
+void os_classify_set_max_hosts(os_classifier *c, size_t n);
+
+/* The counters of the host and pair tables (valid while c lives). */
+const os_host_stats *os_classify_stats(const os_classifier *c);
 
 /* Learn from one packet of flow f sent by key side `side` (call after
  * os_flowtab_add). Inference only runs on new flows and TCP SYN-ACKs. */

@@ -63,7 +63,7 @@ typedef struct os_flow_label {
     uint8_t svc_side;      /* key side (0/1) that is the service side */
     uint8_t peer_mismatch; /* the peer's known roles are not the expected ones */
     uint8_t pad;           /* zero */
-    uint32_t gen;          /* host-knowledge generation it was computed at */
+    uint32_t gen;          /* classifier generation it was computed at (low 32 bits; UINT32_MAX: never) */
 } os_flow_label;
 
 /* One flow. */

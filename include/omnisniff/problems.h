@@ -14,7 +14,20 @@
  * failed on every attempt, from `persist-peers` peers or for
  * `persist-seconds`, is an error; occasional failures among successful
  * handshakes to the same service stay warnings. Both thresholds are `set`
- * lines of the rules file. */
+ * lines of the rules file.
+ *
+ * Every table is bounded, so days of churning addresses do not grow it:
+ *   problems   at most os_problems_set_max() (OS_PROBLEMS_MAX): past it the
+ *              least recently folded problem of the lowest severity held is
+ *              evicted (an error outlives any warning); it is forgotten,
+ *              and the same fault later opens it again (same problem_id);
+ *   answered services  at most OS_PROBLEMS_ANSWERED_MAX (service host,
+ *              rule) handshake counts: past it the least recently answered
+ *              is forgotten (its service counts as never answered again);
+ *   peers      at most OS_PROBLEM_PEERS_MAX told apart per problem and
+ *              OS_PROBLEM_PEERS_HELD over all problems: more are counted
+ *              as "at least" (peers_capped).
+ * The evictions are counted (os_problems_stats). */
 #ifndef OMNISNIFF_PROBLEMS_H
 #define OMNISNIFF_PROBLEMS_H
 
@@ -33,6 +46,9 @@
 #define OS_PROBLEM_FLOW_IDS 64   /* flow ids kept (the true count is `flows`) */
 #define OS_PROBLEM_GAPS 63       /* intervals sampled for the typical one */
 #define OS_PROBLEM_PEERS_MAX 65536 /* distinct peers told apart; more are counted as "at least" */
+#define OS_PROBLEM_PEERS_HELD 262144 /* distinct peers told apart over all problems (~24 MiB) */
+#define OS_PROBLEMS_MAX 4096       /* default bound on problems held (~3 KiB each) */
+#define OS_PROBLEMS_ANSWERED_MAX 16384 /* (service host, rule) handshake counts kept */
 
 /* Identity of a problem; memset to zero before filling (hashed as bytes). */
 typedef struct os_problem_key {
@@ -78,7 +94,18 @@ typedef struct os_problem {
     uint32_t seq;               /* order raised */
     bool peers_capped;          /* more peers than told apart: peers is a lower bound */
     os_problem_peer *peerset;   /* distinct peers (private) */
+    os_lru_node order;          /* eviction order within its severity (private) */
 } os_problem;
+
+/* Counters of the bounded tables. */
+typedef struct os_problem_stats {
+    uint64_t problems;          /* problems held now */
+    uint64_t problems_peak;     /* most held at once */
+    uint64_t problems_evicted;  /* evicted past the bound */
+    uint64_t answered;          /* (service host, rule) handshake counts held now */
+    uint64_t answered_evicted;  /* forgotten past OS_PROBLEMS_ANSWERED_MAX */
+    uint64_t peers_held;        /* distinct peers told apart over all problems */
+} os_problem_stats;
 
 /* What happened to a problem (for the callback and the JSON "event" key). */
 typedef enum { OS_PROBLEM_OPEN = 0, OS_PROBLEM_UPDATE, OS_PROBLEM_FINAL } os_problem_event;
@@ -107,8 +134,9 @@ os_problem *os_problems_fold(os_problems *t, os_finding *f, bool fresh,
  * service answers (counts against persistence). False on allocation failure. */
 bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint64_t ts);
 
-/* Every problem, most severe first, then in the order raised; *n set. The
- * array is owned by the table and valid until the next call. */
+/* Every problem held, most severe first, then in the order raised; *n
+ * set. The array is owned by the table and valid until the next call or
+ * the next fold (which may evict a problem). */
 const os_problem *const *os_problems_sorted(os_problems *t, size_t *n);
 
 /* Problems per severity (index os_severity, OS_SEV_NEVER unused) and the
@@ -128,6 +156,13 @@ const char *os_problem_say(const os_problem *p, const os_ruleset *rs, os_classif
 
 /* "10.3.0.101-10.3.0.110" or the one address: the span of the peers. */
 const char *os_problem_peer_range(const os_problem *p, char *buf, size_t len);
+
+/* Bound the problems held to n (at least 1); takes effect at the next
+ * problem opened. The default is OS_PROBLEMS_MAX. */
+void os_problems_set_max(os_problems *t, size_t n);
+
+/* The counters of the bounded tables (valid while t lives). */
+const os_problem_stats *os_problems_stats(const os_problems *t);
 
 /* Free the table and its problems. */
 void os_problems_free(os_problems *t);

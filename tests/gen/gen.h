@@ -135,7 +135,7 @@ void write_tunnels(const char *dir); /* gen_tunnels.c */
 /* One fuzz_decode seed per encapsulation, from the tunnel captures' frames,
  * into dir (gen_tunnels.c). */
 void write_tunnel_seeds(const char *dir);
-/* Benchmark capture `kind` (site, snap96, flows, churn, synstorm) of about n packets
+/* Benchmark capture `kind` (site, snap96, flows, churn, synstorm, soak) of about n packets
  * into file; 0 for an unknown kind (gen_bench.c). */
 int write_bench(const char *kind, uint64_t n, const char *file);
 

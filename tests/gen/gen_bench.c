@@ -14,6 +14,15 @@
  *                                   (address, port) pairs in 10.20.0.0/16 to
  *                                   the Archiver 10.10.0.20:6061, 10 000 per
  *                                   second, never answered
+ *   omnigen --bench soak   N FILE   a site whose hosts keep changing (bench/
+ *                                   soak.sh): 32 encoders stream to the
+ *                                   Archiver throughout, and every round of
+ *                                   12 packets (500 rounds a second) brings
+ *                                   five addresses never seen before: an
+ *                                   encoder (inferred), a Gateway (inferred),
+ *                                   an unanswered service (a problem), a
+ *                                   playback Archiver that answers, and the
+ *                                   client of both
  *
  * The frame buffer holds MAXP frames, so each capture is built and written
  * in chunks: build at most CHUNK frames in time order, append them, reset,
@@ -237,6 +246,61 @@ static void bench_synstorm(FILE *o, uint64_t n)
     bench_flush(o, 262144);
 }
 
+/* ---- soak: addresses that never repeat ------------------------------ */
+
+#define SOAK_ROUND_NS 2000000ULL /* 500 rounds a second */
+#define SOAK_STEADY 32           /* encoders streaming throughout */
+
+/* Address x (< 2^22) of a /10 starting at a.b.0.0. */
+static addr soak_addr(unsigned a, unsigned b, uint64_t x)
+{
+    return A4(a, b + (unsigned)(x >> 16 & 63), (unsigned)(x >> 8 & 0xff), (unsigned)(x & 0xff));
+}
+
+/* A TCP handshake and close between client c and service s, 100 µs apart. */
+static void soak_handshake(uint64_t t, addr c, unsigned cp, addr s, unsigned sp)
+{
+    tcp(t, c, cp, s, sp, 1000, 0, SYN, 0);
+    tcp(t + 100000, s, sp, c, cp, 50000, 1001, SYN | ACK, 0);
+    tcp(t + 200000, c, cp, s, sp, 1001, 50001, ACK, 0);
+    tcp(t + 300000, c, cp, s, sp, 1001, 50001, FIN | ACK, 0);
+    tcp(t + 400000, s, sp, c, cp, 50001, 1002, FIN | ACK, 0);
+    tcp(t + 500000, c, cp, s, sp, 1002, 50002, ACK, 0);
+}
+
+/* Round r at t: one 1000-byte datagram of a steady encoder stream (each of
+ * the 32 gets one every 32 rounds), then the round's new hosts: encoder E
+ * -> Archiver 15000-15998 (2 datagrams of 200 bytes: no stream), Archiver
+ * -> Gateway G on 28000-28999 (2 of 200), client C -> S:6061 never
+ * answered (an unanswered-connection problem about S), C -> playback
+ * Archiver P:6061 answered and closed (6 packets). E and G are inferred;
+ * P is remembered for its min-peers. */
+static void soak_round(uint64_t r, uint64_t t)
+{
+    unsigned k = (unsigned)(r % SOAK_STEADY), cp = 20000 + (unsigned)(r % 40000);
+    addr e = soak_addr(10, 64, r), gw = soak_addr(10, 128, r), s = soak_addr(10, 192, r);
+    addr p = soak_addr(172, 16, r & 0xfffff), c = soak_addr(100, 64, r);
+    udp(t, A4(10, 2, 0, 100 + k), 40000, ARC, 15000 + 2 * k, 1000);
+    udp_stream(t + 100000, e, 40000, ARC, 15000 + 2 * (unsigned)(r % 500), 2, 200, 100000);
+    udp_stream(t + 300000, ARC, 41000, gw, 28000 + (unsigned)(r % 1000), 2, 200, 100000);
+    tcp(t + 500000, c, cp, s, 6061, 7000, 0, SYN, 0);
+    soak_handshake(t + 600000, c, cp + 1, p, 6061);
+}
+
+static void bench_soak(FILE *o, uint64_t n)
+{
+    uint64_t t = T0 * SEC, r = 0, k = 0;
+    reset();
+    while (k < n) {
+        soak_round(r++, t);
+        t += SOAK_ROUND_NS;
+        k += 12;
+        if (g.n >= CHUNK - 12)
+            bench_flush(o, 262144);
+    }
+    bench_flush(o, 262144);
+}
+
 /* Write benchmark capture `kind` with about n packets to file; false for an
  * unknown kind. */
 int write_bench(const char *kind, uint64_t n, const char *file)
@@ -255,6 +319,9 @@ int write_bench(const char *kind, uint64_t n, const char *file)
     } else if (strcmp(kind, "synstorm") == 0) {
         o = bench_open(file, 262144);
         bench_synstorm(o, n);
+    } else if (strcmp(kind, "soak") == 0) {
+        o = bench_open(file, 262144);
+        bench_soak(o, n);
     } else {
         return 0;
     }

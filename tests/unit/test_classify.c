@@ -1,6 +1,7 @@
 /* test_classify.c — traffic-role labels for every default role in both
  * directions, confidence from declared/inferred host roles, inference with
- * evidence, ambiguity, over=, match=role, non-default ports, IPv6. */
+ * evidence, ambiguity, over=, match=role, non-default ports, IPv6; the
+ * bounded host table and the per-host generation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -542,6 +543,117 @@ static void test_vouched_role_never_overrides_declared(void **state)
     fx_free(&fx);
 }
 
+/* ---- the bounded host table ------------------------------------------------ */
+
+/* Encoder n (10.2.x.y) sends one datagram to the declared Archiver on
+ * 15000 at second n: an inferred encoder, a new host record. */
+static os_flow *encoder(fixture *fx, int n)
+{
+    char a[32];
+    snprintf(a, sizeof a, "10.2.%d.%d", n / 250, 1 + n % 250);
+    return feed(fx, tp_make(17, a, 40000, "10.1.0.20", 15000, 0, 1000), (uint64_t)(1 + n) * S);
+}
+
+static bool known(fixture *fx, const char *ip)
+{
+    os_addr a;
+    assert_true(os_addr_parse(ip, &a));
+    return os_classify_host(fx->c, &a) != NULL;
+}
+
+/* 40 encoders past a bound of 16: the table holds 16 of them (and the
+ * declared Archiver, never evicted), 24 were evicted, the counters say so;
+ * the oldest are gone, the newest known; bounds under OS_HOSTS_MIN are
+ * raised to it. */
+static void test_host_table_bounded(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, "10.1.0.20 archiver\n");
+    os_classify_set_max_hosts(fx.c, 2); /* raised to OS_HOSTS_MIN */
+    for (int n = 0; n < 40; n++)
+        encoder(&fx, n);
+    const os_host_stats *st = os_classify_stats(fx.c);
+    assert_int_equal(OS_HOSTS_MIN, 16);
+    assert_int_equal(st->hosts, 16 + 1);
+    assert_int_equal(st->hosts_peak, 16 + 2);
+    assert_int_equal(st->hosts_evicted, 40 - 16);
+    assert_true(known(&fx, "10.1.0.20"));
+    assert_int_equal(roles_of(&fx, "10.1.0.20"), OS_HR_BIT(OS_HR_ARCHIVER));
+    assert_false(known(&fx, "10.2.0.1"));  /* encoder 0 */
+    assert_false(known(&fx, "10.2.0.24")); /* encoder 23 */
+    assert_int_equal(roles_of(&fx, "10.2.0.25"), OS_HR_BIT(OS_HR_ENCODER)); /* 24 */
+    assert_int_equal(roles_of(&fx, "10.2.0.40"), OS_HR_BIT(OS_HR_ENCODER)); /* 39 */
+    size_t n;
+    const os_host **v = os_classify_hosts(fx.c, &n);
+    assert_int_equal(n, 17);
+    free(v);
+    fx_free(&fx);
+}
+
+/* A busy host keeps its inferred role: encoder 0 keeps streaming while 60
+ * others come and go (each new role makes its flow look at its hosts again:
+ * they are seen), and is never evicted; a host declared on a line of its
+ * own neither, one covered by a network line is, and gets its declared
+ * role back from the file when next looked up. */
+static void test_busy_and_declared_hosts_stay(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, "10.1.0.20 archiver\n10.2.0.0/16 encoder\n");
+    os_classify_set_max_hosts(fx.c, 16);
+    os_flow *busy = encoder(&fx, 0);
+    for (int n = 1; n <= 60; n++) {
+        feed(&fx, tp_make(17, "10.3.9.1", 40000 + (uint16_t)n, "10.1.0.21", 15000, 0, 1000), (uint64_t)n * S);
+        feed(&fx, tp_make(17, "10.3.9.2", 40000 + (uint16_t)n, "10.1.0.21", 15000, 0, 1000), (uint64_t)n * S);
+        char a[32];
+        snprintf(a, sizeof a, "10.4.0.%d", n);
+        feed(&fx, tp_make(17, a, 40000, "10.1.0.21", 15000, 0, 1000), (uint64_t)n * S);
+        assert_ptr_equal(encoder(&fx, 0), busy);
+    }
+    const os_host_stats *st = os_classify_stats(fx.c);
+    assert_true(st->hosts_evicted > 0);
+    assert_true(st->hosts <= 16 + 1);
+    assert_true(known(&fx, "10.2.0.1"));
+    assert_true(known(&fx, "10.1.0.20"));
+    assert_false(known(&fx, "10.4.0.1"));
+    /* 40 more from the declared network: evicted like any other */
+    uint64_t before = st->hosts_evicted;
+    for (int n = 1; n <= 40; n++)
+        encoder(&fx, 500 + n);
+    assert_true(st->hosts_evicted >= before + 24);
+    assert_true(st->hosts <= 16 + 1);
+    assert_int_equal(roles_of(&fx, "10.2.2.2"), OS_HR_BIT(OS_HR_ENCODER)); /* from the file */
+    fx_free(&fx);
+}
+
+/* A role learnt for a host relabels the flows touching it, not the others:
+ * a discovery-sized flow to 8000 that turned video-sized keeps its label
+ * while an unrelated Archiver is learnt (until it is judged whole), and
+ * the first encoder's flow to that Archiver gets the new confidence. */
+static void test_new_role_relabels_only_its_hosts_flows(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_init(&fx, NULL, NULL);
+    os_flow *u = feed(&fx, tp_make(17, "10.3.0.23", 50500, "10.1.0.10", 8000, 0, 32), 1 * S);
+    assert_string_equal(role_of(&fx, u), "gateway-udp-discovery");
+    for (int i = 0; i < 4; i++)
+        feed(&fx, tp_make(17, "10.3.0.23", 50500, "10.1.0.10", 8000, 0, 1200), 2 * S);
+    os_flow *e1 = feed(&fx, tp_make(17, "10.2.0.31", 40000, "10.1.0.20", 15000, 0, 1000), 3 * S);
+    assert_int_equal(e1->label.conf, OS_CONF_PORT);
+    feed(&fx, tp_make(17, "10.2.0.32", 40000, "10.1.0.20", 15000, 0, 1000), 3 * S);
+    assert_int_equal(roles_of(&fx, "10.1.0.20"), OS_HR_BIT(OS_HR_ARCHIVER));
+    feed(&fx, tp_make(17, "10.2.0.31", 40000, "10.1.0.20", 15000, 0, 1000), 4 * S);
+    assert_string_equal(role_of(&fx, e1), "encoder-archiver-unicast");
+    assert_int_equal(e1->label.conf, OS_CONF_INFERRED);
+    feed(&fx, tp_make(17, "10.3.0.23", 50500, "10.1.0.10", 8000, 0, 1200), 4 * S);
+    assert_string_equal(role_of(&fx, u), "gateway-udp-discovery");
+    os_classify_settle(fx.c, u);
+    assert_string_equal(role_of(&fx, u), "gateway-udp-video");
+    fx_free(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +680,9 @@ int main(void)
         cmocka_unit_test(test_video_from_port_8000_is_not_discovery),
         cmocka_unit_test(test_vouched_role_never_overrides_declared),
         cmocka_unit_test(test_federation_pair_corroborates),
+        cmocka_unit_test(test_host_table_bounded),
+        cmocka_unit_test(test_busy_and_declared_hosts_stay),
+        cmocka_unit_test(test_new_role_relabels_only_its_hosts_flows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

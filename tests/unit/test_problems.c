@@ -4,7 +4,8 @@
  * typical interval, capped lists), persistence (an unanswered or refused
  * service that never answered is an error from persist-peers peers or
  * after persist-seconds; a completed handshake keeps it a warning), the
- * open/update events, and the sentence. Findings are built by hand; the
+ * open/update events, the sentence, and the bounds (problems, answered
+ * services, peers over all problems). Findings are built by hand; the
  * rules are the embedded default set (archiver-playback: TCP 6060-6080). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -298,6 +299,114 @@ static void test_sorted_worst_first(void **state)
     assert_int_equal(by[OS_SEV_INFO], 1);
 }
 
+/* ---- bounds ------------------------------------------------------------------ */
+
+/* The problem of `kind` about svc, or NULL when none is held. */
+static const os_problem *held(fx *x, os_finding_kind kind, const char *svc)
+{
+    size_t n;
+    const os_problem *const *v = os_problems_sorted(x->t, &n);
+    os_addr a = ip(svc);
+    for (size_t i = 0; i < n; i++)
+        if (v[i]->kind == kind && os_addr_cmp(&v[i]->svc, &a) == 0)
+            return v[i];
+    return NULL;
+}
+
+/* An unanswered attempt at playback service 10.5.0.n: a warning problem. */
+static const os_problem *warn(fx *x, int n)
+{
+    char svc[32];
+    snprintf(svc, sizeof svc, "10.5.0.%d", n);
+    os_finding f = make(x, OS_FK_UNANSWERED_CONNECTION, "archiver-playback", "10.3.0.1", 1, svc, 6061, T0);
+    return fold(x, &f);
+}
+
+/* At most 8 problems: the info one goes first, then the least recently
+ * folded warnings; the error stays; a warning folded again stays; a fault
+ * whose problem was evicted opens it again, with the same id. */
+static void test_problems_bounded(void **state)
+{
+    fx *x = *state;
+    const os_problem_stats *st = os_problems_stats(x->t);
+    os_problems_set_max(x->t, 8);
+    os_finding e = make(x, OS_FK_REVERSED_DIRECTION, "archiver-playback", "10.3.0.1", 1, "10.1.0.20", 6061, T0);
+    os_finding i = make(x, OS_FK_UNDOCUMENTED_PORT, "archiver-playback", "10.3.0.1", 1, "10.1.0.21", 6061, T0);
+    fold(x, &e);
+    fold(x, &i);
+    uint64_t id2 = 0;
+    for (int n = 1; n <= 7; n++) {
+        const os_problem *p = warn(x, n);
+        if (n == 2)
+            id2 = p->id;
+    }
+    assert_null(held(x, OS_FK_UNDOCUMENTED_PORT, "10.1.0.21")); /* the info one went first */
+    warn(x, 1);                                                  /* folded again */
+    warn(x, 8);
+    assert_non_null(held(x, OS_FK_UNANSWERED_CONNECTION, "10.5.0.1"));
+    assert_null(held(x, OS_FK_UNANSWERED_CONNECTION, "10.5.0.2"));
+    for (int n = 9; n <= 20; n++)
+        warn(x, n);
+    assert_int_equal(count(x), 8);
+    assert_int_equal(st->problems, 8);
+    assert_int_equal(st->problems_peak, 8);
+    assert_int_equal(st->problems_evicted, 22 - 8);
+    assert_non_null(held(x, OS_FK_REVERSED_DIRECTION, "10.1.0.20"));
+    assert_non_null(held(x, OS_FK_UNANSWERED_CONNECTION, "10.5.0.20"));
+    int opened = x->opened;
+    assert_int_equal(warn(x, 2)->id, id2);
+    assert_int_equal(x->opened, opened + 1);
+    assert_int_equal(st->problems_evicted, 22 - 8 + 1);
+}
+
+/* At most OS_PROBLEMS_ANSWERED_MAX answered services: the least recently
+ * answered is forgotten first. */
+static void test_answered_services_bounded(void **state)
+{
+    fx *x = *state;
+    const os_problem_stats *st = os_problems_stats(x->t);
+    int16_t rule = (int16_t)os_rules_find(&x->rs, "archiver-playback");
+    os_addr first = ip("10.6.0.0");
+    for (uint32_t n = 0; n < OS_PROBLEMS_ANSWERED_MAX + 10; n++) {
+        os_addr a = first;
+        a.b[2] = (uint8_t)(n >> 8);
+        a.b[3] = (uint8_t)n;
+        assert_true(os_problems_answered(x->t, &a, rule, T0));
+        if (n == OS_PROBLEMS_ANSWERED_MAX - 1) /* the first answers again: kept */
+            assert_true(os_problems_answered(x->t, &first, rule, T0));
+    }
+    assert_int_equal(st->answered, OS_PROBLEMS_ANSWERED_MAX);
+    assert_int_equal(st->answered_evicted, 10);
+    os_finding f = make(x, OS_FK_UNANSWERED_CONNECTION, "archiver-playback", "10.3.0.1", 1, "10.6.0.0", 6061, T0);
+    assert_int_equal(fold(x, &f)->answered, 2);
+    os_finding g = make(x, OS_FK_UNANSWERED_CONNECTION, "archiver-playback", "10.3.0.1", 1, "10.6.0.1", 6061, T0);
+    assert_int_equal(fold(x, &g)->answered, 0); /* forgotten */
+}
+
+/* Peers told apart over all problems stop at OS_PROBLEM_PEERS_HELD (more
+ * count as "at least"), and an evicted problem gives its share back. */
+static void test_peers_held_bounded(void **state)
+{
+    fx *x = *state;
+    const os_problem_stats *st = os_problems_stats(x->t);
+    const os_problem *p = NULL;
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 60000; j++) {
+            char svc[32], peer[32];
+            snprintf(svc, sizeof svc, "10.1.0.%d", 20 + i);
+            snprintf(peer, sizeof peer, "10.%d.%d.%d", 100 + i, j >> 8, j & 255);
+            os_finding f = make(x, OS_FK_UNANSWERED_CONNECTION, "archiver-playback", peer, 1, svc, 6061, T0);
+            p = fold(x, &f);
+        }
+    assert_int_equal(st->peers_held, OS_PROBLEM_PEERS_HELD);
+    assert_int_equal(p->peers, OS_PROBLEM_PEERS_HELD - 4 * 60000);
+    assert_true(p->peers_capped);
+    assert_int_equal(p->flows, 60000);
+    os_problems_set_max(x->t, 5);
+    warn(x, 1); /* evicts 10.1.0.20's problem (60 000 peers), brings one */
+    assert_int_equal(st->peers_held, OS_PROBLEM_PEERS_HELD - 60000 + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +420,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sentence_of_a_dropped_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ports_capped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sorted_worst_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_problems_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answered_services_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peers_held_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
