@@ -10,7 +10,7 @@ mode=${1:-demo}
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc make cmake pkg-config libpcap-dev uthash-dev libcmocka-dev nettle-dev zlib1g-dev libzstd-dev liblz4-dev)
-[ "$mode" = test ] && pkgs+=(clang libclang-rt-14-dev iproute2 valgrind nftables socat jq tshark graphviz man-db iptables time python3 logrotate systemd rsyslog rsyslog-relp clickhouse-server clickhouse-client)
+[ "$mode" = test ] && pkgs+=(clang libclang-rt-14-dev iproute2 valgrind nftables socat jq tshark graphviz man-db iptables time python3 logrotate systemd rsyslog rsyslog-relp clickhouse-server clickhouse-client tcpreplay)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
