@@ -50,6 +50,7 @@ struct os_capture {
     int ok_dlt;                  /* last link type handed out (decodable) */
     bool mixed;                  /* link types differ */
     uint64_t since, until;       /* the time window [since, until) */
+    uint8_t since_base, until_base; /* os_when_base of each, until the first frame */
     char *filter;                /* the filter expression (offline), or NULL */
     os_filt filt[MAX_FILTERS];   /* ... compiled per link type */
     int nfilt;                   /* how many compiled */
@@ -182,7 +183,9 @@ os_capture *os_capture_open(const os_capture_opts *o, char *err, size_t errlen)
     c->n = n;
     c->last = -1;
     c->since = o->since_ns;
-    c->until = o->until_ns ? o->until_ns : UINT64_MAX;
+    c->until = o->until_ns || o->until_base ? o->until_ns : UINT64_MAX;
+    c->since_base = o->since_base;
+    c->until_base = o->until_base;
     if (!o->iface && !o->file && !o->nfiles) {
         snprintf(err, errlen, "no capture file or interface given");
         goto fail;
@@ -280,11 +283,24 @@ static const struct bpf_program *program(os_capture *c, int dlt, char *err, size
     return &c->filt[c->nfilt++].prog;
 }
 
+/* A window bound counted from the first frame (at ts) made absolute. */
+static uint64_t resolve(uint64_t v, uint8_t *base, uint64_t ts)
+{
+    const uint64_t day = 86400ULL * 1000000000ULL;
+    uint64_t from = *base == OS_WHEN_FIRST ? ts : ts - ts % day;
+    *base = OS_WHEN_EPOCH;
+    return from + v;
+}
+
 /* Should fr be handed out: 1 yes, 0 skip it, -1 an error (in err). */
 static int keep(os_capture *c, const os_frame *fr, char *err, size_t errlen)
 {
     if (fr->dlt != c->ok_dlt && !dlt_change(c, fr->dlt))
         return 0;
+    if (c->since_base)
+        c->since = resolve(c->since, &c->since_base, fr->ts_ns);
+    if (c->until_base)
+        c->until = resolve(c->until, &c->until_base, fr->ts_ns);
     if (fr->ts_ns < c->since || fr->ts_ns >= c->until) {
         if (fr->ts_ns < c->since)
             c->st.before_since++;

@@ -36,6 +36,7 @@ struct os_dump {
     pcap_dumper_t *out;    /* the open file */
     char path[4096];       /* its name */
     int role;              /* --write-role rule index, or -1: flagged flows */
+    int dlt;               /* the file's link type */
     fstate *flows;         /* per-flow state by flow_id */
     uint64_t held_bytes;   /* bytes held in all */
     uint64_t last_ns;      /* time of the last packet written */
@@ -59,6 +60,7 @@ os_dump *os_dump_open(const char *path, int dlt, int snaplen, int role, char *er
     }
     snprintf(d->path, sizeof d->path, "%s", path);
     d->role = role;
+    d->dlt = dlt;
     d->dead = pcap_open_dead_with_tstamp_precision(dlt, snaplen > 0 ? snaplen : 262144,
                                                    PCAP_TSTAMP_PRECISION_NANO);
     if (!d->dead || !(d->out = pcap_dump_open(d->dead, path))) {
@@ -169,6 +171,10 @@ static void hold(os_dump *d, fstate *s, const os_frame *fr)
 void os_dump_packet(os_dump *d, const os_flow *f, const os_frame *fr)
 {
     fstate *s;
+    if (f && fr->dlt != d->dlt) {
+        d->st.other_link++;
+        return;
+    }
     if (!f || d->st.failed || !(s = state(d, f->id)))
         return;
     /* a label confirmed by a host role is settled; one by the port alone may
@@ -195,7 +201,9 @@ void os_dump_flag(os_dump *d, uint64_t flow_id)
 void os_dump_frame(os_dump *d, const os_frame *fr)
 {
     struct pcap_pkthdr h = frame_hdr(fr);
-    if (d->role < 0)
+    if (fr->dlt != d->dlt)
+        d->st.other_link++;
+    else if (d->role < 0)
         write_pkt(d, &h, fr->data);
 }
 

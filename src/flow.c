@@ -264,6 +264,15 @@ static void tcp_update(os_flowtab *t, os_flow *f, int side, uint8_t fl, bool fir
 }
 
 /* Find or create the flow of p and account the packet. */
+/* A packet earlier than flow f began, by more than f's idle timeout: time
+ * went back (captures merged or concatenated out of order), and the packet
+ * belongs to a conversation of its own. */
+static bool went_back(const os_flowtab *t, const os_flow *f, uint64_t ts_ns)
+{
+    uint64_t idle = t->cfg.timeout_ns[f->list];
+    return idle && f->first_ns - ts_ns > idle;
+}
+
 os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
                         int *side, bool *created)
 {
@@ -273,6 +282,10 @@ os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
     *side = os_flow_key_make(p, &k);
     os_flowtab_expire(t, ts_ns);
     HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof k, os_hash(&k, sizeof k), f);
+    if (f && ts_ns < f->first_ns && went_back(t, f, ts_ns)) {
+        flow_end(t, f, OS_END_IDLE); /* time went back past its idle timeout: */
+        f = NULL;                    /* another capture's conversation */
+    }
     *created = f == NULL;
     if (!f) {
         if (t->cfg.max_flows && t->st.active >= t->cfg.max_flows)

@@ -36,7 +36,17 @@ typedef struct os_capture_opts {
     uint64_t since_ns;  /* skip (and count) frames before this time (0: no bound) */
     uint64_t until_ns;  /* skip (and count) frames at or after this time (0: no bound);
                            both apply after merging, before the filter */
+    uint8_t since_base; /* what since_ns counts from: os_when_base */
+    uint8_t until_base; /* what until_ns counts from: os_when_base */
 } os_capture_opts;
+
+/* What a time window bound counts from. */
+typedef enum os_when_base {
+    OS_WHEN_EPOCH = 0, /* an absolute time (ns since the epoch) */
+    OS_WHEN_FIRST,     /* an offset from the first frame read ("+90s") */
+    OS_WHEN_DAY        /* a time of day (ns since midnight, UTC) on the first
+                          frame's day ("14:02") */
+} os_when_base;
 
 /* Default live capture buffer: 32 MiB. libpcap's default (2 MiB) holds only
  * 32 packets on an interface with offloads at the full snaplen. */

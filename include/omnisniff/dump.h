@@ -33,6 +33,8 @@ typedef struct os_dump_stats {
     uint64_t written;      /* packets written */
     uint64_t flows;        /* flows selected */
     uint64_t not_held;     /* packets of selected flows that were not held (limits) */
+    uint64_t other_link;   /* frames not written: their link type is not the file's
+                              (a pcap file has one; merged or mixed input) */
     bool sorted;           /* the file was re-sorted by time on close */
     bool failed;           /* a write failed: the file is incomplete */
 } os_dump_stats;
@@ -46,7 +48,8 @@ os_dump *os_dump_open(const char *path, int dlt, int snaplen, int role, char *er
                       size_t errlen);
 
 /* One frame of flow f (after classification and checks), or of no flow
- * (f NULL: not written). Selected flows are written, others held. */
+ * (f NULL: not written). Selected flows are written, others held. A frame
+ * whose link type is not the file's is counted (other_link), not written. */
 void os_dump_packet(os_dump *d, const os_flow *f, const os_frame *fr);
 
 /* A finding names flow `flow_id`: select it (its held packets are written). */

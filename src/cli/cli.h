@@ -27,8 +27,14 @@
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 /* The parsed command line. */
+#define CLI_MAX_FILES 64 /* -r given at most this often */
+
 typedef struct cli_opts {
     os_capture_opts cap;     /* what to capture from */
+    const char *files[CLI_MAX_FILES]; /* each -r FILE, in order */
+    size_t nfiles;           /* how many */
+    const char *source;      /* what the summary names: the file(s) or the interface */
+    char *sources;           /* several files joined with ", " (owned), or NULL */
     const char *rules_file;  /* -R */
     const char *hosts_file;  /* -H */
     os_mode mode;            /* output */
@@ -84,6 +90,15 @@ typedef struct cli_outputs {
 } cli_outputs;
 
 /* ---- main.c ---- */
+
+/* The link type a summary names: the capture's ("EN10MB"), or "mixed"
+ * when its files or interfaces differ. */
+const char *cli_linktype(const os_capture *cap);
+
+/* A time --since/--until accepts (when.c: an ISO 8601 time, @EPOCH, a time
+ * of day HH:MM[:SS], or +OFFSET from the first packet) into *ns and its
+ * os_when_base; false if s is none of them. */
+bool cli_parse_when(const char *s, uint64_t *ns, uint8_t *base);
 
 /* Print "omnisniff: msg" on one line to stderr; returns EXIT_USAGE. */
 __attribute__((format(printf, 1, 2))) int cli_fail(const char *fmt, ...);

@@ -21,15 +21,42 @@ int cli_fail(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* The link type the summary names: the capture's, or "mixed". */
+const char *cli_linktype(const os_capture *cap)
+{
+    return os_capture_mixed_dlt(cap) ? "mixed" : os_capture_dlt_name(cap);
+}
+
+/* What the capture layer noticed about the input, one note a line: joined
+ * captures, link types skipped, time going back, a time window that kept
+ * nothing. */
+static void say_notes(os_capture *cap)
+{
+    const char *n;
+    os_capture_input_stats in = os_capture_get_input_stats(cap);
+    while ((n = os_capture_note(cap)))
+        fprintf(stderr, "omnisniff: note: %s\n", n);
+    if (in.backwards)
+        fprintf(stderr, "omnisniff: note: time went back %llu time%s (at most %.3f s): "
+                "captures merged or joined out of order? the summary spans the earliest "
+                "to the latest packet\n", (unsigned long long)in.backwards,
+                in.backwards == 1 ? "" : "s", (double)in.max_back_ns / 1e9);
+    if (in.before_since || in.after_until)
+        fprintf(stderr, "omnisniff: note: --since/--until left out %llu packets before and "
+                "%llu after the window\n", (unsigned long long)in.before_since,
+                (unsigned long long)in.after_until);
+}
+
 /* After the capture: the final records, the audit, the summary, the files
  * written and closed. Returns the exit code. */
 static int finish(const cli_opts *o, os_capture *cap, os_pipeline *pl, cli_outputs *out,
                   const char *read_err)
 {
-    const char *source = o->cap.file ? o->cap.file : o->cap.iface;
+    const char *source = o->source;
     os_capture_stats ks = os_capture_get_stats(cap);
 
-    os_pipeline_flush(pl, source, os_capture_dlt_name(cap), &ks, read_err);
+    say_notes(cap);
+    os_pipeline_flush(pl, source, cli_linktype(cap), &ks, read_err);
     cli_audit_make(out, pl);
     os_pipeline_summary(pl);
     bool ok = cli_audit_write(out);
@@ -56,7 +83,7 @@ static int run(const cli_opts *o, const os_ruleset *rs, const os_hostsfile *hf, 
 
     if (!cap)
         return cli_fail("%s", err);
-    cli_guard_mapping(cap, o->cap.file);
+    cli_guard_mapping(cap, o->source);
     if (o->run_as && !cli_drop_privileges(o->run_as, err, sizeof err)) {
         os_capture_close(cap);
         return cli_fail("%s", err);
@@ -113,5 +140,6 @@ int main(int argc, char **argv)
     os_hosts_free(&hf);
     os_site_free(&site);
     free(o.filter);
+    free(o.sources);
     return rc;
 }

@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "omnisniff/firewall.h"
@@ -18,7 +20,7 @@
  * '--write-role'): add new ones at the end. */
 enum { O_JSON = 256, O_CHECK, O_MAXFLOWS, O_TTCP, O_TTCPC, O_TUDP, O_TOTHER, O_FAILON,
        O_FINDINGS, O_DOTUNCL, O_WHOSTS, O_JSONFILE, O_STATSINT, O_EXPLAIN, O_WROLE, O_STATUS,
-       O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL, O_HELP, O_VERSION };
+       O_DOT, O_REPORT, O_SITE, O_AUDIT, O_FIREWALL, O_HELP, O_VERSION, O_SINCE, O_UNTIL };
 
 /* take_* results besides an exit code. */
 enum { GO_ON = -1, NOT_MINE = -2 };
@@ -48,12 +50,17 @@ static const row rows[] = {
          "and flag what breaks the documented ports and directions. Manual: man omnisniff.\n"
          "\n"
          "input\n"),
-    SHORT('r', "FILE", "read a pcap or pcapng file ('-' = standard input)"),
+    SHORT('r', "FILE", "read a pcap or pcapng file, also gzip/zstd/lz4-compressed\n"
+                       "('-' = standard input); -r again: several files, merged by time"),
     SHORT('i', "IFACE", "capture live on IFACE (immediate mode with -l or on a terminal)"),
     SHORT('s', "SNAPLEN", "live: bytes kept per packet (default 262144; 96 is enough)"),
     SHORT('B', "KIB", "live: kernel capture buffer in KiB (default 32768)"),
     SHORT('p', NULL, "live: do not put the interface in promiscuous mode"),
     SHORT('c', "COUNT", "stop after COUNT packets"),
+    LONG(O_SINCE, "since", "TIME",
+         "only packets from TIME on: 2026-01-15T14:02:00[Z|+01:00],\n"
+         "@EPOCH, 14:02 (that time on the first packet's day, UTC), +90s"),
+    LONG(O_UNTIL, "until", "TIME", "only packets before TIME (same forms; +OFFSET from the first)"),
     SHORT('D', NULL, "list the interfaces omnisniff can capture on"),
     ITEM("FILTER...", "trailing arguments form a BPF filter, as with tcpdump"),
     TEXT("rules and hosts\n"),
@@ -334,7 +341,11 @@ static int take_flag(cli_opts *o, int id)
 static int take_path(cli_opts *o, int id, const char *arg)
 {
     switch (id) {
-    case 'r': o->cap.file = arg; return GO_ON;
+    case 'r':
+        if (o->nfiles >= CLI_MAX_FILES)
+            return cli_fail("-r: at most %d files", CLI_MAX_FILES);
+        o->files[o->nfiles++] = arg;
+        return GO_ON;
     case 'i': o->cap.iface = arg; return GO_ON;
     case 'R': o->rules_file = arg; return GO_ON;
     case 'H': o->hosts_file = arg; return GO_ON;
@@ -383,6 +394,17 @@ static int take_number(cli_opts *o, int id, const char *arg)
     return NOT_MINE;
 }
 
+/* --since / --until TIME. */
+static int take_when(cli_opts *o, int id, const char *arg)
+{
+    bool since = id == O_SINCE;
+    if (!cli_parse_when(arg, since ? &o->cap.since_ns : &o->cap.until_ns,
+                        since ? &o->cap.since_base : &o->cap.until_base))
+        return cli_fail("--%s: a time such as 2026-01-15T14:02:00, 14:02, @1768485720 or +90s, "
+                        "not '%s'", since ? "since" : "until", arg);
+    return GO_ON;
+}
+
 /* An option whose argument is one of a few words. */
 static int take_choice(cli_opts *o, int id, const char *arg)
 {
@@ -397,6 +419,9 @@ static int take_choice(cli_opts *o, int id, const char *arg)
             return cli_fail("--findings: problems or all, not '%s'", arg);
         o->findings_all = strcmp(arg, "all") == 0;
         return GO_ON;
+    case O_SINCE:
+    case O_UNTIL:
+        return take_when(o, id, arg);
     case O_FIREWALL:
         if (!os_fw_format_parse(arg, &ff))
             return cli_fail("--firewall-rules: nftables, iptables, netsh or cisco-asa, not '%s'",
@@ -432,23 +457,46 @@ static int take_opt(cli_opts *o, int id, const char *arg)
 
 /* ---- the command line as a whole -------------------------------------- */
 
+/* Join the n words of v with sep (allocated), or NULL if none. */
+static char *join_list(const char *const *v, size_t n, const char *sep)
+{
+    size_t len = 1;
+    char *s;
+    if (!n)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        len += strlen(v[k]) + strlen(sep);
+    if (!(s = calloc(1, len)))
+        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            strcat(s, sep);
+        strcat(s, v[k]);
+    }
+    return s;
+}
+
 /* Join argv[i..] with spaces (the BPF filter), or NULL if none. */
 static char *join_args(int argc, char **argv, int i)
 {
-    size_t n = 1;
-    char *s;
-    if (i >= argc)
-        return NULL;
-    for (int k = i; k < argc; k++)
-        n += strlen(argv[k]) + 1;
-    if (!(s = calloc(1, n)))
-        return NULL;
-    for (int k = i; k < argc; k++) {
-        if (k > i)
-            strcat(s, " ");
-        strcat(s, argv[k]);
+    return i < argc ? join_list((const char *const *)argv + i, (size_t)(argc - i), " ") : NULL;
+}
+
+/* Whether a trailing argument names a capture file rather than a word of a
+ * BPF filter: a capture's file name ending, or an existing regular file
+ * named with a '/'. */
+static bool looks_like_capture(const char *a)
+{
+    static const char *const ends[] = { ".pcap", ".pcapng", ".cap", ".gz", ".zst", ".lz4",
+                                        ".ntar", ".erf" };
+    size_t n = strlen(a);
+    struct stat st;
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        size_t k = strlen(ends[i]);
+        if (n > k && strcasecmp(a + n - k, ends[i]) == 0)
+            return true;
     }
-    return s;
+    return strchr(a, '/') && stat(a, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The options that only make sense together; GO_ON, or EXIT_USAGE. */
@@ -456,8 +504,20 @@ static int check_args(cli_opts *o)
 {
     if (o->list_ifaces || o->check_rules || o->explain)
         return GO_ON;
-    if (!o->cap.file == !o->cap.iface)
+    if (!o->nfiles == !o->cap.iface)
         return cli_fail("give exactly one of -r FILE or -i IFACE (see --help)");
+    if (o->nfiles == 1)
+        o->cap.file = o->files[0];
+    else if (o->nfiles > 1) {
+        o->cap.files = o->files;
+        o->cap.nfiles = o->nfiles;
+    }
+    o->source = o->cap.iface ? o->cap.iface : o->files[0];
+    if (o->nfiles > 1 && (o->sources = join_list(o->files, o->nfiles, ", ")))
+        o->source = o->sources;
+    if (o->cap.since_base == o->cap.until_base && o->cap.until_ns &&
+        o->cap.since_ns >= o->cap.until_ns)
+        return cli_fail("--since must come before --until");
     if (o->write_role && !o->write_file)
         return cli_fail("--write-role needs -w FILE (the file to write the role's flows to)");
     if ((o->audit || o->fw >= 0) && !o->site_file)
@@ -487,6 +547,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1)
         if ((rc = take_opt(o, c, optarg)) != GO_ON)
             return rc;
+    for (int i = optind; i < argc; i++)
+        if (looks_like_capture(argv[i]))
+            return cli_fail("'%s' looks like a capture file, not a BPF filter: give each file its "
+                            "own -r (-r FILE1 -r FILE2)", argv[i]);
     o->filter = join_args(argc, argv, optind);
     return check_args(o);
 }

@@ -75,6 +75,10 @@ static bool dump_close(cli_outputs *out)
             (unsigned long long)ds.written, (unsigned long long)ds.flows,
             o->write_role ? "flows of role " : "flagged flows", o->write_role ? o->write_role : "",
             o->write_file);
+    if (ds.other_link)
+        fprintf(stderr, "omnisniff: %s lacks %llu packets of another link type than its own "
+                "(a pcap file has one; the input mixes them)\n", o->write_file,
+                (unsigned long long)ds.other_link);
     if (ds.not_held)
         fprintf(stderr, "omnisniff: %s lacks %llu earlier packets of those flows: at most %d "
                 "packets a flow are kept until it is flagged\n", o->write_file,

@@ -202,7 +202,7 @@ static void summary_now(session *s)
     g_usr1 = 0;
     clear_progress(s);
     s->status_lines = 0; /* the summary scrolls the table away */
-    os_pipeline_summary_now(s->pl, stderr, s->source, os_capture_dlt_name(s->cap), &ks);
+    os_pipeline_summary_now(s->pl, stderr, s->source, cli_linktype(s->cap), &ks);
 }
 
 /* --json-file: its records out, reopened after SIGHUP; a failure stops the
@@ -270,7 +270,7 @@ const char *cli_capture(const cli_opts *o, os_capture *cap, os_pipeline *pl, cli
     session s = { .o = o, .cap = cap, .pl = pl, .out = out };
     const char *read_err;
 
-    s.source = o->cap.file ? o->cap.file : o->cap.iface;
+    s.source = o->source;
     s.t0 = s.last_status = now_s();
     s.next_progress = s.t0 + progress_after();
     s.tty = isatty(STDERR_FILENO);
