@@ -152,6 +152,10 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
     p->probs = os_problems_new(cfg->rules, on_problem, p);
+    if (p->cls)
+        os_classify_set_max_hosts(p->cls, cfg->rules->set.max_hosts);
+    if (p->probs)
+        os_problems_set_max(p->probs, cfg->rules->set.max_problems);
     p->streams = os_streams_new(cfg->rules, on_stream, p);
     p->chk = p->cls && p->probs ? os_checker_new(cfg->rules, p->cls, p->probs, on_finding, p)
                                 : NULL;
