@@ -363,14 +363,21 @@ static void text_tail(os_report *r, const os_stats *s)
                 s->kernel.received, s->kernel.dropped, s->kernel.ifdropped);
 }
 
-/* One table of the "tables:" line, when it lost n: "N things lost (limit N)". */
-static void table_part(os_report *r, bool *first, uint64_t n, const char *thing,
-                       const char *lost, const char *limit, uint64_t max)
+/* One table of the "tables:" line, when it lost n: "N things evicted" (its
+ * entries) or, for a table that keeps what it has, "a thing not kept N
+ * times" (the times one could not be added); then "(limit max)". */
+static void table_part(os_report *r, bool *first, uint64_t n, const char *thing, bool times,
+                       const char *limit, uint64_t max)
 {
+    const char *plural = n == 1 ? "" : "s";
     if (!n)
         return;
-    fprintf(r->out, "%s%" PRIu64 " %s%s %s (%s %" PRIu64 ")", *first ? "" : ", ", n, thing,
-            n == 1 ? "" : "s", lost, limit, max);
+    fputs(*first ? "" : ", ", r->out);
+    if (times)
+        fprintf(r->out, "a %s not kept %" PRIu64 " time%s", thing, n, plural);
+    else
+        fprintf(r->out, "%" PRIu64 " %s%s evicted", n, thing, plural);
+    fprintf(r->out, " (%s %" PRIu64 ")", limit, max);
     *first = false;
 }
 
@@ -381,16 +388,16 @@ static void text_tables(os_report *r, const os_stats *s)
     if (!os_report_tables_full(s))
         return;
     fputs("tables: limits reached: ", r->out);
-    table_part(r, &first, s->tab_hosts.hosts_evicted, "host", "evicted", "max-hosts",
+    table_part(r, &first, s->tab_hosts.hosts_evicted, "host", false, "max-hosts",
                r->rules->set.max_hosts);
-    table_part(r, &first, s->tab_problems.problems_evicted, "problem", "evicted",
-               "max-problems", r->rules->set.max_problems);
-    table_part(r, &first, s->tab_problems.answered_evicted, "answered-service count",
-               "forgotten", "at most", OS_PROBLEMS_ANSWERED_MAX);
-    table_part(r, &first, s->tab_hosts.pair_facts_dropped, "pair fact", "not kept", "at most",
+    table_part(r, &first, s->tab_problems.problems_evicted, "problem", false, "max-problems",
+               r->rules->set.max_problems);
+    table_part(r, &first, s->tab_problems.answered_evicted, "answered-service count", false,
+               "at most", OS_PROBLEMS_ANSWERED_MAX);
+    table_part(r, &first, s->tab_hosts.pair_facts_dropped, "pair fact", true, "at most",
                OS_PAIR_FACTS_MAX);
-    table_part(r, &first, s->tab_first.first_peers_dropped, "first peer", "not kept",
-               "at most", OS_FIRST_PEERS_MAX);
+    table_part(r, &first, s->tab_first.first_peers_dropped, "first peer", true, "at most",
+               OS_FIRST_PEERS_MAX);
     fputc('\n', r->out);
 }
 
