@@ -47,6 +47,7 @@ struct os_checker {
     void *user;               /* its argument */
     os_finding *set;          /* uthash of findings */
     first_peer *peers;        /* first peers (max-one-peer rules, multicast streams) */
+    os_checker_tables tab;    /* its counters */
     os_problems *pt;          /* the problems findings fold into */
     uint32_t seq;             /* findings raised */
     uint64_t count[OS_FK_COUNT]; /* findings raised per kind */
@@ -419,7 +420,8 @@ static void check_bulk(os_checker *k, fctx *c)
     announce(k, x, fresh);
 }
 
-/* The first peer remembered for key; records p when there is none. */
+/* The first peer remembered for key; records p when there is none (and
+ * there is room: OS_FIRST_PEERS_MAX). */
 static const os_addr *first_of(os_checker *k, const os_addr *a, uint16_t tag, const os_addr *p)
 {
     uint8_t key[20] = { 0 };
@@ -431,12 +433,23 @@ static const os_addr *first_of(os_checker *k, const os_addr *a, uint16_t tag, co
     HASH_FIND(hh, k->peers, key, sizeof key, e);
     if (e)
         return &e->peer;
+    if (k->tab.first_peers >= OS_FIRST_PEERS_MAX) {
+        k->tab.first_peers_dropped++;
+        return p;
+    }
     if ((e = calloc(1, sizeof *e))) {
         memcpy(e->key, key, sizeof key);
         e->peer = *p;
         HASH_ADD(hh, k->peers, key, sizeof e->key, e);
+        k->tab.first_peers++;
     }
     return p;
+}
+
+/* The counters of the first-peer table. */
+const os_checker_tables *os_checker_stats(const os_checker *k)
+{
+    return &k->tab;
 }
 
 /* A peer whose known roles the rule does not expect, or a second peer on a

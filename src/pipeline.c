@@ -152,6 +152,10 @@ os_pipeline *os_pipeline_new(const os_pipeline_cfg *cfg, char *err, size_t errle
     p->flows = os_flowtab_new(&cfg->flow, on_flow_end, p);
     p->cls = os_classifier_new(cfg->rules, cfg->hosts);
     p->probs = os_problems_new(cfg->rules, on_problem, p);
+    if (p->cls)
+        os_classify_set_max_hosts(p->cls, cfg->rules->set.max_hosts);
+    if (p->probs)
+        os_problems_set_max(p->probs, cfg->rules->set.max_problems);
     p->streams = os_streams_new(cfg->rules, on_stream, p);
     p->chk = p->cls && p->probs ? os_checker_new(cfg->rules, p->cls, p->probs, on_finding, p)
                                 : NULL;
@@ -289,6 +293,14 @@ static void judge_waits(os_pipeline *p, uint64_t ts)
     }
 }
 
+/* The counters of the bounded tables, into s. */
+static void fill_tables(const os_pipeline *p, os_stats *s)
+{
+    s->tab_hosts = *os_classify_stats(p->cls);
+    s->tab_problems = *os_problems_stats(p->probs);
+    s->tab_first = *os_checker_stats(p->chk);
+}
+
 /* A "stats" record when one is due at time now (JSON, --stats-interval). */
 static void stats_due(os_pipeline *p, uint64_t now)
 {
@@ -300,6 +312,7 @@ static void stats_due(os_pipeline *p, uint64_t now)
         return;
     os_problems_counts(p->probs, p->st.problems, &(os_severity){ 0 });
     os_checker_counts(p->chk, p->st.findings, &(os_severity){ 0 });
+    fill_tables(p, &p->st);
     os_report_stats_json(&p->rep, &p->st, now - now % p->cfg.stats_ns,
                          os_flowtab_stats(p->flows)->active, p->role_pkts);
     p->next_stats = now - now % p->cfg.stats_ns + p->cfg.stats_ns;
@@ -394,7 +407,8 @@ static int kept_order(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* Problems, finding counts and (--findings all) the findings kept, into s. */
+/* Problems, finding counts, the bounded tables' counters and (--findings
+ * all) the findings kept, into s. */
 static void fill_findings(os_pipeline *p, os_stats *s)
 {
     os_severity worst;
@@ -403,6 +417,7 @@ static void fill_findings(os_pipeline *p, os_stats *s)
     s->streams_untracked = os_streams_untracked(p->streams);
     os_problems_counts(p->probs, s->problems, &worst);
     os_checker_counts(p->chk, s->findings, &worst);
+    fill_tables(p, s);
     free(p->kept_view);
     p->kept_view = p->nkept ? malloc(p->nkept * sizeof *p->kept_view) : NULL;
     s->nfindings = p->kept_view ? p->nkept : 0;

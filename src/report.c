@@ -1,7 +1,7 @@
 /* report.c — what the report's writers share (report_int.h): the frame of
  * a text line or JSON Lines record on the report's stream, the cached
  * packet time, a host's roles as JSON, the role label of a flow and the
- * counts more than one writer gives. The writers are report_text.c (packet
+ * counts more than one writer gives (findings, the bounded tables). The writers are report_text.c (packet
  * lines, text summary), report_json.c (flow, finding and summary records),
  * report_problem.c and report_stream.c. */
 #include "omnisniff/report.h"
@@ -33,6 +33,32 @@ uint64_t os_report_findings_total(const os_stats *s)
     for (int k = 0; k < OS_FK_COUNT; k++)
         n += s->findings[k];
     return n;
+}
+
+/* True when a bounded table was full: it evicted or did not remember. */
+bool os_report_tables_full(const os_stats *s)
+{
+    return s->tab_hosts.hosts_evicted || s->tab_hosts.pair_facts_dropped ||
+           s->tab_problems.problems_evicted || s->tab_problems.answered_evicted ||
+           s->tab_first.first_peers_dropped;
+}
+
+/* ,"tables":{…}: what each bounded table holds and what it lost. */
+void sb_tables(sb *s, const os_stats *st)
+{
+    sb_lit(s, ",\"tables\":{\"hosts\":");
+    sb_u64(s, st->tab_hosts.hosts);
+    sb_kv_u64(s, "hosts_evicted", st->tab_hosts.hosts_evicted);
+    sb_kv_u64(s, "problems", st->tab_problems.problems);
+    sb_kv_u64(s, "problems_evicted", st->tab_problems.problems_evicted);
+    sb_kv_u64(s, "pair_facts", st->tab_hosts.pair_facts);
+    sb_kv_u64(s, "pair_facts_dropped", st->tab_hosts.pair_facts_dropped);
+    sb_kv_u64(s, "answered", st->tab_problems.answered);
+    sb_kv_u64(s, "answered_evicted", st->tab_problems.answered_evicted);
+    sb_kv_u64(s, "problem_peers", st->tab_problems.peers_held);
+    sb_kv_u64(s, "first_peers", st->tab_first.first_peers);
+    sb_kv_u64(s, "first_peers_dropped", st->tab_first.first_peers_dropped);
+    sb_putc(s, '}');
 }
 
 /* ---- the frame of a line or record ------------------------------------- */

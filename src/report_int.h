@@ -66,4 +66,10 @@ void os_report_live_line(os_report *r, uint64_t ts, bool now, os_severity sev,
 /* Every finding raised, of any kind. */
 uint64_t os_report_findings_total(const os_stats *s);
 
+/* True when a bounded table of s was full: it evicted or did not remember. */
+bool os_report_tables_full(const os_stats *s);
+
+/* ,"tables":{"hosts":N,"hosts_evicted":N,…}: the bounded tables' counters. */
+void sb_tables(sb *s, const os_stats *st);
+
 #endif

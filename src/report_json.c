@@ -314,6 +314,8 @@ static void json_tail(sb *s, const os_stats *st)
     sb_kv_u64(s, "ended_idle", st->flows.ended_idle);
     sb_kv_u64(s, "evicted_max_flows", st->flows.ended_cap);
     sb_putc(s, '}');
+    if (os_report_tables_full(st))
+        sb_tables(s, st);
     if (st->kernel.valid) {
         sb_lit(s, ",\"kernel\":{\"received\":");
         sb_u64(s, st->kernel.received);

@@ -199,6 +199,7 @@ void os_report_stats_json(os_report *r, const os_stats *s, uint64_t ts, uint64_t
     sb_kv_u64(&b, "warning", s->problems[OS_SEV_WARNING]);
     sb_kv_u64(&b, "info", s->problems[OS_SEV_INFO]);
     sb_putc(&b, '}');
+    sb_tables(&b, s);
     if (s->kernel.valid) {
         sb_lit(&b, ",\"kernel\":{\"received\":");
         sb_u64(&b, s->kernel.received);

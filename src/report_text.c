@@ -1,7 +1,8 @@
 /* report_text.c — omnisniff for people: the tcpdump-like line of each
  * packet, a finding's "!!" line as it is raised, and the summary as
  * aligned text tables (header, problems, traffic roles, streams, hosts
- * folded per role and /24, findings, decode outcomes, handshakes, flows).
+ * folded per role and /24, findings, decode outcomes, handshakes, flows,
+ * and the bounded tables that were full).
  * Packet lines are assembled in a stack buffer with the fmt.h appenders and
  * written with one fwrite: no per-packet allocation, no printf on the hot
  * path. */
@@ -362,6 +363,44 @@ static void text_tail(os_report *r, const os_stats *s)
                 s->kernel.received, s->kernel.dropped, s->kernel.ifdropped);
 }
 
+/* One table of the "tables:" line, when it lost n: "N things evicted" (its
+ * entries) or, for a table that keeps what it has, "a thing not kept N
+ * times" (the times one could not be added); then "(limit max)". */
+static void table_part(os_report *r, bool *first, uint64_t n, const char *thing, bool times,
+                       const char *limit, uint64_t max)
+{
+    const char *plural = n == 1 ? "" : "s";
+    if (!n)
+        return;
+    fputs(*first ? "" : ", ", r->out);
+    if (times)
+        fprintf(r->out, "a %s not kept %" PRIu64 " time%s", thing, n, plural);
+    else
+        fprintf(r->out, "%" PRIu64 " %s%s evicted", n, thing, plural);
+    fprintf(r->out, " (%s %" PRIu64 ")", limit, max);
+    *first = false;
+}
+
+/* The bounded tables that were full, on one line (none when none was). */
+static void text_tables(os_report *r, const os_stats *s)
+{
+    bool first = true;
+    if (!os_report_tables_full(s))
+        return;
+    fputs("tables: limits reached: ", r->out);
+    table_part(r, &first, s->tab_hosts.hosts_evicted, "host", false, "max-hosts",
+               r->rules->set.max_hosts);
+    table_part(r, &first, s->tab_problems.problems_evicted, "problem", false, "max-problems",
+               r->rules->set.max_problems);
+    table_part(r, &first, s->tab_problems.answered_evicted, "answered-service count", false,
+               "at most", OS_PROBLEMS_ANSWERED_MAX);
+    table_part(r, &first, s->tab_hosts.pair_facts_dropped, "pair fact", true, "at most",
+               OS_PAIR_FACTS_MAX);
+    table_part(r, &first, s->tab_first.first_peers_dropped, "first peer", true, "at most",
+               OS_FIRST_PEERS_MAX);
+    fputc('\n', r->out);
+}
+
 /* The summary as aligned text tables. */
 void os_report_summary_text(os_report *r, const os_stats *s)
 {
@@ -374,4 +413,5 @@ void os_report_summary_text(os_report *r, const os_stats *s)
         text_findings(r, s);
     text_decode(r, s);
     text_tail(r, s);
+    text_tables(r, s);
 }

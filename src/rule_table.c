@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "omnisniff/classify.h" /* the host table's bounds: defaults of max-hosts */
+#include "omnisniff/problems.h" /* the problem table's: of max-problems */
+
 /* ---- value vocabularies --------------------------------------------------- */
 
 static const os_rword w_proto[] = {
@@ -113,7 +116,12 @@ const os_rsetting os_rsettings[] = {
       .def = 0, .what = "a UDP port, or 0 for none" },
     { .name = "geneve-port", .kind = OS_RS_NUMBER, SETTING(geneve_port), .lo = 0, .hi = 65535,
       .def = 0, .what = "a UDP port, or 0 for none" },
+    { .name = "max-hosts", .kind = OS_RS_NUMBER, SETTING(max_hosts), .lo = OS_HOSTS_MIN,
+      .hi = 16777216, .def = OS_HOSTS_MAX, .what = "hosts, 16 to 16777216" },
+    { .name = "max-problems", .kind = OS_RS_NUMBER, SETTING(max_problems), .lo = 1,
+      .hi = 1048576, .def = OS_PROBLEMS_MAX, .what = "problems, 1 to 1048576" },
 };
+_Static_assert(OS_HOSTS_MIN == 16, "max-hosts' diagnostic names OS_HOSTS_MIN");
 const size_t os_nrsettings = sizeof os_rsettings / sizeof os_rsettings[0];
 _Static_assert(sizeof os_rsettings / sizeof os_rsettings[0] <= OS_RSETTINGS_MAX,
                "raise OS_RSETTINGS_MAX");

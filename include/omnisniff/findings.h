@@ -154,6 +154,20 @@ const os_finding *const *os_checker_findings(os_checker *k, size_t *n);
  * severity of a finding (OS_SEV_NEVER if none). */
 void os_checker_counts(const os_checker *k, uint64_t counts[OS_FK_COUNT], os_severity *worst);
 
+/* First peers remembered: of each (service host, rule) of a one-peer=yes
+ * rule and each (multicast group, port). Past this many a new one is not
+ * remembered (a second peer or source on it goes unflagged) and counted. */
+#define OS_FIRST_PEERS_MAX 65536
+
+/* Counters of the checker's bounded tables. */
+typedef struct os_checker_tables {
+    uint64_t first_peers;         /* first peers held (at most OS_FIRST_PEERS_MAX) */
+    uint64_t first_peers_dropped; /* times one was not remembered: the table was full */
+} os_checker_tables;
+
+/* The counters of the first-peer table (valid while k lives). */
+const os_checker_tables *os_checker_stats(const os_checker *k);
+
 /* Free it. */
 void os_checker_free(os_checker *k);
 

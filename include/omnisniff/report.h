@@ -57,6 +57,9 @@ typedef struct os_stats {
     const os_stream *const *stream;   /* streams, worst first */
     size_t nstreams;                  /* how many */
     uint64_t streams_untracked;       /* streams past OS_STREAMS_MAX */
+    os_host_stats tab_hosts;          /* the classifier's host table (os_classify_stats) */
+    os_problem_stats tab_problems;    /* the problem table (os_problems_stats) */
+    os_checker_tables tab_first;      /* the checker's first peers (os_checker_stats) */
 } os_stats;
 
 /* Hosts of one role set in one /24 (/64) shown as one line from this many. */
@@ -99,8 +102,8 @@ void os_report_stream_json(os_report *r, const os_stream *s);
 #define OS_REPORT_STREAM_ROWS 20
 void os_report_streams_text(os_report *r, const os_stats *s);
 
-/* The JSON "stats" record at time ts: counters so far (docs/json-schema.md);
- * `active` flows in the table now. */
+/* The JSON "stats" record at time ts: counters so far, the bounded tables'
+ * among them (docs/json-schema.md); `active` flows in the table now. */
 void os_report_stats_json(os_report *r, const os_stats *s, uint64_t ts, uint64_t active,
                           const uint64_t *role_pkts);
 
@@ -114,10 +117,11 @@ void os_report_problems_text(os_report *r, const os_stats *s);
 /* The summary as aligned text tables: header, problems, traffic roles,
  * hosts (hosts of one role in one /24 or /64 folded into a line once there
  * are OS_REPORT_FOLD_HOSTS of them), the findings (--findings all), decode
- * outcomes, handshakes and flow counters. */
+ * outcomes, handshakes and flow counters, and a "tables:" line when a
+ * bounded table was full (what it evicted or did not remember). */
 void os_report_summary_text(os_report *r, const os_stats *s);
 
-/* The JSON "summary" record. */
+/* The JSON "summary" record ("tables" only when a bounded table was full). */
 void os_report_summary_json(os_report *r, const os_stats *s);
 
 /* Traffic role label of a flow: "id", "id|alt", or "-". */

@@ -128,6 +128,8 @@ typedef struct os_settings {
     uint32_t stream_loss_pct; /* RTP loss over this percentage is stream-loss */
     uint32_t vxlan_port;    /* UDP port whose datagrams are opened as VXLAN; 0 = none */
     uint32_t geneve_port;   /* UDP port whose datagrams are opened as Geneve; 0 = none */
+    uint32_t max_hosts;     /* hosts with inferred roles held before the least recent goes */
+    uint32_t max_problems;  /* problems held before the least recent of the lowest severity goes */
 } os_settings;
 
 /* Thresholds when the file does not set them (the shipped file sets each). */

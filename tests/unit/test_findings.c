@@ -1336,6 +1336,69 @@ static void test_multicast_group_conflict(void **state)
     site_close(s);
 }
 
+/* The rules' table bounds reach the pipeline: 40 encoders on 20 groups,
+ * two to a group, overflow set max-hosts 16 and set max-problems 2 (a
+ * group conflict each), and the summary says what each table evicted;
+ * with the shipped bounds nothing is evicted and the line is left out. */
+static void test_table_bounds_from_rules(void **state)
+{
+    (void)state;
+    char src[32], grp[32];
+    char *a = default_rules_edit("set max-hosts           65536", "set max-hosts 16");
+    char *rules = replace_all(a, "set max-problems        4096", "set max-problems 2");
+    site *s[2] = { site_open(rules, NULL), site_open(NULL, NULL) };
+    free(a);
+    free(rules);
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 40; i++) {
+            snprintf(src, sizeof src, "10.2.1.%d", i + 1);
+            snprintf(grp, sizeof grp, "239.10.0.%d", i / 2 + 1);
+            udp(s[k], 2, src, 40000, grp, 47806, 1300);
+        }
+        site_finish(s[k]);
+    }
+    assert_int_equal(s[0]->st->tab_hosts.hosts, 16);
+    assert_int_equal(s[0]->st->tab_hosts.hosts_evicted, 24);
+    assert_int_equal(s[0]->st->tab_problems.problems, 2);
+    /* each conflict opens as its flow starts and, evicted, again as it ends:
+     * 40 opened, 2 held */
+    assert_int_equal(s[0]->st->tab_problems.problems_evicted, 38);
+    assert_non_null(strstr(site_text(s[0]), "\ntables: limits reached: 24 hosts evicted "
+                                            "(max-hosts 16), 38 problems evicted "
+                                            "(max-problems 2)\n"));
+    assert_int_equal(s[1]->st->tab_hosts.hosts, 40);
+    assert_int_equal(s[1]->st->tab_hosts.hosts_evicted, 0);
+    assert_int_equal(s[1]->st->tab_problems.problems, 20);
+    assert_int_equal(s[1]->st->tab_problems.problems_evicted, 0);
+    assert_null(strstr(site_text(s[1]), "tables:"));
+    site_close(s[0]);
+    site_close(s[1]);
+}
+
+/* The first-peer table is bounded: past OS_FIRST_PEERS_MAX (group, port)
+ * pairs a new one is not remembered (a second source on it goes unflagged)
+ * and each time is counted; a pair remembered before still flags one. */
+static void test_first_peers_bounded(void **state)
+{
+    (void)state;
+    char grp[32];
+    site *s = site_open(NULL, NULL);
+    for (unsigned i = 0; i < OS_FIRST_PEERS_MAX; i++) {
+        snprintf(grp, sizeof grp, "239.%u.%u.%u", 1 + (i >> 16), (i >> 8) & 255, i & 255);
+        udp(s, 1, "10.2.0.31", 40000, grp, 47806, 200);
+    }
+    udp(s, 1, "10.2.0.31", 40000, "239.200.0.1", 47806, 200); /* full: not remembered */
+    udp(s, 1, "10.2.0.32", 40000, "239.200.0.1", 47806, 200); /* so this is no conflict */
+    udp(s, 1, "10.2.0.32", 40000, "239.1.0.0", 47806, 200);   /* the first's second source */
+    const os_stats *st = site_finish(s);
+    assert_int_equal(st->tab_first.first_peers, OS_FIRST_PEERS_MAX);
+    assert_int_equal(st->tab_first.first_peers_dropped, 4); /* as each flow began and ended */
+    flow_is(one(s, OS_FK_MULTICAST_GROUP_CONFLICT), 17, "10.2.0.32", 40000, "239.1.0.0", 47806);
+    assert_non_null(strstr(site_text(s), "\ntables: limits reached: a first peer not kept 4 "
+                                         "times (at most 65536)\n"));
+    site_close(s);
+}
+
 /* A declared encoder streams to a group on a port that is neither the video
  * nor the audio multicast port; an unknown host's SSDP is not Omnicast. */
 static void test_multicast_port_mismatch_declared_encoder(void **state)
@@ -1863,6 +1926,8 @@ int main(void)
         cmocka_unit_test_teardown(test_icmp_mixed_codes_one_finding_error, close_leftovers),
         /* multicast */
         cmocka_unit_test_teardown(test_multicast_group_conflict, close_leftovers),
+        cmocka_unit_test_teardown(test_table_bounds_from_rules, close_leftovers),
+        cmocka_unit_test_teardown(test_first_peers_bounded, close_leftovers),
         cmocka_unit_test_teardown(test_multicast_port_mismatch_declared_encoder, close_leftovers),
         cmocka_unit_test_teardown(test_multicast_port_mismatch_inferred_encoder, close_leftovers),
         cmocka_unit_test_teardown(test_multicast_port_mismatch_encoder_known_later, close_leftovers),

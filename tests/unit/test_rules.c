@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "omnisniff/classify.h"
+#include "omnisniff/problems.h"
 #include "omnisniff/rules.h"
 
 
@@ -520,6 +522,36 @@ static void test_verdict_thresholds(void **state)
                "    ^\n");
 }
 
+/* The table bounds: shipped values, a file's own, the tables' own bounds
+ * (OS_HOSTS_MAX, OS_PROBLEMS_MAX) without one, ranges enforced. */
+static void test_table_bounds(void **state)
+{
+    (void)state;
+    os_ruleset rs;
+    os_diags d;
+    os_rules_text def = os_rules_default();
+    assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
+    assert_int_equal(rs.set.max_hosts, 65536);
+    assert_int_equal(rs.set.max_problems, 4096);
+    os_rules_free(&rs);
+    assert_true(parse("set max-hosts 16\nset max-problems 1\n", &rs, &d));
+    assert_int_equal(rs.set.max_hosts, 16);
+    assert_int_equal(rs.set.max_problems, 1);
+    os_rules_free(&rs);
+    assert_true(parse("rule a proto=udp port=9 kba=k\n", &rs, &d));
+    assert_int_equal(rs.set.max_hosts, OS_HOSTS_MAX);
+    assert_int_equal(rs.set.max_problems, OS_PROBLEMS_MAX);
+    os_rules_free(&rs);
+    expect_one("set max-hosts 15\n",
+               "t.rules:1:15: error: bad value for 'max-hosts': hosts, 16 to 16777216\n"
+               "set max-hosts 15\n"
+               "              ^\n");
+    expect_one("set max-problems 0\n",
+               "t.rules:1:18: error: bad value for 'max-problems': problems, 1 to 1048576\n"
+               "set max-problems 0\n"
+               "                 ^\n");
+}
+
 /* Role sets as words: the first role, and ids or labels joined. */
 static void test_hrole_first_and_join(void **state)
 {
@@ -548,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_hrole_first_and_join),
         cmocka_unit_test(test_keys_and_defaults),
         cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_table_bounds),
         cmocka_unit_test(test_value_word_lists),
         cmocka_unit_test(test_comments_and_quotes),
         cmocka_unit_test(test_exact_diagnostics),
