@@ -407,7 +407,10 @@ static os_flow *add(os_flowtab *t, const fb *f)
     os_reason why;
     int side;
     bool created;
-    assert_int_equal(dec(f, &p, &why), OS_DEC_OK);
+    /* decoded in place: the flow layer reads the view (dec() frees its copy) */
+    assert_int_equal(os_decode(ports_of(), DLT_EN10MB, f->b, (uint32_t)f->n, (uint32_t)f->n, &p,
+                               &why),
+                     OS_DEC_OK);
     p.tunnel = os_flowtab_tunnel(t, &p);
     return os_flowtab_add(t, &p, 1, &side, &created);
 }
