@@ -535,8 +535,7 @@ void os_dump_flow_end(os_dump *d, const os_flow *f)
 
 void os_dump_tick(os_dump *d, uint64_t now_ns)
 {
-    if (d->started) /* -G's first file comes with the first packet */
-        advance(d, now_ns);
+    advance(d, now_ns);
 }
 
 bool os_dump_ended(const os_dump *d, uint64_t ts_ns)

@@ -94,10 +94,10 @@ bool os_dump_name(const char *pattern, const os_dump_rotate *rot, int64_t start_
 bool os_dump_name_has_time(const char *pattern);
 
 /* Start the evidence capture of cfg: the first file is created now, or
- * with rot.seconds at the first packet (its name needs the time; a file
- * that cannot be created then is a write error, see os_dump_close). NULL
- * with a one-line message in err when the (first) file cannot be created
- * or its name cannot be made. */
+ * with rot.seconds at the first packet or os_dump_tick (its name needs the
+ * time; a file that cannot be created then is a write error, see
+ * os_dump_close). NULL with a one-line message in err when the (first)
+ * file cannot be created or its name cannot be made. */
 os_dump *os_dump_start(const os_dump_cfg *cfg, char *err, size_t errlen);
 
 /* Create `path` as a pcap of link type dlt and snapshot length snaplen, no
@@ -122,7 +122,8 @@ void os_dump_frame(os_dump *d, const os_frame *fr);
 void os_dump_flow_end(os_dump *d, const os_flow *f);
 
 /* Live, where no packet may come for a while: the wall clock now_ns is
- * packet time too, so a -G period that is over closes its file. */
+ * packet time too, so a -G period that is over closes its file and the
+ * next one's is created (the first, too, before any packet). */
 void os_dump_tick(os_dump *d, uint64_t now_ns);
 
 /* Whether the run must stop before a packet of time ts_ns: -G with -W COUNT

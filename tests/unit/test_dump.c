@@ -1,8 +1,9 @@
 /* test_dump.c — the -w evidence capture: held packets written when a flow
  * is flagged, dropped when it ends unflagged, --write-role, hold limits,
  * sorting by time on close, a full disk (/dev/full), read back by libpcap;
- * rotation (-G, -C, -W): the names, files by packet time and by size, the
- * ring, -W's end, a file that cannot be created or written. */
+ * rotation (-G, -C, -W): the names, files by packet time (and the live
+ * clock) and by size, the ring, -W's end, a file that cannot be created or
+ * written. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -428,6 +429,27 @@ static void test_rotate_by_time_stops_after_count(void **state)
     assert_int_equal(tags_in("ev-1001.pcap", NULL, 0), 0); /* a was never flagged */
 }
 
+/* Live, the clock: a tick before any packet creates the first file, one
+ * past its period finishes it and starts the next. */
+static void test_rotate_by_the_clock(void **state)
+{
+    (void)state;
+    char err[256];
+    finished fin;
+    os_dump *d = start_in_dir("ev-%H%M.pcap", by_time, &fin);
+    os_flow a = mkflow(11, 2);
+    os_dump_tick(d, T0 * S);
+    os_dump_tick(d, (T0 + 61) * S);
+    assert_int_equal(fin.n, 1);
+    assert_non_null(strstr(fin.name[0], "/ev-1000.pcap"));
+    os_dump_flag(d, a.id);
+    pkt_to(d, &a, (T0 + 60) * S, 'a'); /* before the clock: the open file */
+    assert_true(os_dump_close(d, NULL, err, sizeof err));
+    assert_int_equal(fin.n, 2);
+    assert_int_equal(fin.st[1].written, 1);
+    assert_int_equal(tags_in("ev-1001.pcap", NULL, 0), 1);
+}
+
 /* 24 + 3 records of 16 + 60 bytes: three packets a file. */
 #define THREE_PKTS (24 + 3 * 76)
 
@@ -555,6 +577,7 @@ int main(void)
                                         teardown_dir),
         cmocka_unit_test_setup_teardown(test_rotate_by_time_stops_after_count, setup_dir,
                                         teardown_dir),
+        cmocka_unit_test_setup_teardown(test_rotate_by_the_clock, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_rotate_by_size, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_rotate_ring, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_rotate_by_time_and_size, setup_dir, teardown_dir),
