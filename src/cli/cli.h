@@ -55,6 +55,7 @@ typedef struct cli_opts {
     char *filter;            /* joined trailing arguments (owned) */
     const char *write_file;  /* -w FILE: evidence capture */
     const char *write_role;  /* --write-role ROLE: write this role instead of flagged flows */
+    os_dump_rotate rotate;   /* -G, -C (in bytes), -W: -w's rotation */
     const char *run_as;      /* -Z USER: drop privileges after opening the capture */
     unsigned status_secs;    /* --status SECONDS (live; 0 = off) */
     const char *site_file;   /* --site */
@@ -81,6 +82,11 @@ typedef struct cli_outputs {
     const cli_opts *o;     /* options */
     const os_ruleset *rs;  /* rules (role ids) */
     os_dump *dump;         /* -w evidence file, or NULL */
+    uint32_t dump_files;   /* -w files finished (each said in a line) */
+    bool dump_quiet;       /* say no more of them (the run is abandoned) */
+    bool dump_said;        /* one was said since the session last looked: the
+                              --status table starts afresh below it */
+    bool err_tty;          /* standard error is a terminal */
     cli_outfile dot;       /* --dot */
     cli_outfile md;        /* --report */
     cli_outfile hosts;     /* --write-hosts */
@@ -139,9 +145,10 @@ os_pipeline *cli_pipeline_new(const cli_opts *o, const os_ruleset *rs, const os_
                               const os_capture *cap, const cli_outputs *out, char *err,
                               size_t errlen);
 
-/* Read frames into pl until the end, -c, a signal, an error or a failed
- * --json-file; SIGUSR1, --status, the progress line and --json-file's
- * rotation meanwhile. Returns the read error (in err) or NULL. */
+/* Read frames into pl until the end, -c, a signal, an error, a failed
+ * --json-file or -w's last file (-G with -W); SIGUSR1, --status, the
+ * progress line, --json-file's rotation and -w's (live: by the clock)
+ * meanwhile. Returns the read error (in err) or NULL. */
 const char *cli_capture(const cli_opts *o, os_capture *cap, os_pipeline *pl, cli_outputs *out,
                         char *err, size_t errlen);
 
@@ -173,8 +180,9 @@ bool cli_audit_write(cli_outputs *out);
  * False after one line each for what failed. */
 bool cli_outputs_write(cli_outputs *out, os_pipeline *pl);
 
-/* At the end: stdout and --json-file checked, -w closed with a line saying
- * what it holds, the audit freed. False after one line each for what failed. */
+/* At the end: stdout and --json-file checked, -w closed (its last file said
+ * in a line, as each one before it when it was finished), the audit freed.
+ * False after one line each for what failed. */
 bool cli_outputs_close(cli_outputs *out);
 
 #endif

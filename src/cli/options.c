@@ -109,6 +109,16 @@ static const row rows[] = {
           "write the packets of flagged flows (all of each flow, both\n"
           "directions) to FILE, a pcap for Wireshark or tcpdump"),
     LONG(O_WROLE, "write-role", "ROLE", "with -w: write every flow of traffic role ROLE instead"),
+    SHORT('G', "SECONDS",
+          "with -w: a file per SECONDS of packet time, periods\n"
+          "aligned to the epoch (-G 3600: clock hours, UTC), FILE\n"
+          "named by strftime of the start: -w ev-%Y%m%d-%H%M.pcap"),
+    SHORT('C', "MB",
+          "with -w: a new file before one would pass MB million\n"
+          "bytes: FILE, then FILE1, FILE2... (as tcpdump)"),
+    SHORT('W', "COUNT",
+          "with -C: a ring of COUNT files, FILE0... overwritten in\n"
+          "turn; with -G alone: stop after COUNT files"),
     LONG(O_DOT, "dot", "FILE",
          "the system as observed, as a Graphviz graph\n"
          "(render: dot -Tsvg FILE > site.svg); hosts of one role in\n"
@@ -201,6 +211,9 @@ static const struct numeric {
     { O_TTCPC, 0, TIMEOUT_MAX, TIMEOUT_MSG },
     { O_TUDP, 0, TIMEOUT_MAX, TIMEOUT_MSG },
     { O_TOTHER, 0, TIMEOUT_MAX, TIMEOUT_MSG },
+    { 'G', 1, TIMEOUT_MAX, "-G: seconds from 1 to 31536000 (a year), not " },
+    { 'C', 1, 1000000, "-C: millions of bytes from 1 to 1000000, not " },
+    { 'W', 1, 1000000, "-W: a number of files from 1 to 1000000, not " },
 };
 
 /* ---- --help, from the table ------------------------------------------- */
@@ -375,6 +388,9 @@ static void set_number(cli_opts *o, int id, unsigned long long v)
     case O_TTCP: o->flow.timeout_ns[OS_FL_TCP] = v * 1000000000ULL; break;
     case O_TTCPC: o->flow.timeout_ns[OS_FL_TCP_CLOSED] = v * 1000000000ULL; break;
     case O_TUDP: o->flow.timeout_ns[OS_FL_UDP] = v * 1000000000ULL; break;
+    case 'G': o->rotate.seconds = v; break;
+    case 'C': o->rotate.bytes = v * 1000000ULL; break;
+    case 'W': o->rotate.files = (uint32_t)v; break;
     default: o->flow.timeout_ns[OS_FL_OTHER] = v * 1000000000ULL; break;
     }
 }
@@ -499,6 +515,21 @@ static bool looks_like_capture(const char *a)
     return strchr(a, '/') && stat(a, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* -G, -C and -W together with -w; GO_ON, or EXIT_USAGE. */
+static int check_rotation(const cli_opts *o)
+{
+    const os_dump_rotate *r = &o->rotate;
+    if ((r->seconds || r->bytes || r->files) && !o->write_file)
+        return cli_fail("-G, -C and -W need -w FILE (the evidence file to rotate)");
+    if (r->files && !r->seconds && !r->bytes)
+        return cli_fail("-W needs -C MB (a ring of COUNT files) or -G SECONDS (stop after COUNT "
+                        "files)");
+    if (r->seconds && !os_dump_name_has_time(o->write_file))
+        return cli_fail("-G: the -w name needs a time in it, or every period goes to one file: "
+                        "strftime, e.g. -w ev-%%Y%%m%%d-%%H%%M%%S.pcap");
+    return GO_ON;
+}
+
 /* The options that only make sense together; GO_ON, or EXIT_USAGE. */
 static int check_args(cli_opts *o)
 {
@@ -520,6 +551,8 @@ static int check_args(cli_opts *o)
         return cli_fail("--since must come before --until");
     if (o->write_role && !o->write_file)
         return cli_fail("--write-role needs -w FILE (the file to write the role's flows to)");
+    if (check_rotation(o) != GO_ON)
+        return EXIT_USAGE;
     if ((o->audit || o->fw >= 0) && !o->site_file)
         return cli_fail("--audit and --firewall-rules need the site: --site FILE");
     if (o->site_file && o->hosts_file)

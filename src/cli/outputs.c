@@ -5,6 +5,7 @@
  * (it makes the run fail with exit 2). */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "omnisniff/dot.h"
@@ -37,52 +38,69 @@ static bool out_close(cli_outfile *o)
 
 /* ---- -w --------------------------------------------------------------- */
 
-/* Open the -w evidence file; false with err set. */
+/* A -w file is finished: say what it holds (one line, and one for each
+ * kind of packet it lacks). */
+static void dump_said(void *ctx, const char *name, const os_dump_stats *ds)
+{
+    cli_outputs *out = ctx;
+    const cli_opts *o = out->o;
+    if (out->dump_quiet)
+        return;
+    out->dump_files++;
+    out->dump_said = true;
+    if (out->err_tty) /* on a progress line, if one is shown */
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "omnisniff: wrote %llu packets of %llu %s%s to %s\n",
+            (unsigned long long)ds->written, (unsigned long long)ds->flows,
+            o->write_role ? "flows of role " : "flagged flows", o->write_role ? o->write_role : "",
+            name);
+    if (ds->other_link)
+        fprintf(stderr, "omnisniff: %s lacks %llu packets of another link type than its own "
+                "(a pcap file has one; the input mixes them)\n", name,
+                (unsigned long long)ds->other_link);
+    if (ds->not_held)
+        fprintf(stderr, "omnisniff: %s lacks %llu earlier packets of those flows: at most %d "
+                "packets a flow are kept until it is flagged\n", name,
+                (unsigned long long)ds->not_held, OS_DUMP_HOLD_PKTS);
+}
+
+/* Open the -w evidence file (the first of a rotation); false with err set. */
 static bool dump_open(cli_outputs *out, const os_capture *cap, char *err, size_t errlen)
 {
     const cli_opts *o = out->o;
-    int role = -1;
+    os_dump_cfg cfg = { .path = o->write_file, .dlt = os_capture_dlt(cap),
+                        .snaplen = os_capture_snaplen(cap), .role = -1, .rot = o->rotate,
+                        .on_file = dump_said, .ctx = out };
     size_t n;
     if (!o->write_file)
         return true;
-    if (o->write_role && (role = os_rules_find(out->rs, o->write_role)) < 0) {
+    if (o->write_role && (cfg.role = os_rules_find(out->rs, o->write_role)) < 0) {
         n = (size_t)snprintf(err, errlen, "--write-role: no traffic role '%s'; roles:",
                              o->write_role);
         for (size_t i = 0; i < out->rs->n && n < errlen; i++)
             n += (size_t)snprintf(err + n, errlen - n, " %s", out->rs->rule[i].id);
         return false;
     }
-    out->dump = os_dump_open(o->write_file, os_capture_dlt(cap), os_capture_snaplen(cap), role,
-                             err, errlen);
+    out->dump = os_dump_start(&cfg, err, errlen);
     return out->dump != NULL;
 }
 
-/* Close the -w file and say what it holds; false if a write failed. */
+/* Close the -w file (dump_said says what the last one holds); false after
+ * one line if a write failed. */
 static bool dump_close(cli_outputs *out)
 {
-    const cli_opts *o = out->o;
     char err[512];
-    os_dump_stats ds;
     if (!out->dump)
         return true;
-    bool ok = os_dump_close(out->dump, &ds, err, sizeof err);
+    bool ok = os_dump_close(out->dump, NULL, err, sizeof err);
     out->dump = NULL;
     if (!ok) {
         cli_fail("%s", err);
         return false;
     }
-    fprintf(stderr, "omnisniff: wrote %llu packets of %llu %s%s to %s\n",
-            (unsigned long long)ds.written, (unsigned long long)ds.flows,
-            o->write_role ? "flows of role " : "flagged flows", o->write_role ? o->write_role : "",
-            o->write_file);
-    if (ds.other_link)
-        fprintf(stderr, "omnisniff: %s lacks %llu packets of another link type than its own "
-                "(a pcap file has one; the input mixes them)\n", o->write_file,
-                (unsigned long long)ds.other_link);
-    if (ds.not_held)
-        fprintf(stderr, "omnisniff: %s lacks %llu earlier packets of those flows: at most %d "
-                "packets a flow are kept until it is flagged\n", o->write_file,
-                (unsigned long long)ds.not_held, OS_DUMP_HOLD_PKTS);
+    if (!out->dump_files) /* -G: a file is named by its first packet's time */
+        fprintf(stderr, "omnisniff: wrote no file for -w %s: no packets came\n",
+                out->o->write_file);
     return true;
 }
 
@@ -152,6 +170,7 @@ bool cli_outputs_open(cli_outputs *out, const cli_opts *o, const os_ruleset *rs,
     char err[512];
     memset(out, 0, sizeof *out);
     out->o = o;
+    out->err_tty = isatty(STDERR_FILENO);
     out->rs = rs;
     out->audit.site = (o->audit || o->fw >= 0 || o->report_file) && o->site_file ? site : NULL;
     if (!dump_open(out, cap, err, sizeof err)) {
@@ -175,6 +194,7 @@ void cli_outputs_abandon(cli_outputs *out)
     out_close(&out->dot);
     out_close(&out->md);
     out_close(&out->hosts);
+    out->dump_quiet = true;
     if (out->dump)
         os_dump_close(out->dump, NULL, err, sizeof err);
     out->dump = NULL;

@@ -1,8 +1,8 @@
 /* session.c — a run while it captures: the signals (SIGINT/SIGTERM stop,
  * SIGUSR1 the summary so far, SIGHUP --json-file's rotation), the SIGBUS
  * guard of a mapped capture file, the capture loop and its periodic work
- * (the offline progress line, the live --status table and verdicts), and
- * -Z's privilege drop. */
+ * (the offline progress line, the live --status table and verdicts, -w's
+ * rotation by the clock and its end), and -Z's privilege drop. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -218,10 +218,37 @@ static void json_tick(session *s)
     }
 }
 
+/* -G with -W COUNT: the COUNT files are written and time ns starts one
+ * more, so the run stops (as tcpdump's). True after a line saying so. */
+static bool dump_over(session *s, uint64_t ns)
+{
+    const os_dump_rotate *r = &s->o->rotate;
+    if (!s->out->dump || !os_dump_ended(s->out->dump, ns))
+        return false;
+    clear_progress(s);
+    fprintf(stderr, "omnisniff: -G %llu -W %u: the last file's period is over: stopped\n",
+            (unsigned long long)r->seconds, (unsigned)r->files);
+    g_stop = 1;
+    return true;
+}
+
+/* Live: the wall clock is packet time, for -w's rotation too. */
+static void dump_tick(session *s)
+{
+    uint64_t now = now_wall_ns();
+    if (s->out->dump && !dump_over(s, now))
+        os_dump_tick(s->out->dump, now);
+}
+
 /* Periodic work: SIGUSR1's summary, --status, the progress line. */
 static void tick(session *s)
 {
     double t = now_s();
+    if (s->out->dump_said) { /* a -w file's line went below the table and the progress line */
+        s->out->dump_said = false;
+        s->status_lines = 0;
+        s->progress_on = false;
+    }
     if (g_usr1)
         summary_now(s);
     show_status(s, t);
@@ -231,6 +258,7 @@ static void tick(session *s)
         os_capture_stats ks = os_capture_get_stats(s->cap);
         os_pipeline_set_kernel(s->pl, &ks);
         os_pipeline_tick(s->pl, now_wall_ns());
+        dump_tick(s);
     }
     if (s->out->json)
         json_tick(s);
@@ -246,6 +274,8 @@ static const char *capture_loop(session *s, uint64_t count, char *err, size_t er
     while (!g_stop && (!count || n < count)) {
         os_cap_status st = os_capture_next(s->cap, &fr, err, errlen);
         if (st == OS_CAP_PACKET) {
+            if (dump_over(s, fr.ts_ns))
+                break;
             if (!os_pipeline_packet(s->pl, &fr)) {
                 snprintf(err, errlen, "out of memory");
                 return err;

@@ -8,7 +8,8 @@ bin=$1 src=$2 name=$3
 line=$(grep -E "^$name:" "$src/tests/golden/manifest") || { echo "no case '$name'"; exit 2; }
 args=${line#*:}
 log=$(mktemp) || exit 2
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d) || exit 2 # files a case writes (see run.sh)
+trap 'rm -rf "$log" "$work"' EXIT
 (cd "$src" && TZ=UTC LC_ALL=C eval "exec valgrind -q --tool=memcheck --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible \
     --track-origins=yes --error-exitcode=99 --log-file=\"$log\" \"$bin\" $args" >/dev/null 2>&1)

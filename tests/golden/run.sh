@@ -3,6 +3,8 @@
 # usage: run.sh BIN SRCDIR NAME [--update]
 # The case's arguments come from tests/golden/manifest ("NAME: ARGS"); they
 # are evaluated by bash in SRCDIR, so they may use relative paths and '<'.
+# A case may write files under "$work", a directory of its own (removed
+# after it; its path reads WORK in the output compared).
 # Expected output lives in tests/golden/expected/NAME.{out,err,rc}.
 set -u
 bin=$1 src=$2 name=$3 update=${4:-}
@@ -12,10 +14,12 @@ line=$(grep -E "^$name:" "$manifest") || { echo "no case '$name' in $manifest"; 
 args=${line#*:}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
+work=$tmp/work
+mkdir "$work" || exit 2
 (cd "$src" && TZ=UTC LC_ALL=C eval "exec \"$bin\" $args" >"$tmp/out" 2>"$tmp/err")
 echo $? >"$tmp/rc"
-# the binary's path must not leak into expected output
-sed -i "s#$bin#omnisniff#g" "$tmp/out" "$tmp/err"
+# the binary's path and the work directory's must not leak into expected output
+sed -i "s#$bin#omnisniff#g; s#$work#WORK#g" "$tmp/out" "$tmp/err"
 if [ "$update" = --update ]; then
   cp "$tmp/out" "$exp.out"; cp "$tmp/err" "$exp.err"; cp "$tmp/rc" "$exp.rc"
   echo "updated $name"; exit 0
