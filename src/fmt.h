@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "omnisniff/classify.h"
-#include "omnisniff/rules.h"
+#include "omnisniff/roles.h"
 #include "omnisniff/util.h"
 
 /* ---- escaping and times (fmt.c unless inline) ---------------------------- */

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "omnisniff/rules.h"
+#include "omnisniff/roles.h"
 #include "omnisniff/util.h"
 
 #define OS_HOST_NAME_MAX 64
