@@ -110,12 +110,6 @@ const os_host_stats *os_classify_stats(const os_classifier *c)
     return &c->st;
 }
 
-/* The address of key side `side` of a flow. */
-os_addr os_flow_addr(const os_flow *f, int side)
-{
-    return os_addr_from(f->key.ipver, f->key.addr[side]);
-}
-
 /* ---- the host table: bounded, least recently seen evicted first ---------- */
 
 /* Evict the least recently seen hosts while there are more than the bound:

@@ -305,6 +305,12 @@ os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
     return f;
 }
 
+/* The address of key side `side` of a flow. */
+os_addr os_flow_addr(const os_flow *f, int side)
+{
+    return os_addr_from(f->key.ipver, f->key.addr[side]);
+}
+
 /* Handshake verdict of a TCP flow. */
 os_hs_verdict os_flow_hs(const os_flow *f)
 {

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "omnisniff/bytes.h"
-#include "omnisniff/classify.h"
 
 #define RTP_CHECK 3            /* packets that must look like one RTP stream */
 #define RTP_HZ 90000ULL        /* the video RTP clock */

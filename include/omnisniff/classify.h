@@ -171,7 +171,4 @@ const os_host *os_classify_host(os_classifier *c, const os_addr *a);
  * The array is owned by the caller (free()); NULL with *n = 0 if none. */
 const os_host **os_classify_hosts(os_classifier *c, size_t *n);
 
-/* The address of key side `side` of a flow. */
-os_addr os_flow_addr(const os_flow *f, int side);
-
 #endif

@@ -16,6 +16,7 @@
 #include <uthash.h>
 
 #include "omnisniff/decode.h"
+#include "omnisniff/util.h"
 
 /* Canonical flow key: endpoint 0 is the lower (address, port). memset to
  * zero before filling: it is hashed and compared as raw bytes. Packets
@@ -149,6 +150,9 @@ void os_flowtab_flush(os_flowtab *t);
 
 /* Counters. */
 const os_flow_stats *os_flowtab_stats(const os_flowtab *t);
+
+/* The address of key side `side` (0/1) of a flow. */
+os_addr os_flow_addr(const os_flow *f, int side);
 
 /* Handshake verdict of a TCP flow. */
 os_hs_verdict os_flow_hs(const os_flow *f);
