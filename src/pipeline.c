@@ -183,7 +183,7 @@ oom:
 }
 
 /* Count a frame and its decode outcome. */
-static void count_frame(os_stats *s, const os_frame *fr, os_status st, os_reason why,
+static void count_frame(os_stats *s, const os_frame *fr, os_decode_status st, os_reason why,
                         const os_pkt *pk)
 {
     if (s->packets == 0 || fr->ts_ns < s->first_ns)
@@ -202,7 +202,7 @@ static void count_frame(os_stats *s, const os_frame *fr, os_status st, os_reason
 /* Only transports with ports, and ICMP that is not an error, make flows;
  * ICMP errors are flows of their own too (tying them to the flow they quote
  * is the findings layer's job). */
-static bool makes_flow(os_status st, const os_pkt *pk)
+static bool makes_flow(os_decode_status st, const os_pkt *pk)
 {
     return st == OS_DEC_OK && pk->ipver != 0;
 }
@@ -355,7 +355,7 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 {
     os_pkt pk;
     os_reason why = OS_R_NONE;
-    os_status st = os_decode(&p->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
+    os_decode_status st = os_decode(&p->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
     os_flow *f = NULL;
     int side = 0;
     bool created = false;

@@ -219,7 +219,7 @@ static void json_decode(sb *s, const os_stats *st)
     bool first = true;
     sb_lit(s, ",\"decode\":{");
     for (int i = 0; i <= OS_DEC_MALFORMED; i++) {
-        sb_member(s, &first, os_status_name((os_status)i));
+        sb_member(s, &first, os_decode_status_name((os_decode_status)i));
         sb_u64(s, st->status[i]);
     }
     sb_kv_u64(s, "payload_cut", st->payload_cut);

@@ -77,7 +77,7 @@ typedef struct os_report {
 } os_report;
 
 /* One text line for a frame; f/side only for decoded (OK) packets. */
-void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
+void os_report_packet(os_report *r, uint64_t ts_ns, os_decode_status st, os_reason why,
                       const os_pkt *p, const os_flow *f);
 
 /* The JSON "flow" record of a flow leaving the table. */

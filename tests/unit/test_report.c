@@ -174,7 +174,7 @@ static void test_numbers(void **state)
 }
 
 /* The decode table of the text summary and the "decode" object of the
- * JSON summary name each status by its one id (os_status_name). */
+ * JSON summary name each status by its one id (os_decode_status_name). */
 static void test_summary_decode_names(void **state)
 {
     (void)state;
