@@ -8,6 +8,7 @@
  * are possible", docs/omnicast-roles.md section 2 on TCP 6000). Host roles are inferred only
  * from rules that say so (infer=), on new flows and on TCP SYN-ACKs. */
 #include "omnisniff/classify.h"
+#include "hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>

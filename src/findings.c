@@ -10,6 +10,7 @@
 
 #include "omnisniff/problems.h"
 #include "omnisniff/streams.h"
+#include "hash.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

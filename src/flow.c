@@ -12,8 +12,8 @@
  * a new head (list_unlink of a head, list_append to an empty list), which
  * keeps expiry exact even when packet times go backwards. */
 #include "omnisniff/flow.h"
-#include "omnisniff/util.h"
 #include "flow_int.h"
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,6 +10,7 @@
  * bounded; each keeps its entries in eviction order (doubly linked, least
  * recent first; problems one list per severity), so an eviction is O(1). */
 #include "omnisniff/problems.h"
+#include "hash.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "omnisniff/bytes.h"
+#include "hash.h"
 
 #define RTP_CHECK 3            /* packets that must look like one RTP stream */
 #define RTP_HZ 90000ULL        /* the video RTP clock */

@@ -39,6 +39,7 @@
 
 #include "omnisniff/flow.h"
 #include "omnisniff/hosts.h"
+#include "omnisniff/lru.h"
 #include "omnisniff/rules.h"
 
 /* Confidence of a label; stable ids "port", "inferred", "declared". */

@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "omnisniff/addr.h"
 #include "omnisniff/decode.h"
-#include "omnisniff/util.h"
 
 /* Canonical flow key: endpoint 0 is the lower (address, port). memset to
  * zero before filling: it is hashed and compared as raw bytes. Packets

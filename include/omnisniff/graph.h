@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "omnisniff/addr.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
-#include "omnisniff/util.h"
 
 /* Edge identity; memset to zero before filling (hashed as raw bytes). */
 typedef struct os_edge_key {

@@ -38,6 +38,7 @@
 
 #include "omnisniff/classify.h"
 #include "omnisniff/findings.h"
+#include "omnisniff/lru.h"
 #include "omnisniff/rules.h"
 
 #define OS_PROBLEM_PORTS 8       /* distinct service ports kept */

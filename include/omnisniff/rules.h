@@ -13,8 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "omnisniff/addr.h"
+#include "omnisniff/diag.h"
 #include "omnisniff/roles.h"
-#include "omnisniff/util.h"
 
 /* Transport bits of a rule. */
 enum { OS_T_TCP = 1, OS_T_UDP = 2 };
