@@ -11,6 +11,7 @@
 #include "omnisniff/decode.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/problems.h"
+#include "omnisniff/report.h"
 #include "omnisniff/streams.h"
 
 /* A TCP flow whose SYN waits for its quick verdict. */
