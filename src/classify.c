@@ -147,8 +147,10 @@ static bool decl_single(const os_hostdecl *d)
 static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *d)
 {
     os_host *h = calloc(1, sizeof *h);
-    if (!h)
+    if (!h) {
+        c->st.alloc_failed++;
         return NULL;
+    }
     h->addr = *a;
     h->decl = d;
     h->declared = d ? d->roles : 0;
@@ -157,6 +159,11 @@ static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *
     h->gen = c->gen; /* a host coming back after eviction lost its inferred roles */
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->hosts, &h->addr, sizeof h->addr,
                                 os_hash(&h->addr, sizeof h->addr), h);
+    if (!OS_HASH_ADDED(h)) {
+        free(h);
+        c->st.alloc_failed++;
+        return NULL;
+    }
     if (!h->kept) {
         os_lru_append(&c->order, &h->order);
         c->nevictable++;
@@ -597,11 +604,18 @@ static void pair_note(os_classifier *c, const os_flow *f, int ri, const os_addr 
     const os_ruleset *rs = c->rs;
     if (!pair_find(c, sa, pa, ri)) {
         pair_fact *e = calloc(1, sizeof *e);
-        if (!e)
+        if (!e) {
+            c->st.alloc_failed++;
             return;
+        }
         pair_key(sa, pa, ri, e->key);
         e->flow_id = f->id;
         HASH_ADD(hh, c->pairs, key, sizeof e->key, e);
+        if (!OS_HASH_ADDED(e)) {
+            free(e);
+            c->st.alloc_failed++;
+            return;
+        }
         c->st.pair_facts++;
     }
     if (rs->rule[ri].infer_pair >= 0 && pair_find(c, pa, sa, rs->rule[ri].infer_pair))

@@ -201,14 +201,17 @@ static os_flow_list list_for(uint8_t proto)
     return proto == 6 ? OS_FL_TCP : proto == 17 ? OS_FL_UDP : OS_FL_OTHER;
 }
 
-/* Allocate and insert a new flow for key k. */
+/* Allocate and insert a new flow for key k; NULL (counted) when memory
+ * ran out. */
 static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, int side)
 {
     os_flow *f = t->free_list;
     if (f)
         t->free_list = f->next;
-    else if (!(f = malloc(sizeof *f)))
+    else if (!(f = malloc(sizeof *f))) {
+        t->st.alloc_failed++;
         return NULL;
+    }
     memset(f, 0, sizeof *f);
     f->key = *k;
     f->first_ns = f->last_ns = ts;
@@ -217,6 +220,12 @@ static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, in
     f->label.rule = f->label.alt = -1;
     f->label.gen = UINT32_MAX;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof f->key, os_hash(k, sizeof *k), f);
+    if (!OS_HASH_ADDED(f)) { /* back to the free list for the next try */
+        f->next = t->free_list;
+        t->free_list = f;
+        t->st.alloc_failed++;
+        return NULL;
+    }
     list_append(t, f, list_for(k->proto));
     t->st.created++;
     if (++t->st.active > t->st.peak)
@@ -347,6 +356,7 @@ void os_flowtab_flush(os_flowtab *t)
     os_flow *f, *tmp;
 
     if (!v) {
+        t->st.alloc_failed += n != 0;
         HASH_ITER(hh, t->hash, f, tmp)
             flow_end(t, f, OS_END_FLUSH);
         return;

@@ -1,7 +1,8 @@
 /* hash.h — helpers for the library's uthash tables (private to src/).
  *
  * os_hash is the key hash of the tables on the per-packet path (flows,
- * hosts); OS_HASH_SORTED turns a table into an array sorted for output
+ * hosts); OS_HASH_ADDED tells whether a HASH_ADD could allocate what it
+ * needed; OS_HASH_SORTED turns a table into an array sorted for output
  * (findings, problems, streams). Nothing else lives here. */
 #ifndef OMNISNIFF_HASH_H
 #define OMNISNIFF_HASH_H
@@ -11,6 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
+
+#if !HASH_NONFATAL_OOM
+#error "build the library with HASH_NONFATAL_OOM=1 (CMakeLists.txt): uthash must not exit()"
+#endif
+
+/* After HASH_ADD*(..., e): true if element e went into its table. When
+ * uthash cannot allocate its table or grow its buckets it leaves e out
+ * (e->hh.tbl NULL; HASH_NONFATAL_OOM) and the table stays as it was: the
+ * caller frees e and counts the failed allocation. */
+#define OS_HASH_ADDED(e) ((e)->hh.tbl != NULL)
 
 /* A sorted view of the elements of uthash `head` (elements of type T with
  * handle `hh`): *arr (a T ** owned by the caller's table, freed first) gets

@@ -94,6 +94,8 @@ typedef struct os_host_stats {
     uint64_t hosts_evicted;      /* evicted past the bound (least recently seen first) */
     uint64_t pair_facts;         /* infer-pair facts held (at most OS_PAIR_FACTS_MAX) */
     uint64_t pair_facts_dropped; /* times a fact was not remembered: the pair table was full */
+    uint64_t alloc_failed;       /* allocations that failed: hosts, pair facts not kept (what
+                                    they would have shown is not learnt) */
 } os_host_stats;
 
 typedef struct os_classifier os_classifier;
