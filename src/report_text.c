@@ -205,6 +205,25 @@ static void text_findings(os_report *r, const os_stats *s)
 
 /* ---- summary ---------------------------------------------------------- */
 
+/* "out of memory: N allocations failed (findings N, classify N, ...)",
+ * naming the modules that failed; nothing when every allocation was made. */
+static void text_alloc_failed(os_report *r, const os_stats *s)
+{
+    uint64_t n = os_stats_alloc_failed(s);
+    const char *sep = "";
+    if (!n)
+        return;
+    fprintf(r->out, "out of memory: %" PRIu64 " allocation%s failed (", n, n == 1 ? "" : "s");
+    for (int m = 0; m < OS_AM_COUNT; m++) {
+        if (!s->alloc_failed[m])
+            continue;
+        fprintf(r->out, "%s%s %" PRIu64, sep, os_alloc_module_name((os_alloc_module)m),
+                s->alloc_failed[m]);
+        sep = ", ";
+    }
+    fputs(")\n", r->out);
+}
+
 static void text_header(os_report *r, const os_stats *s)
 {
     char a[32], b[32], d[32];
@@ -219,6 +238,7 @@ static void text_header(os_report *r, const os_stats *s)
     fputc('\n', r->out);
     if (s->read_error)
         fprintf(r->out, "input ended early: %s (summary of what was read)\n", s->read_error);
+    text_alloc_failed(r, s);
 }
 
 #define ROLE_ROW "%-28s %8" PRIu64 " %10" PRIu64 " %14" PRIu64 "\n"
