@@ -159,11 +159,8 @@ static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *
     h->gen = c->gen; /* a host coming back after eviction lost its inferred roles */
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->hosts, &h->addr, sizeof h->addr,
                                 os_hash(&h->addr, sizeof h->addr), h);
-    if (!OS_HASH_ADDED(h)) {
-        free(h);
-        c->st.alloc_failed++;
+    if (!os_hash_kept(h, &h->hh, &c->st.alloc_failed))
         return NULL;
-    }
     if (!h->kept) {
         os_lru_append(&c->order, &h->order);
         c->nevictable++;
@@ -611,11 +608,8 @@ static void pair_note(os_classifier *c, const os_flow *f, int ri, const os_addr 
         pair_key(sa, pa, ri, e->key);
         e->flow_id = f->id;
         HASH_ADD(hh, c->pairs, key, sizeof e->key, e);
-        if (!OS_HASH_ADDED(e)) {
-            free(e);
-            c->st.alloc_failed++;
+        if (!os_hash_kept(e, &e->hh, &c->st.alloc_failed))
             return;
-        }
         c->st.pair_facts++;
     }
     if (rs->rule[ri].infer_pair >= 0 && pair_find(c, pa, sa, rs->rule[ri].infer_pair))

@@ -403,11 +403,8 @@ static fstate *state(os_dump *d, uint64_t id)
     }
     s->id = id;
     HASH_ADD(hh, d->flows, id, sizeof s->id, s);
-    if (!OS_HASH_ADDED(s)) {
-        free(s);
-        d->alloc_failed++;
+    if (!os_hash_kept(s, &s->hh, &d->alloc_failed))
         return NULL;
-    }
     return s;
 }
 

@@ -186,11 +186,8 @@ static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kin
     x->sev = os_finding_default_severity(kind);
     x->rule = -1;
     HASH_ADD(hh, k->set, key, sizeof x->key, x);
-    if (!OS_HASH_ADDED(x)) {
-        free(x);
-        k->tab.alloc_failed++;
+    if (!os_hash_kept(x, &x->hh, &k->tab.alloc_failed))
         return NULL;
-    }
     x->seq = k->seq++;
     k->count[kind]++;
     k->live[kind]++;
@@ -455,12 +452,8 @@ static const os_addr *first_of(os_checker *k, const os_addr *a, uint16_t tag, co
     memcpy(e->key, key, sizeof key);
     e->peer = *p;
     HASH_ADD(hh, k->peers, key, sizeof e->key, e);
-    if (!OS_HASH_ADDED(e)) {
-        free(e);
-        k->tab.alloc_failed++;
-        return p;
-    }
-    k->tab.first_peers++;
+    if (os_hash_kept(e, &e->hh, &k->tab.alloc_failed))
+        k->tab.first_peers++;
     return p;
 }
 

@@ -220,12 +220,8 @@ static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, in
     f->label.rule = f->label.alt = -1;
     f->label.gen = UINT32_MAX;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof f->key, os_hash(k, sizeof *k), f);
-    if (!OS_HASH_ADDED(f)) { /* back to the free list for the next try */
-        f->next = t->free_list;
-        t->free_list = f;
-        t->st.alloc_failed++;
+    if (!os_hash_kept(f, &f->hh, &t->st.alloc_failed))
         return NULL;
-    }
     list_append(t, f, list_for(k->proto));
     t->st.created++;
     if (++t->st.active > t->st.peak)

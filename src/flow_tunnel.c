@@ -89,10 +89,8 @@ static tctx *create(os_tunnels *t, const tkey *k, const os_pkt *p)
     c->key = *k;
     info_of(p, &c->info);
     HASH_ADD(hh, t->hash, key, sizeof c->key, c);
-    if (!OS_HASH_ADDED(c)) {
-        free(c);
+    if (!os_hash_kept(c, &c->hh, NULL)) /* counted by the caller */
         return NULL;
-    }
     t->by_num[t->n++] = c;
     c->num = (uint16_t)t->n;
     return c;

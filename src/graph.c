@@ -50,11 +50,8 @@ static os_edge *edge_get(os_graph *g, const os_edge_key *k, const os_addr *src,
     e->first_ns = UINT64_MAX;
     e->worst = OS_SEV_NEVER;
     HASH_ADD(hh, g->edges, key, sizeof e->key, e);
-    if (!OS_HASH_ADDED(e)) {
-        free(e);
-        g->alloc_failed++;
+    if (!os_hash_kept(e, &e->hh, &g->alloc_failed))
         return NULL;
-    }
     return e;
 }
 

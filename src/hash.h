@@ -1,12 +1,13 @@
 /* hash.h — helpers for the library's uthash tables (private to src/).
  *
  * os_hash is the key hash of the tables on the per-packet path (flows,
- * hosts); OS_HASH_ADDED tells whether a HASH_ADD could allocate what it
+ * hosts); os_hash_kept tells whether a HASH_ADD could allocate what it
  * needed; OS_HASH_SORTED turns a table into an array sorted for output
  * (findings, problems, streams). Nothing else lives here. */
 #ifndef OMNISNIFF_HASH_H
 #define OMNISNIFF_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,11 +18,20 @@
 #error "build the library with HASH_NONFATAL_OOM=1 (CMakeLists.txt): uthash must not exit()"
 #endif
 
-/* After HASH_ADD*(..., e): true if element e went into its table. When
- * uthash cannot allocate its table or grow its buckets it leaves e out
- * (e->hh.tbl NULL; HASH_NONFATAL_OOM) and the table stays as it was: the
- * caller frees e and counts the failed allocation. */
-#define OS_HASH_ADDED(e) ((e)->hh.tbl != NULL)
+/* After HASH_ADD*(..., e) (hh: e's handle): true if e went into its table.
+ * When uthash cannot allocate its table or grow its buckets it leaves e out
+ * (hh->tbl NULL; HASH_NONFATAL_OOM) and the table stays as it was: then e
+ * is freed, the failure counted in *failed (failed NULL: the caller counts
+ * it) and the answer is false. */
+static inline bool os_hash_kept(void *e, const UT_hash_handle *hh, uint64_t *failed)
+{
+    if (hh->tbl)
+        return true;
+    free(e);
+    if (failed)
+        (*failed)++;
+    return false;
+}
 
 /* A sorted view of the elements of uthash `head` (elements of type T with
  * handle `hh`): *arr (a T ** owned by the caller's table, freed first) gets

@@ -240,11 +240,8 @@ static os_problem *problem_new(os_problems *t, const os_problem_key *k, const os
     p->first_ns = f->first_ns;
     p->last_ns = f->last_ns;
     HASH_ADD(hh, t->set, key, sizeof p->key, p);
-    if (!OS_HASH_ADDED(p)) {
-        free(p);
-        t->st.alloc_failed++;
+    if (!os_hash_kept(p, &p->hh, &t->st.alloc_failed))
         return NULL;
-    }
     p->seq = t->seq++;
     os_lru_append(&t->by_sev[p->sev], &p->order);
     if (++t->st.problems > t->st.problems_peak)
@@ -295,9 +292,7 @@ static void add_peer(os_problems *t, os_problem *p, const os_addr *a, uint64_t t
     e->addr = *a;
     e->last_ns = ts;
     HASH_ADD(hh, p->peerset, addr, sizeof e->addr, e);
-    if (!OS_HASH_ADDED(e)) {
-        free(e);
-        t->st.alloc_failed++;
+    if (!os_hash_kept(e, &e->hh, &t->st.alloc_failed)) {
         p->peers_capped = true;
         return;
     }
@@ -380,11 +375,8 @@ bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint
         }
         memcpy(o->key, key, sizeof key);
         HASH_ADD(hh, t->ok, key, sizeof o->key, o);
-        if (!OS_HASH_ADDED(o)) {
-            free(o);
-            t->st.alloc_failed++;
+        if (!os_hash_kept(o, &o->hh, &t->st.alloc_failed))
             return false;
-        }
         t->st.answered++;
         os_lru_append(&t->ok_order, &o->order);
     }

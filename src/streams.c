@@ -214,10 +214,8 @@ static os_addr_last *addr_last(os_addr_last **h, const os_addr *a)
     if (!e && (e = calloc(1, sizeof *e))) {
         e->addr = *a;
         HASH_ADD(hh, *h, addr, sizeof e->addr, e);
-        if (!OS_HASH_ADDED(e)) {
-            free(e);
+        if (!os_hash_kept(e, &e->hh, NULL)) /* counted by the caller */
             return NULL;
-        }
     }
     return e;
 }
@@ -258,11 +256,8 @@ static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
         return NULL;
     }
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->set, &s->key, sizeof s->key, f->hh.hashv, s);
-    if (!OS_HASH_ADDED(s)) {
-        free(s);
-        t->alloc_failed++;
+    if (!os_hash_kept(s, &s->hh, &t->alloc_failed))
         return NULL;
-    }
     return s;
 }
 

@@ -173,6 +173,14 @@ static void test_numbers(void **state)
     rfx_free(&x);
 }
 
+/* Empty statistics over x's rules (free st->role). */
+static void stats_init(const rfx *x, os_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->role = calloc(x->rs.n, sizeof *st->role);
+    assert_non_null(st->role);
+}
+
 /* The decode table of the text summary and the "decode" object of the
  * JSON summary name each status by its one id (os_decode_status_name). */
 static void test_summary_decode_names(void **state)
@@ -181,9 +189,7 @@ static void test_summary_decode_names(void **state)
     rfx x;
     os_stats st;
     rfx_init(&x, NULL);
-    memset(&st, 0, sizeof st);
-    st.role = calloc(x.rs.n, sizeof *st.role);
-    assert_non_null(st.role);
+    stats_init(&x, &st);
     st.status[OS_DEC_NOT_IP] = 3;
     st.status[OS_DEC_OTHER_PROTO] = 1;
     st.reason[OS_R_IPV4_BAD_IHL] = 4;
@@ -211,9 +217,7 @@ static void test_summary_alloc_failures(void **state)
     rfx x;
     os_stats st;
     rfx_init(&x, NULL);
-    memset(&st, 0, sizeof st);
-    st.role = calloc(x.rs.n, sizeof *st.role);
-    assert_non_null(st.role);
+    stats_init(&x, &st);
     os_report_summary_text(&x.r, &st);
     os_report_summary_json(&x.r, &st);
     assert_null(strstr(rfx_text(&x), "out of memory"));
