@@ -8,6 +8,7 @@
  * are possible", docs/omnicast-roles.md section 2 on TCP 6000). Host roles are inferred only
  * from rules that say so (infer=), on new flows and on TCP SYN-ACKs. */
 #include "omnisniff/classify.h"
+#include "hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,12 +111,6 @@ const os_host_stats *os_classify_stats(const os_classifier *c)
     return &c->st;
 }
 
-/* The address of key side `side` of a flow. */
-os_addr os_flow_addr(const os_flow *f, int side)
-{
-    return os_addr_from(f->key.ipver, f->key.addr[side]);
-}
-
 /* ---- the host table: bounded, least recently seen evicted first ---------- */
 
 /* Evict the least recently seen hosts while there are more than the bound:
@@ -152,8 +147,10 @@ static bool decl_single(const os_hostdecl *d)
 static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *d)
 {
     os_host *h = calloc(1, sizeof *h);
-    if (!h)
+    if (!h) {
+        c->st.alloc_failed++;
         return NULL;
+    }
     h->addr = *a;
     h->decl = d;
     h->declared = d ? d->roles : 0;
@@ -162,6 +159,8 @@ static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *
     h->gen = c->gen; /* a host coming back after eviction lost its inferred roles */
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->hosts, &h->addr, sizeof h->addr,
                                 os_hash(&h->addr, sizeof h->addr), h);
+    if (!os_hash_kept(h, &h->hh, &c->st.alloc_failed))
+        return NULL;
     if (!h->kept) {
         os_lru_append(&c->order, &h->order);
         c->nevictable++;
@@ -602,11 +601,15 @@ static void pair_note(os_classifier *c, const os_flow *f, int ri, const os_addr 
     const os_ruleset *rs = c->rs;
     if (!pair_find(c, sa, pa, ri)) {
         pair_fact *e = calloc(1, sizeof *e);
-        if (!e)
+        if (!e) {
+            c->st.alloc_failed++;
             return;
+        }
         pair_key(sa, pa, ri, e->key);
         e->flow_id = f->id;
         HASH_ADD(hh, c->pairs, key, sizeof e->key, e);
+        if (!os_hash_kept(e, &e->hh, &c->st.alloc_failed))
+            return;
         c->st.pair_facts++;
     }
     if (rs->rule[ri].infer_pair >= 0 && pair_find(c, pa, sa, rs->rule[ri].infer_pair))

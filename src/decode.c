@@ -63,13 +63,13 @@ bool os_decode_cfg_add(os_decode_cfg *cfg, bool geneve, uint16_t port)
 }
 
 /* Stable id of a status. */
-const char *os_status_name(os_status s)
+const char *os_decode_status_name(os_decode_status s)
 {
     return (unsigned)s <= OS_DEC_MALFORMED ? status_names[s].id : "unknown";
 }
 
 /* A status in words. */
-const char *os_status_words(os_status s)
+const char *os_decode_status_words(os_decode_status s)
 {
     return (unsigned)s <= OS_DEC_MALFORMED ? status_names[s].words : "unknown";
 }
@@ -101,7 +101,7 @@ bool os_dlt_supported(int dlt)
 }
 
 /* Stop: TRUNCATED if the wire had the n bytes the capture lacks, else MALFORMED. */
-os_status os_dc_cut(dc *d, size_t n, os_reason trunc, os_reason shrt)
+os_decode_status os_dc_cut(dc *d, size_t n, os_reason trunc, os_reason shrt)
 {
     if (d->wire >= n) {
         d->why = trunc;
@@ -111,7 +111,7 @@ os_status os_dc_cut(dc *d, size_t n, os_reason trunc, os_reason shrt)
     return OS_DEC_MALFORMED;
 }
 
-os_status os_dc_bad(dc *d, os_reason r)
+os_decode_status os_dc_bad(dc *d, os_reason r)
 {
     d->why = r;
     return OS_DEC_MALFORMED;
@@ -148,7 +148,7 @@ static void set_payload(dc *d, size_t hl, size_t claimed)
     p->payload_cut = p->payload_cap < p->payload_len;
 }
 
-static os_status dec_tcp(dc *d)
+static os_decode_status dec_tcp(dc *d)
 {
     os_pkt *p = d->pkt;
     os_cur c = d->cur;
@@ -172,7 +172,7 @@ static os_status dec_tcp(dc *d)
     return OS_DEC_OK;
 }
 
-static os_status dec_udp(dc *d)
+static os_decode_status dec_udp(dc *d)
 {
     os_pkt *p = d->pkt;
     os_cur c = d->cur;
@@ -201,7 +201,7 @@ static os_status dec_udp(dc *d)
     bool took;
     os_dc_limit(d, ulen);
     os_dc_advance(d, 8);
-    os_status st = os_dc_udp_tunnel(d, &took);
+    os_decode_status st = os_dc_udp_tunnel(d, &took);
     return took ? st : OS_DEC_OK;
 }
 
@@ -288,7 +288,7 @@ static bool icmp_is_error(uint8_t proto, uint8_t type)
     return type >= 1 && type <= 4;
 }
 
-static os_status dec_icmp(dc *d, uint8_t proto)
+static os_decode_status dec_icmp(dc *d, uint8_t proto)
 {
     os_pkt *p = d->pkt;
     os_cur c = d->cur;
@@ -309,11 +309,11 @@ static os_status dec_icmp(dc *d, uint8_t proto)
     return OS_DEC_OK;
 }
 
-static os_status dec_l4(dc *d, uint8_t proto);
+static os_decode_status dec_l4(dc *d, uint8_t proto);
 
 /* IPv4 Authentication Header (RFC 4302): stepped over to what it protects
  * (IPv6 walks it as an extension header). */
-static os_status dec_ah(dc *d)
+static os_decode_status dec_ah(dc *d)
 {
     os_cur c = d->cur;
     uint8_t next, len;
@@ -330,7 +330,7 @@ static os_status dec_ah(dc *d)
     return next == 51 ? os_dc_bad(d, OS_R_AH_BAD_LENGTH) : dec_l4(d, next);
 }
 
-static os_status dec_l4(dc *d, uint8_t proto)
+static os_decode_status dec_l4(dc *d, uint8_t proto)
 {
     os_pkt *p = d->pkt;
     p->proto = proto;
@@ -356,7 +356,7 @@ static size_t frame_len(const dc *d)
     return d->wire_unknown ? d->cur.len : d->wire;
 }
 
-static os_status dec_ipv4(dc *d)
+static os_decode_status dec_ipv4(dc *d)
 {
     os_pkt *p = d->pkt;
     os_cur c = d->cur;
@@ -403,7 +403,7 @@ static os_status dec_ipv4(dc *d)
 }
 
 /* One IPv6 extension header at the cursor: sets *nh to the next one. */
-static os_status v6_ext(dc *d, uint8_t *nh)
+static os_decode_status v6_ext(dc *d, uint8_t *nh)
 {
     os_cur c = d->cur;
     uint8_t next, len;
@@ -433,7 +433,7 @@ static os_status v6_ext(dc *d, uint8_t *nh)
     return OS_DEC_OK;
 }
 
-static os_status dec_ipv6(dc *d)
+static os_decode_status dec_ipv6(dc *d)
 {
     os_pkt *p = d->pkt;
     os_cur c = d->cur;
@@ -468,7 +468,7 @@ static os_status dec_ipv6(dc *d)
     for (int i = 0; is_ext(nh); i++) {
         if (i >= OS_MAX_EXT)
             return os_dc_bad(d, OS_R_IPV6_EXT_TOO_MANY);
-        os_status st = v6_ext(d, &nh);
+        os_decode_status st = v6_ext(d, &nh);
         if (st != OS_DEC_OK)
             return st;
     }
@@ -477,7 +477,7 @@ static os_status dec_ipv6(dc *d)
 
 /* ---- link layers ------------------------------------------------------ */
 
-static os_status dec_ethertype(dc *d, uint16_t type)
+static os_decode_status dec_ethertype(dc *d, uint16_t type)
 {
     switch (type) {
     case 0x0800: return dec_ipv4(d);
@@ -491,7 +491,7 @@ static os_status dec_ethertype(dc *d, uint16_t type)
 
 static bool is_vlan(uint16_t t) { return t == 0x8100 || t == 0x88a8 || t == 0x9100; }
 
-static os_status dec_ether(dc *d)
+static os_decode_status dec_ether(dc *d)
 {
     os_pkt *p = d->pkt;
     uint16_t type, tci;
@@ -516,11 +516,11 @@ static os_status dec_ether(dc *d)
 }
 
 /* The Ethernet frame and EtherType a tunnel carries (decode_int.h). */
-os_status os_dc_ether(dc *d) { return dec_ether(d); }
-os_status os_dc_ethertype(dc *d, uint16_t type) { return dec_ethertype(d, type); }
+os_decode_status os_dc_ether(dc *d) { return dec_ether(d); }
+os_decode_status os_dc_ethertype(dc *d, uint16_t type) { return dec_ethertype(d, type); }
 
 /* An IP header whose version nibble decides (raw IP, MPLS, IP-in-IP). */
-os_status os_dc_ip_by_version(dc *d)
+os_decode_status os_dc_ip_by_version(dc *d)
 {
     uint8_t v;
     os_cur c = d->cur;
@@ -530,7 +530,7 @@ os_status os_dc_ip_by_version(dc *d)
 }
 
 /* Linux cooked v1 (16 bytes, protocol at 14) and v2 (20, protocol at 0). */
-static os_status dec_sll(dc *d, bool v2)
+static os_decode_status dec_sll(dc *d, bool v2)
 {
     size_t hl = v2 ? 20 : 16;
     uint16_t proto;
@@ -544,7 +544,7 @@ static os_status dec_sll(dc *d, bool v2)
 }
 
 /* Raw IP: the version nibble decides (DLT_IPV4/IPV6 force it). */
-static os_status dec_raw(dc *d, int force)
+static os_decode_status dec_raw(dc *d, int force)
 {
     if (force)
         return force == 4 ? dec_ipv4(d) : dec_ipv6(d);
@@ -552,7 +552,7 @@ static os_status dec_raw(dc *d, int force)
 }
 
 /* BSD loopback: a 4-byte address family, host order (NULL) or network (LOOP). */
-static os_status dec_loop(dc *d)
+static os_decode_status dec_loop(dc *d)
 {
     uint32_t af;
     os_cur c = d->cur;
@@ -569,11 +569,11 @@ static os_status dec_loop(dc *d)
 }
 
 /* Decode one frame of link type dlt. */
-os_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data, uint32_t caplen,
-                    uint32_t wirelen, os_pkt *pkt, os_reason *reason)
+os_decode_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data,
+                           uint32_t caplen, uint32_t wirelen, os_pkt *pkt, os_reason *reason)
 {
     dc d = { os_cur_make(data, caplen), wirelen, pkt, OS_R_NONE, cfg, false };
-    os_status st;
+    os_decode_status st;
 
     memset(pkt, 0, offsetof(os_pkt, encap)); /* encap[] is set up to nencap */
     pkt->caplen = caplen;

@@ -15,6 +15,7 @@
 #include <uthash.h>
 
 #include "omnisniff/classify.h"
+#include "hash.h"
 
 #define PCAP_FILE_HDR 24u  /* bytes of a pcap file header */
 #define PCAP_REC_HDR 16u   /* bytes of a pcap record header */
@@ -60,6 +61,7 @@ struct os_dump {
     uint64_t last_ns;      /* time of the last packet written to it */
     bool unordered;        /* a packet was written before an older one */
     bool failed;           /* a write (or a file's creation) failed: writing stopped */
+    uint64_t alloc_failed; /* allocations that failed: flow states, held packets */
     char werr[4600];       /* the failure's one line, or "" */
     uint64_t selected;     /* flows selected */
     os_dump_stats cur;     /* the open file's counters */
@@ -388,15 +390,21 @@ static void free_held(os_dump *d, fstate *s)
     s->n = 0;
 }
 
-/* The state of flow id, made if new; NULL on allocation failure. */
+/* The state of flow id, made if new; NULL on allocation failure (counted). */
 static fstate *state(os_dump *d, uint64_t id)
 {
     fstate *s;
     HASH_FIND(hh, d->flows, &id, sizeof id, s);
-    if (s || !(s = calloc(1, sizeof *s)))
+    if (s)
         return s;
+    if (!(s = calloc(1, sizeof *s))) {
+        d->alloc_failed++;
+        return NULL;
+    }
     s->id = id;
     HASH_ADD(hh, d->flows, id, sizeof s->id, s);
+    if (!os_hash_kept(s, &s->hh, &d->alloc_failed))
+        return NULL;
     return s;
 }
 
@@ -419,8 +427,12 @@ static void hold(os_dump *d, fstate *s, const os_frame *fr)
 {
     size_t need = sizeof(held) + fr->caplen;
     held *p;
-    if (s->n >= OS_DUMP_HOLD_PKTS || d->held_bytes + need > OS_DUMP_HOLD_BYTES ||
-        !(p = malloc(need))) {
+    if (s->n >= OS_DUMP_HOLD_PKTS || d->held_bytes + need > OS_DUMP_HOLD_BYTES) {
+        s->lost++;
+        return;
+    }
+    if (!(p = malloc(need))) {
+        d->alloc_failed++;
         s->lost++;
         return;
     }
@@ -507,6 +519,9 @@ void os_dump_flag(os_dump *d, uint64_t flow_id)
     if (d->role < 0 && (s = state(d, flow_id)))
         select_flow(d, s);
 }
+
+/* Allocations that failed so far. */
+uint64_t os_dump_alloc_failed(const os_dump *d) { return d->alloc_failed; }
 
 /* A frame that is evidence on its own. */
 void os_dump_frame(os_dump *d, const os_frame *fr)

@@ -10,6 +10,7 @@
 
 #include "omnisniff/problems.h"
 #include "omnisniff/streams.h"
+#include "hash.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -167,20 +168,27 @@ static void release_one(os_checker *k, os_finding *x)
     free(x);
 }
 
-/* The finding for (subject, kind): the existing one, or a new one (*fresh). */
+/* The finding for (subject, kind): the existing one, or a new one (*fresh);
+ * NULL (counted) when memory ran out. */
 static os_finding *raise_finding(os_checker *k, uint64_t subject, os_finding_kind kind,
                                  bool *fresh)
 {
     os_finding *x = find_finding(k, subject, kind);
     *fresh = x == NULL;
-    if (x || !(x = calloc(1, sizeof *x)))
+    if (x)
         return x;
+    if (!(x = calloc(1, sizeof *x))) {
+        k->tab.alloc_failed++;
+        return NULL;
+    }
     x->key = (os_finding_key){ subject, (uint32_t)kind, 0 };
     x->kind = kind;
     x->sev = os_finding_default_severity(kind);
     x->rule = -1;
-    x->seq = k->seq++;
     HASH_ADD(hh, k->set, key, sizeof x->key, x);
+    if (!os_hash_kept(x, &x->hh, &k->tab.alloc_failed))
+        return NULL;
+    x->seq = k->seq++;
     k->count[kind]++;
     k->live[kind]++;
     if (HASH_COUNT(k->set) > OS_FINDINGS_HELD) /* bounded: the oldest goes out as it stands */
@@ -437,12 +445,15 @@ static const os_addr *first_of(os_checker *k, const os_addr *a, uint16_t tag, co
         k->tab.first_peers_dropped++;
         return p;
     }
-    if ((e = calloc(1, sizeof *e))) {
-        memcpy(e->key, key, sizeof key);
-        e->peer = *p;
-        HASH_ADD(hh, k->peers, key, sizeof e->key, e);
-        k->tab.first_peers++;
+    if (!(e = calloc(1, sizeof *e))) {
+        k->tab.alloc_failed++;
+        return p;
     }
+    memcpy(e->key, key, sizeof key);
+    e->peer = *p;
+    HASH_ADD(hh, k->peers, key, sizeof e->key, e);
+    if (os_hash_kept(e, &e->hh, &k->tab.alloc_failed))
+        k->tab.first_peers++;
     return p;
 }
 

@@ -12,8 +12,8 @@
  * a new head (list_unlink of a head, list_append to an empty list), which
  * keeps expiry exact even when packet times go backwards. */
 #include "omnisniff/flow.h"
-#include "omnisniff/util.h"
 #include "flow_int.h"
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -201,14 +201,17 @@ static os_flow_list list_for(uint8_t proto)
     return proto == 6 ? OS_FL_TCP : proto == 17 ? OS_FL_UDP : OS_FL_OTHER;
 }
 
-/* Allocate and insert a new flow for key k. */
+/* Allocate and insert a new flow for key k; NULL (counted) when memory
+ * ran out. */
 static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, int side)
 {
     os_flow *f = t->free_list;
     if (f)
         t->free_list = f->next;
-    else if (!(f = malloc(sizeof *f)))
+    else if (!(f = malloc(sizeof *f))) {
+        t->st.alloc_failed++;
         return NULL;
+    }
     memset(f, 0, sizeof *f);
     f->key = *k;
     f->first_ns = f->last_ns = ts;
@@ -217,6 +220,8 @@ static os_flow *flow_create(os_flowtab *t, const os_flow_key *k, uint64_t ts, in
     f->label.rule = f->label.alt = -1;
     f->label.gen = UINT32_MAX;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof f->key, os_hash(k, sizeof *k), f);
+    if (!os_hash_kept(f, &f->hh, &t->st.alloc_failed))
+        return NULL;
     list_append(t, f, list_for(k->proto));
     t->st.created++;
     if (++t->st.active > t->st.peak)
@@ -305,6 +310,12 @@ os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
     return f;
 }
 
+/* The address of key side `side` of a flow. */
+os_addr os_flow_addr(const os_flow *f, int side)
+{
+    return os_addr_from(f->key.ipver, f->key.addr[side]);
+}
+
 /* Handshake verdict of a TCP flow. */
 os_hs_verdict os_flow_hs(const os_flow *f)
 {
@@ -341,6 +352,7 @@ void os_flowtab_flush(os_flowtab *t)
     os_flow *f, *tmp;
 
     if (!v) {
+        t->st.alloc_failed += n != 0;
         HASH_ITER(hh, t->hash, f, tmp)
             flow_end(t, f, OS_END_FLUSH);
         return;

@@ -9,6 +9,7 @@
 #include <uthash.h>
 
 #include "flow_int.h"
+#include "hash.h"
 
 /* What a context is looked up by. memset before filling (hashed as bytes). */
 typedef struct tkey {
@@ -88,6 +89,8 @@ static tctx *create(os_tunnels *t, const tkey *k, const os_pkt *p)
     c->key = *k;
     info_of(p, &c->info);
     HASH_ADD(hh, t->hash, key, sizeof c->key, c);
+    if (!os_hash_kept(c, &c->hh, NULL)) /* counted by the caller */
+        return NULL;
     t->by_num[t->n++] = c;
     c->num = (uint16_t)t->n;
     return c;
@@ -98,7 +101,7 @@ uint16_t os_tunnels_number(os_tunnels **tp, const os_pkt *p, os_flow_stats *st)
     tkey k;
     tctx *c;
     if (!*tp && !(*tp = calloc(1, sizeof **tp))) {
-        st->tunnels_oom++;
+        st->alloc_failed++;
         return 0;
     }
     os_tunnels *t = *tp;
@@ -111,7 +114,7 @@ uint16_t os_tunnels_number(os_tunnels **tp, const os_pkt *p, os_flow_stats *st)
         return OS_TUNNEL_OVERFLOW;
     }
     if (!(c = create(t, &k, p))) {
-        st->tunnels_oom++;
+        st->alloc_failed++;
         return 0;
     }
     st->tunnels++;

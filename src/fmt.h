@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "omnisniff/addr.h"
 #include "omnisniff/classify.h"
-#include "omnisniff/rules.h"
-#include "omnisniff/util.h"
+#include "omnisniff/roles.h"
 
 /* ---- escaping and times (fmt.c unless inline) ---------------------------- */
 

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "omnisniff/classify.h"
+#include "hash.h"
 
 struct os_graph {
-    os_edge *edges; /* uthash by key */
+    os_edge *edges;        /* uthash by key */
+    uint64_t alloc_failed; /* allocations that failed: edges not kept */
 };
 
 /* New empty graph; NULL on allocation failure. */
@@ -30,7 +32,7 @@ static os_edge_key edge_key(const os_addr *src, const os_addr *dst, uint8_t prot
     return k;
 }
 
-/* The edge of k, made empty if new; NULL on allocation failure. */
+/* The edge of k, made empty if new; NULL on allocation failure (counted). */
 static os_edge *edge_get(os_graph *g, const os_edge_key *k, const os_addr *src,
                          const os_addr *dst)
 {
@@ -38,14 +40,18 @@ static os_edge *edge_get(os_graph *g, const os_edge_key *k, const os_addr *src,
     HASH_FIND(hh, g->edges, k, sizeof *k, e);
     if (e)
         return e;
-    if (!(e = calloc(1, sizeof *e)))
+    if (!(e = calloc(1, sizeof *e))) {
+        g->alloc_failed++;
         return NULL;
+    }
     e->key = *k;
     e->src = *src;
     e->dst = *dst;
     e->first_ns = UINT64_MAX;
     e->worst = OS_SEV_NEVER;
     HASH_ADD(hh, g->edges, key, sizeof e->key, e);
+    if (!os_hash_kept(e, &e->hh, &g->alloc_failed))
+        return NULL;
     return e;
 }
 
@@ -160,6 +166,9 @@ const os_edge **os_graph_edges(const os_graph *g, size_t *n)
     *n = cnt;
     return v;
 }
+
+/* Allocations that failed so far. */
+uint64_t os_graph_alloc_failed(const os_graph *g) { return g->alloc_failed; }
 
 /* The edge of a key, or NULL. */
 const os_edge *os_graph_find(const os_graph *g, const os_edge_key *k)

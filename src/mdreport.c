@@ -73,7 +73,7 @@ static void capture_decode(FILE *out, const os_stats *s)
     for (int i = 0, first = 1; i <= OS_DEC_MALFORMED; i++)
         if (s->status[i] || i == OS_DEC_OK) {
             fprintf(out, "%s %" PRIu64 " %s", first ? "" : ",", s->status[i],
-                    os_status_words((os_status)i));
+                    os_decode_status_words((os_decode_status)i));
             first = 0;
         }
     if (s->payload_cut)

@@ -11,6 +11,7 @@
 #include "omnisniff/decode.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/problems.h"
+#include "omnisniff/report.h"
 #include "omnisniff/streams.h"
 
 /* A TCP flow whose SYN waits for its quick verdict. */
@@ -43,7 +44,7 @@ struct os_pipeline {
     uint64_t *role_pkts;   /* packets per rule index, [n] unclassified (--status) */
     uint64_t *status_prev; /* role_pkts at the previous status table */
     uint64_t *status_flows;/* active flows per rule index (scratch) */
-    bool oom;              /* an allocation failed in a callback */
+    uint64_t alloc_failed; /* its own allocations that failed: kept findings, SYN waits */
 };
 
 /* Keep a released finding for the --findings all list. */
@@ -53,7 +54,7 @@ static void keep_finding(os_pipeline *p, const os_finding *f)
         size_t cap = p->kcap ? 2 * p->kcap : 64;
         os_finding *v = realloc(p->kept, cap * sizeof *v);
         if (!v) {
-            p->oom = true;
+            p->alloc_failed++;
             return;
         }
         p->kept = v;
@@ -66,8 +67,8 @@ static void keep_finding(os_pipeline *p, const os_finding *f)
 static void on_release(void *user, const os_finding *f)
 {
     os_pipeline *p = user;
-    if (p->graph && !os_graph_add_finding(p->graph, f))
-        p->oom = true;
+    if (p->graph)
+        os_graph_add_finding(p->graph, f); /* a failure is counted by the graph */
     if (p->cfg.mode == OS_MODE_JSON)
         os_report_finding_json(&p->rep, f);
     if (p->cfg.findings_all)
@@ -115,8 +116,8 @@ static void on_flow_end(void *user, os_flow *f, os_flow_end why)
         else if (t->alt != f->label.alt)
             t->mixed_alt = true;
     }
-    if (p->graph && !os_graph_add_flow(p->graph, f))
-        p->oom = true;
+    if (p->graph)
+        os_graph_add_flow(p->graph, f); /* a failure is counted by the graph */
     if (os_streams_is_stream(p->streams, f))
         os_streams_flow_end(p->streams, f);
     if (p->cfg.mode == OS_MODE_JSON)
@@ -183,7 +184,7 @@ oom:
 }
 
 /* Count a frame and its decode outcome. */
-static void count_frame(os_stats *s, const os_frame *fr, os_status st, os_reason why,
+static void count_frame(os_stats *s, const os_frame *fr, os_decode_status st, os_reason why,
                         const os_pkt *pk)
 {
     if (s->packets == 0 || fr->ts_ns < s->first_ns)
@@ -202,7 +203,7 @@ static void count_frame(os_stats *s, const os_frame *fr, os_status st, os_reason
 /* Only transports with ports, and ICMP that is not an error, make flows;
  * ICMP errors are flows of their own too (tying them to the flow they quote
  * is the findings layer's job). */
-static bool makes_flow(os_status st, const os_pkt *pk)
+static bool makes_flow(os_decode_status st, const os_pkt *pk)
 {
     return st == OS_DEC_OK && pk->ipver != 0;
 }
@@ -260,7 +261,7 @@ static void wait_for_answer(os_pipeline *p, const os_flow *f, uint64_t ts)
         size_t cap = p->wcap ? 2 * p->wcap : 256;
         syn_wait *v = malloc(cap * sizeof *v);
         if (!v) {
-            p->oom = true;
+            p->alloc_failed++;
             return;
         }
         for (size_t i = 0; i < p->wlen; i++)
@@ -355,13 +356,11 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
 {
     os_pkt pk;
     os_reason why = OS_R_NONE;
-    os_status st = os_decode(&p->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
+    os_decode_status st = os_decode(&p->dec, fr->dlt, fr->data, fr->caplen, fr->wirelen, &pk, &why);
     os_flow *f = NULL;
     int side = 0;
     bool created = false;
 
-    if (p->oom)
-        return false;
     count_frame(&p->st, fr, st, why, &pk);
     p->rep.now_ns = fr->ts_ns;
     if (p->wlen && p->waits[p->whead].due_ns <= fr->ts_ns)
@@ -376,9 +375,8 @@ bool os_pipeline_packet(os_pipeline *p, const os_frame *fr)
         os_classify_learn(p->cls, f, side, &pk, created);
         os_classify_flow(p->cls, f);
         p->role_pkts[f->label.rule >= 0 ? (size_t)f->label.rule : p->cfg.rules->n]++;
-        if (pk.proto == 17 && f->label.rule >= 0 && p->cfg.rules->rule[f->label.rule].stream &&
-            !os_streams_packet(p->streams, f, side, &pk, fr->ts_ns))
-            p->oom = true;
+        if (pk.proto == 17 && f->label.rule >= 0 && p->cfg.rules->rule[f->label.rule].stream)
+            os_streams_packet(p->streams, f, side, &pk, fr->ts_ns); /* failures: counted there */
     } else {
         os_flowtab_expire(p->flows, fr->ts_ns);
     }
@@ -420,12 +418,44 @@ static void fill_findings(os_pipeline *p, os_stats *s)
     fill_tables(p, s);
     free(p->kept_view);
     p->kept_view = p->nkept ? malloc(p->nkept * sizeof *p->kept_view) : NULL;
+    p->alloc_failed += p->nkept && !p->kept_view;
     s->nfindings = p->kept_view ? p->nkept : 0;
     for (size_t i = 0; i < s->nfindings; i++)
         p->kept_view[i] = &p->kept[i];
     if (s->nfindings)
         qsort(p->kept_view, s->nfindings, sizeof *p->kept_view, kept_order);
     s->finding = (const os_finding *const *)p->kept_view;
+}
+
+/* Stable id of a module that counts its failed allocations. */
+const char *os_alloc_module_name(os_alloc_module m)
+{
+#define AM_NAME(e, id) id,
+    static const char *const n[] = { OS_ALLOC_MODULES(AM_NAME) };
+#undef AM_NAME
+    return (unsigned)m < OS_AM_COUNT ? n[m] : NULL;
+}
+
+/* Allocations that failed in all modules. */
+uint64_t os_stats_alloc_failed(const os_stats *s)
+{
+    uint64_t n = 0;
+    for (int m = 0; m < OS_AM_COUNT; m++)
+        n += s->alloc_failed[m];
+    return n;
+}
+
+/* Each module's failed allocations so far, into v. */
+static void alloc_counts(const os_pipeline *p, uint64_t v[OS_AM_COUNT])
+{
+    v[OS_AM_FINDINGS] = os_checker_stats(p->chk)->alloc_failed;
+    v[OS_AM_CLASSIFY] = os_classify_stats(p->cls)->alloc_failed;
+    v[OS_AM_FLOWS] = os_flowtab_stats(p->flows)->alloc_failed;
+    v[OS_AM_PROBLEMS] = os_problems_stats(p->probs)->alloc_failed;
+    v[OS_AM_STREAMS] = os_streams_alloc_failed(p->streams);
+    v[OS_AM_GRAPH] = p->graph ? os_graph_alloc_failed(p->graph) : 0;
+    v[OS_AM_DUMP] = p->cfg.dump ? os_dump_alloc_failed(p->cfg.dump) : 0;
+    v[OS_AM_PIPELINE] = p->alloc_failed;
 }
 
 /* End of input: end the flows, release the findings, make the final verdicts. */
@@ -450,6 +480,7 @@ void os_pipeline_flush(os_pipeline *p, const char *source, const char *linktype,
         for (size_t i = 0; i < p->st.nproblems; i++)
             os_report_problem_json(&p->rep, p->st.problem[i], OS_PROBLEM_FINAL);
     p->st.flows = *os_flowtab_stats(p->flows);
+    alloc_counts(p, p->st.alloc_failed);
     if (kernel)
         p->st.kernel = *kernel;
     p->st.source = source;
@@ -491,6 +522,7 @@ void os_pipeline_summary_now(os_pipeline *p, FILE *out, const char *source, cons
     os_flowtab_foreach(p->flows, add_active, &s);
     fill_findings(p, &s);
     s.flows = *os_flowtab_stats(p->flows);
+    alloc_counts(p, s.alloc_failed);
     if (kernel)
         s.kernel = *kernel;
     s.source = source;
@@ -568,8 +600,13 @@ const os_graph *os_pipeline_graph(const os_pipeline *p) { return p->graph; }
 /* The classifier (host roles and evidence). */
 os_classifier *os_pipeline_classifier(os_pipeline *p) { return p->cls; }
 
-/* True when an allocation failed (results are incomplete). */
-bool os_pipeline_oom(const os_pipeline *p) { return p->oom; }
+/* True when an allocation failed in any module (results are incomplete). */
+bool os_pipeline_oom(const os_pipeline *p)
+{
+    os_stats s;
+    alloc_counts(p, s.alloc_failed);
+    return os_stats_alloc_failed(&s) != 0;
+}
 
 /* The statistics so far. */
 const os_stats *os_pipeline_stats(const os_pipeline *p) { return &p->st; }

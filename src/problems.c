@@ -10,6 +10,7 @@
  * bounded; each keeps its entries in eviction order (doubly linked, least
  * recent first; problems one list per severity), so an eviction is O(1). */
 #include "omnisniff/problems.h"
+#include "hash.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -224,8 +225,10 @@ static os_problem *problem_new(os_problems *t, const os_problem_key *k, const os
     os_problem *p;
     while (t->st.problems >= t->max && t->st.problems)
         evict_problem(t);
-    if (!(p = calloc(1, sizeof *p)))
+    if (!(p = calloc(1, sizeof *p))) {
+        t->st.alloc_failed++;
         return NULL;
+    }
     p->key = *k;
     p->id = key_id(k);
     p->kind = f->kind;
@@ -236,8 +239,10 @@ static os_problem *problem_new(os_problems *t, const os_problem_key *k, const os
     p->svc = *svc;
     p->first_ns = f->first_ns;
     p->last_ns = f->last_ns;
-    p->seq = t->seq++;
     HASH_ADD(hh, t->set, key, sizeof p->key, p);
+    if (!os_hash_kept(p, &p->hh, &t->st.alloc_failed))
+        return NULL;
+    p->seq = t->seq++;
     os_lru_append(&t->by_sev[p->sev], &p->order);
     if (++t->st.problems > t->st.problems_peak)
         t->st.problems_peak = t->st.problems;
@@ -255,7 +260,9 @@ static void add_port(os_problem *p, uint16_t port)
         p->more_ports = true;
 }
 
-/* Count a distinct peer; sample the interval since its previous attempt. */
+/* Count a distinct peer; sample the interval since its previous attempt.
+ * Past the bounds, or when memory ran out (counted), the count is a lower
+ * bound (peers_capped). */
 static void add_peer(os_problems *t, os_problem *p, const os_addr *a, uint64_t ts)
 {
     os_problem_peer *e;
@@ -273,14 +280,22 @@ static void add_peer(os_problems *t, os_problem *p, const os_addr *a, uint64_t t
         p->peer_lo = *a;
     if (!p->peers || (a->ver == p->peer_hi.ver && os_addr_cmp(a, &p->peer_hi) > 0))
         p->peer_hi = *a;
-    if (p->peers >= OS_PROBLEM_PEERS_MAX || t->st.peers_held >= OS_PROBLEM_PEERS_HELD ||
-        !(e = calloc(1, sizeof *e))) {
+    if (p->peers >= OS_PROBLEM_PEERS_MAX || t->st.peers_held >= OS_PROBLEM_PEERS_HELD) {
+        p->peers_capped = true;
+        return;
+    }
+    if (!(e = calloc(1, sizeof *e))) {
+        t->st.alloc_failed++;
         p->peers_capped = true;
         return;
     }
     e->addr = *a;
     e->last_ns = ts;
     HASH_ADD(hh, p->peerset, addr, sizeof e->addr, e);
+    if (!os_hash_kept(e, &e->hh, &t->st.alloc_failed)) {
+        p->peers_capped = true;
+        return;
+    }
     p->peers++;
     t->st.peers_held++;
 }
@@ -354,10 +369,14 @@ bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint
     } else {
         if (t->st.answered >= OS_PROBLEMS_ANSWERED_MAX)
             evict_answered(t);
-        if (!(o = calloc(1, sizeof *o)))
+        if (!(o = calloc(1, sizeof *o))) {
+            t->st.alloc_failed++;
             return false;
+        }
         memcpy(o->key, key, sizeof key);
         HASH_ADD(hh, t->ok, key, sizeof o->key, o);
+        if (!os_hash_kept(o, &o->hh, &t->st.alloc_failed))
+            return false;
         t->st.answered++;
         os_lru_append(&t->ok_order, &o->order);
     }

@@ -219,7 +219,7 @@ static void json_decode(sb *s, const os_stats *st)
     bool first = true;
     sb_lit(s, ",\"decode\":{");
     for (int i = 0; i <= OS_DEC_MALFORMED; i++) {
-        sb_member(s, &first, os_status_name((os_status)i));
+        sb_member(s, &first, os_decode_status_name((os_decode_status)i));
         sb_u64(s, st->status[i]);
     }
     sb_kv_u64(s, "payload_cut", st->payload_cut);
@@ -285,6 +285,20 @@ static void json_hosts(os_report *r, sb *s)
     free(v);
 }
 
+/* "alloc_failures": failed allocations per module, only when there were any. */
+static void json_alloc_failed(sb *s, const os_stats *st)
+{
+    bool first = true;
+    if (!os_stats_alloc_failed(st))
+        return;
+    sb_lit(s, ",\"alloc_failures\":{");
+    for (int m = 0; m < OS_AM_COUNT; m++) {
+        sb_member(s, &first, os_alloc_module_name((os_alloc_module)m));
+        sb_u64(s, st->alloc_failed[m]);
+    }
+    sb_putc(s, '}');
+}
+
 static void json_tail(sb *s, const os_stats *st)
 {
     bool first = true;
@@ -325,6 +339,7 @@ static void json_tail(sb *s, const os_stats *st)
     }
     if (st->read_error)
         sb_kv_str(s, "read_error", st->read_error);
+    json_alloc_failed(s, st);
 }
 
 /* The JSON "summary" record. */

@@ -98,7 +98,7 @@ static void packet_ok(os_report *r, sb *s, const os_pkt *p, const os_flow *f)
 }
 
 /* The line of a frame that did not decode to a flow. */
-static void packet_other(sb *s, os_status st, os_reason why, const os_pkt *p)
+static void packet_other(sb *s, os_decode_status st, os_reason why, const os_pkt *p)
 {
     if (p->ipver) {
         sb_addr(s, p->ipver, p->src);
@@ -106,7 +106,7 @@ static void packet_other(sb *s, os_status st, os_reason why, const os_pkt *p)
         sb_addr(s, p->ipver, p->dst);
         sb_putc(s, ' ');
     }
-    sb_puts(s, os_status_name(st));
+    sb_puts(s, os_decode_status_name(st));
     if (why != OS_R_NONE) {
         sb_lit(s, ": ");
         sb_puts(s, os_reason_name(why));
@@ -136,7 +136,7 @@ static void packet_encap(sb *s, const os_pkt *p)
 }
 
 /* One text line for a frame. */
-void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
+void os_report_packet(os_report *r, uint64_t ts_ns, os_decode_status st, os_reason why,
                       const os_pkt *p, const os_flow *f)
 {
     sb s;
@@ -205,6 +205,25 @@ static void text_findings(os_report *r, const os_stats *s)
 
 /* ---- summary ---------------------------------------------------------- */
 
+/* "out of memory: N allocations failed (findings N, classify N, ...)",
+ * naming the modules that failed; nothing when every allocation was made. */
+static void text_alloc_failed(os_report *r, const os_stats *s)
+{
+    uint64_t n = os_stats_alloc_failed(s);
+    const char *sep = "";
+    if (!n)
+        return;
+    fprintf(r->out, "out of memory: %" PRIu64 " allocation%s failed (", n, n == 1 ? "" : "s");
+    for (int m = 0; m < OS_AM_COUNT; m++) {
+        if (!s->alloc_failed[m])
+            continue;
+        fprintf(r->out, "%s%s %" PRIu64, sep, os_alloc_module_name((os_alloc_module)m),
+                s->alloc_failed[m]);
+        sep = ", ";
+    }
+    fputs(")\n", r->out);
+}
+
 static void text_header(os_report *r, const os_stats *s)
 {
     char a[32], b[32], d[32];
@@ -219,6 +238,7 @@ static void text_header(os_report *r, const os_stats *s)
     fputc('\n', r->out);
     if (s->read_error)
         fprintf(r->out, "input ended early: %s (summary of what was read)\n", s->read_error);
+    text_alloc_failed(r, s);
 }
 
 #define ROLE_ROW "%-28s %8" PRIu64 " %10" PRIu64 " %14" PRIu64 "\n"
@@ -340,7 +360,8 @@ static void text_decode(os_report *r, const os_stats *s)
 {
     fprintf(r->out, "\n%-28s %8s\n", "decode", "packets");
     for (int i = 0; i <= OS_DEC_MALFORMED; i++)
-        fprintf(r->out, "%-28s %8" PRIu64 "\n", os_status_name((os_status)i), s->status[i]);
+        fprintf(r->out, "%-28s %8" PRIu64 "\n", os_decode_status_name((os_decode_status)i),
+                s->status[i]);
     fprintf(r->out, "%-28s %8" PRIu64 "\n", "payload_cut_by_snaplen", s->payload_cut);
     for (int i = 1; i < OS_R_COUNT; i++)
         if (s->reason[i])

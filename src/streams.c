@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "omnisniff/bytes.h"
-#include "omnisniff/classify.h"
+#include "hash.h"
 
 #define RTP_CHECK 3            /* packets that must look like one RTP stream */
 #define RTP_HZ 90000ULL        /* the video RTP clock */
@@ -41,6 +41,7 @@ struct os_streams {
     os_stream *cache[STREAM_CACHE]; /* by flow pointer: the stream of a flow in the table */
     uint64_t untracked;       /* streams past OS_STREAMS_MAX */
     os_stream **sorted;       /* last sorted view */
+    uint64_t alloc_failed;    /* allocations that failed: streams not followed */
 };
 
 /* New table. */
@@ -205,7 +206,7 @@ static void second_add(os_stream *s, uint64_t ts, uint64_t bytes)
         s->peak_bps = s->sec_bytes * 8;
 }
 
-/* The entry of address a in h, made if need be. */
+/* The entry of address a in h, made if need be; NULL when memory ran out. */
 static os_addr_last *addr_last(os_addr_last **h, const os_addr *a)
 {
     os_addr_last *e;
@@ -213,15 +214,23 @@ static os_addr_last *addr_last(os_addr_last **h, const os_addr *a)
     if (!e && (e = calloc(1, sizeof *e))) {
         e->addr = *a;
         HASH_ADD(hh, *h, addr, sizeof e->addr, e);
+        if (!os_hash_kept(e, &e->hh, NULL)) /* counted by the caller */
+            return NULL;
     }
     return e;
 }
 
+/* A new stream for flow f; NULL past OS_STREAMS_MAX or when memory ran
+ * out (counted). */
 static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
 {
     os_stream *s;
-    if (HASH_COUNT(t->set) >= OS_STREAMS_MAX || !(s = calloc(1, sizeof *s)))
+    if (HASH_COUNT(t->set) >= OS_STREAMS_MAX)
         return NULL;
+    if (!(s = calloc(1, sizeof *s))) {
+        t->alloc_failed++;
+        return NULL;
+    }
     s->key = f->key;
     s->flow_id = f->id; /* (attached by the caller, which catches its packets up) */
     int from = t->rs->rule[f->label.rule].bulk == OS_BULK_FROM_SERVICE ? f->label.svc_side
@@ -243,9 +252,12 @@ static os_stream *stream_new(os_streams *t, os_flow *f, uint64_t ts)
     }
     if (!(s->rx = addr_last(&t->rx, &rx)) || !(s->tx = addr_last(&t->tx, &s->src))) {
         free(s);
+        t->alloc_failed++;
         return NULL;
     }
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->set, &s->key, sizeof s->key, f->hh.hashv, s);
+    if (!os_hash_kept(s, &s->hh, &t->alloc_failed))
+        return NULL;
     return s;
 }
 
@@ -322,8 +334,9 @@ bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uin
         /* the flow table hashed this key already: its hash value finds the stream */
         HASH_FIND_BYHASHVALUE(hh, t->set, &f->key, sizeof f->key, f->hh.hashv, s);
         if (!s && !(s = stream_new(t, f, f->first_ns))) {
-            t->untracked++;
-            return HASH_COUNT(t->set) >= OS_STREAMS_MAX;
+            bool full = HASH_COUNT(t->set) >= OS_STREAMS_MAX;
+            t->untracked += full; /* else memory ran out: counted in alloc_failed */
+            return full;
         }
         *slot = s;
         if (s->flow != f) { /* new, or the same stream in a new flow after a long pause */
@@ -434,3 +447,6 @@ const os_stream *const *os_streams_sorted(os_streams *t, size_t *n)
 
 /* Streams not tracked. */
 uint64_t os_streams_untracked(const os_streams *t) { return t->untracked; }
+
+/* Allocations that failed so far. */
+uint64_t os_streams_alloc_failed(const os_streams *t) { return t->alloc_failed; }

@@ -1,12 +1,27 @@
-/* tokens.c — split a line of a rules, hosts or site file into words, with
- * the lexical rules of tokens.h: blanks separate, a double quote opening a
- * word or a value groups (with \" and \\ escapes), '#' outside quotes
- * starts a comment. */
+/* tokens.c — split a rules, hosts or site file into lines, and a line into
+ * words with the lexical rules of tokens.h: blanks separate, a double quote
+ * opening a word or a value groups (with \" and \\ escapes), '#' outside
+ * quotes starts a comment. */
 #include "omnisniff/tokens.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The next line of a text buffer. */
+bool os_next_line(const char *buf, size_t len, size_t *pos, const char **text, size_t *line_len)
+{
+    if (*pos >= len)
+        return false;
+    const char *nl = memchr(buf + *pos, '\n', len - *pos);
+    *text = buf + *pos;
+    *line_len = nl ? (size_t)(nl - *text) : len - *pos;
+    *pos += *line_len + (nl != NULL);
+    if (*line_len && (*text)[*line_len - 1] == '\r')
+        (*line_len)--;
+    return true;
+}
 
 static bool blank(char c) { return c == ' ' || c == '\t'; }
 

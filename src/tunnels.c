@@ -53,7 +53,7 @@ static bool push(dc *d, os_encap_type t, bool has_id, uint32_t id, bool over_ip)
 /* ERSPAN type II (8-byte header, version 1) or III (12 bytes, version 2,
  * plus an 8-byte platform subheader when its O bit is set). A mirrored
  * frame cut by the session (T bit) is treated like a snaplen cut. */
-static os_status erspan(dc *d, int type)
+static os_decode_status erspan(dc *d, int type)
 {
     os_cur c = d->cur;
     uint16_t vv, sess, fl = 0;
@@ -92,7 +92,7 @@ static size_t gre_len(uint16_t fl)
 }
 
 /* What a GRE header carries, by its protocol type. */
-static os_status gre_payload(dc *d, uint16_t proto, bool seq, bool has_key, uint32_t key)
+static os_decode_status gre_payload(dc *d, uint16_t proto, bool seq, bool has_key, uint32_t key)
 {
     if (proto == 0x88be && seq)
         return erspan(d, 2);
@@ -110,7 +110,7 @@ static os_status gre_payload(dc *d, uint16_t proto, bool seq, bool has_key, uint
 
 /* GRE version 0; other versions (PPTP's enhanced GRE) and source routing
  * are counted as a protocol not decoded. */
-os_status os_dc_gre(dc *d)
+os_decode_status os_dc_gre(dc *d)
 {
     os_cur c = d->cur;
     uint16_t fl, proto;
@@ -146,7 +146,7 @@ static bool port_in(const uint16_t *ports, unsigned n, uint16_t port)
 
 /* VXLAN: 8 bytes, the I flag set, a 24-bit VNI, then an Ethernet frame.
  * Without the I flag the datagram is left as plain UDP. */
-static os_status vxlan(dc *d, bool *took)
+static os_decode_status vxlan(dc *d, bool *took)
 {
     os_cur c = d->cur;
     uint8_t fl;
@@ -168,7 +168,7 @@ static os_status vxlan(dc *d, bool *took)
 }
 
 /* Geneve: 8 bytes plus options, version 0, then what its protocol type says. */
-static os_status geneve(dc *d)
+static os_decode_status geneve(dc *d)
 {
     os_cur c = d->cur;
     uint8_t vo;
@@ -193,7 +193,7 @@ static os_status geneve(dc *d)
     return proto == 0x6558 ? os_dc_ether(d) : os_dc_ethertype(d, proto);
 }
 
-os_status os_dc_udp_tunnel(dc *d, bool *took)
+os_decode_status os_dc_udp_tunnel(dc *d, bool *took)
 {
     const os_decode_cfg *cfg = d->cfg;
     uint16_t port = d->pkt->dport;
@@ -213,7 +213,7 @@ os_status os_dc_udp_tunnel(dc *d, bool *took)
 
 /* After the bottom label: IPv4 or IPv6 by the version nibble, or an
  * Ethernet pseudowire behind a control word (first nibble 0). */
-static os_status mpls_payload(dc *d)
+static os_decode_status mpls_payload(dc *d)
 {
     os_cur c = d->cur;
     uint8_t v;
@@ -230,7 +230,7 @@ static os_status mpls_payload(dc *d)
 }
 
 /* An MPLS label stack, recorded once with its bottom label. */
-os_status os_dc_mpls(dc *d)
+os_decode_status os_dc_mpls(dc *d)
 {
     uint32_t e = 0;
     for (int i = 0; !(e & 0x100u); i++) {
@@ -248,7 +248,7 @@ os_status os_dc_mpls(dc *d)
 
 /* A PPPoE session frame: version/type 0x11, code 0, then PPP carrying
  * IPv4 (0x0021) or IPv6 (0x0057); other PPP protocols carry no IP. */
-os_status os_dc_pppoe(dc *d)
+os_decode_status os_dc_pppoe(dc *d)
 {
     os_cur c = d->cur;
     uint8_t vt, code;
@@ -274,7 +274,7 @@ os_status os_dc_pppoe(dc *d)
 }
 
 /* 802.1ah: a 4-byte I-TAG (24-bit I-SID), then the customer's frame. */
-os_status os_dc_pbb(dc *d)
+os_decode_status os_dc_pbb(dc *d)
 {
     uint32_t itag;
     if (!os_have(&d->cur, 4))
@@ -287,7 +287,7 @@ os_status os_dc_pbb(dc *d)
 }
 
 /* IPv4 or IPv6 carried in IP (protocols 4 and 41: IP-in-IP, 6in4, 4in6, 6in6). */
-os_status os_dc_ipip(dc *d, uint8_t proto)
+os_decode_status os_dc_ipip(dc *d, uint8_t proto)
 {
     (void)proto; /* the inner header's version nibble decides */
     if (!push(d, OS_ENC_IPIP, false, 0, true))

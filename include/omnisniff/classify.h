@@ -39,6 +39,7 @@
 
 #include "omnisniff/flow.h"
 #include "omnisniff/hosts.h"
+#include "omnisniff/lru.h"
 #include "omnisniff/rules.h"
 
 /* Confidence of a label; stable ids "port", "inferred", "declared". */
@@ -93,6 +94,8 @@ typedef struct os_host_stats {
     uint64_t hosts_evicted;      /* evicted past the bound (least recently seen first) */
     uint64_t pair_facts;         /* infer-pair facts held (at most OS_PAIR_FACTS_MAX) */
     uint64_t pair_facts_dropped; /* times a fact was not remembered: the pair table was full */
+    uint64_t alloc_failed;       /* allocations that failed: hosts, pair facts not kept (what
+                                    they would have shown is not learnt) */
 } os_host_stats;
 
 typedef struct os_classifier os_classifier;
@@ -170,8 +173,5 @@ const os_host *os_classify_host(os_classifier *c, const os_addr *a);
 /* Every host with a declared or inferred role, sorted by address; *n set.
  * The array is owned by the caller (free()); NULL with *n = 0 if none. */
 const os_host **os_classify_hosts(os_classifier *c, size_t *n);
-
-/* The address of key side `side` of a flow. */
-os_addr os_flow_addr(const os_flow *f, int side);
 
 #endif

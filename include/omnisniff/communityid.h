@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "omnisniff/util.h"
+#include "omnisniff/addr.h"
 
 #define OS_COMMUNITY_ID_LEN 32 /* "1:" + 28 base64 characters + NUL, rounded up */
 

@@ -18,14 +18,14 @@
 #include <stdint.h>
 
 /* Decode outcome classes. */
-typedef enum os_status {
+typedef enum os_decode_status {
     OS_DEC_OK = 0,       /* transport (or ICMP) header decoded */
     OS_DEC_NOT_IP,       /* a well-formed frame that carries no IP (ARP, LLDP…) */
     OS_DEC_FRAGMENT,     /* IP fragment other than the first: no ports, not classified */
     OS_DEC_OTHER_PROTO,  /* IP packet with a transport we do not decode (GRE, ESP…) */
     OS_DEC_TRUNCATED,    /* the capture ended inside a header (snaplen cut) */
     OS_DEC_MALFORMED     /* a header contradicts itself or the wire length */
-} os_status;
+} os_decode_status;
 
 /* Reasons, stable ids (used as JSON keys in decode_errors / summary).
  * X(enum-suffix, "id"). Add at the end only. */
@@ -202,8 +202,8 @@ bool os_dlt_supported(int dlt);
  * is TRUNCATED or MALFORMED, or an OK packet has an ICMP quote problem or a
  * length taken from the frame). Never reads past data+caplen. Callers check
  * os_dlt_supported() first. */
-os_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data, uint32_t caplen,
-                    uint32_t wirelen, os_pkt *pkt, os_reason *reason);
+os_decode_status os_decode(const os_decode_cfg *cfg, int dlt, const uint8_t *data,
+                           uint32_t caplen, uint32_t wirelen, os_pkt *pkt, os_reason *reason);
 
 /* Stable id of an encapsulation ("gre", "vxlan"…). */
 const char *os_encap_name(os_encap_type t);
@@ -214,11 +214,11 @@ const char *os_reason_name(os_reason r);
 /* Stable id of a status ("ok", "not_ip", "truncated"…): the key of the
  * JSON summary's "decode" object and the name in the text summary and
  * packet lines; "unknown" if out of range. */
-const char *os_status_name(os_status s);
+const char *os_decode_status_name(os_decode_status s);
 
 /* A status in words for people ("ok", "not IP", "non-first fragment"…),
- * from the same table as os_status_name; "unknown" if out of range. */
-const char *os_status_words(os_status s);
+ * from the same table as os_decode_status_name; "unknown" if out of range. */
+const char *os_decode_status_words(os_decode_status s);
 
 /* Transport name as EVE writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", or
  * the protocol number in decimal written into buf (>= 4 bytes). */

@@ -130,6 +130,10 @@ void os_dump_tick(os_dump *d, uint64_t now_ns);
  * (no -C) wrote its COUNT files and ts_ns starts one more. Pure. */
 bool os_dump_ended(const os_dump *d, uint64_t ts_ns);
 
+/* Allocations that failed so far: flows not followed and packets not held
+ * (counted in not_held once their flow is selected). Never reset. */
+uint64_t os_dump_alloc_failed(const os_dump *d);
+
 /* Finish the (last) file (flush; sort by time if needed; on_file) and free
  * everything. Returns false with a one-line message in err if a write
  * failed at any point (naming the file; nothing was written after it: the

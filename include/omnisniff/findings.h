@@ -163,6 +163,8 @@ void os_checker_counts(const os_checker *k, uint64_t counts[OS_FK_COUNT], os_sev
 typedef struct os_checker_tables {
     uint64_t first_peers;         /* first peers held (at most OS_FIRST_PEERS_MAX) */
     uint64_t first_peers_dropped; /* times one was not remembered: the table was full */
+    uint64_t alloc_failed;        /* allocations that failed: findings not raised, first
+                                     peers not remembered (a second peer may go unseen) */
 } os_checker_tables;
 
 /* The counters of the first-peer table (valid while k lives). */

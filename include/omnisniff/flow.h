@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "omnisniff/addr.h"
 #include "omnisniff/decode.h"
 
 /* Canonical flow key: endpoint 0 is the lower (address, port). memset to
@@ -109,7 +110,9 @@ typedef struct os_flow_stats {
     uint64_t ended_cap;     /* evicted by --max-flows */
     uint64_t tunnels;       /* tunnel contexts numbered */
     uint64_t tunnels_overflow; /* packets whose context came past OS_TUNNELS_MAX */
-    uint64_t tunnels_oom;   /* contexts not numbered for lack of memory */
+    uint64_t alloc_failed;  /* allocations that failed: flows not made (their
+                               packets are in no flow), contexts not numbered,
+                               a flush out of start-time order */
 } os_flow_stats;
 
 typedef struct os_flowtab os_flowtab;
@@ -127,7 +130,8 @@ os_flowtab *os_flowtab_new(const os_flow_cfg *cfg, os_flow_end_fn fn, void *user
 /* Find or create the flow of packet p seen at ts_ns, and account it: counts,
  * flags, initiator, idle-list position. *side gets the sender's key side,
  * *created whether the flow is new. Evicts idle flows and, when the cap is
- * reached, the least recently seen one. NULL only on allocation failure. */
+ * reached, the least recently seen one. NULL only on allocation failure
+ * (counted in alloc_failed). */
 os_flow *os_flowtab_add(os_flowtab *t, const os_pkt *p, uint64_t ts_ns,
                         int *side, bool *created);
 
@@ -149,6 +153,9 @@ void os_flowtab_flush(os_flowtab *t);
 
 /* Counters. */
 const os_flow_stats *os_flowtab_stats(const os_flowtab *t);
+
+/* The address of key side `side` (0/1) of a flow. */
+os_addr os_flow_addr(const os_flow *f, int side);
 
 /* Handshake verdict of a TCP flow. */
 os_hs_verdict os_flow_hs(const os_flow *f);
@@ -184,7 +191,7 @@ typedef struct os_tunnel_info {
 /* The context number of packet p (0 if it came through no tunnel); new
  * contexts are numbered in order of appearance. 0 also on allocation
  * failure (the packet is then keyed as if untunnelled, counted in
- * tunnels_oom). */
+ * alloc_failed). */
 uint16_t os_flowtab_tunnel(os_flowtab *t, const os_pkt *p);
 
 /* Context number `id` as first seen, or NULL (0, unknown, or the overflow

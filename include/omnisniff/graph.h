@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "omnisniff/addr.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
-#include "omnisniff/util.h"
 
 /* Edge identity; memset to zero before filling (hashed as raw bytes). */
 typedef struct os_edge_key {
@@ -51,12 +51,12 @@ typedef struct os_graph os_graph;
 os_graph *os_graph_new(void);
 
 /* Account a flow leaving the table (its label current). False only on
- * allocation failure. */
+ * allocation failure (counted: os_graph_alloc_failed). */
 bool os_graph_add_flow(os_graph *g, const os_flow *f);
 
 /* Tie a finding to its edge (made if the flow was never seen, e.g. known
  * only from an ICMP quote). Findings without flow fields are ignored. False
- * only on allocation failure. */
+ * only on allocation failure (counted). */
 bool os_graph_add_finding(os_graph *g, const os_finding *fd);
 
 /* Raise the severity of the edges a problem's findings are on to the
@@ -73,6 +73,10 @@ const os_edge **os_graph_edges(const os_graph *g, size_t *n);
 
 /* The edge of a key, or NULL. */
 const os_edge *os_graph_find(const os_graph *g, const os_edge_key *k);
+
+/* Allocations that failed so far: edges not kept (their flows and findings
+ * are missing from the whole-system outputs). Never reset. */
+uint64_t os_graph_alloc_failed(const os_graph *g);
 
 /* Free it and its edges. */
 void os_graph_free(os_graph *g);

@@ -12,8 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "omnisniff/rules.h"
-#include "omnisniff/util.h"
+#include "omnisniff/addr.h"
+#include "omnisniff/diag.h"
+#include "omnisniff/roles.h"
 
 #define OS_HOST_NAME_MAX 64
 

@@ -38,6 +38,7 @@
 
 #include "omnisniff/classify.h"
 #include "omnisniff/findings.h"
+#include "omnisniff/lru.h"
 #include "omnisniff/rules.h"
 
 #define OS_PROBLEM_PORTS 8       /* distinct service ports kept */
@@ -105,6 +106,8 @@ typedef struct os_problem_stats {
     uint64_t answered;          /* (service host, rule) handshake counts held now */
     uint64_t answered_evicted;  /* forgotten past OS_PROBLEMS_ANSWERED_MAX */
     uint64_t peers_held;        /* distinct peers told apart over all problems */
+    uint64_t alloc_failed;      /* allocations that failed: problems not opened, peers not
+                                   told apart (peers_capped), answered services not kept */
 } os_problem_stats;
 
 /* What happened to a problem (for the callback and the JSON "event" key). */
@@ -126,12 +129,13 @@ os_problems *os_problems_new(const os_ruleset *rs, os_problem_fn fn, void *user)
  * need be; `svc`/`peer` are the service and peer host (peer NULL when there
  * is none, e.g. a host finding) and `port` the service port. Updates of a
  * finding already folded add only what changed (packets, last time).
- * Returns the problem, or NULL on allocation failure. */
+ * Returns the problem, or NULL on allocation failure (counted). */
 os_problem *os_problems_fold(os_problems *t, os_finding *f, bool fresh,
                              const os_addr *svc, const os_addr *peer, uint16_t port);
 
 /* A handshake completed to service host svc for rule `rule` at ts: the
- * service answers (counts against persistence). False on allocation failure. */
+ * service answers (counts against persistence). False on allocation failure
+ * (counted). */
 bool os_problems_answered(os_problems *t, const os_addr *svc, int16_t rule, uint64_t ts);
 
 /* Every problem held, most severe first, then in the order raised; *n

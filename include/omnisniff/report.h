@@ -1,7 +1,8 @@
 /* report.h — what omnisniff prints: tcpdump-like packet lines, the summary
  * table for people, and JSON Lines records (Suricata EVE field names) for
- * machines. Formatting only: the numbers come from the pipeline. Output is
- * deterministic: UTC times, roles in rules-file order, hosts by address. */
+ * machines. Formatting only: the numbers come from the pipeline (os_stats,
+ * pipeline.h). Output is deterministic: UTC times, roles in rules-file
+ * order, hosts by address. */
 #ifndef OMNISNIFF_REPORT_H
 #define OMNISNIFF_REPORT_H
 
@@ -9,11 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "omnisniff/capture.h"
 #include "omnisniff/classify.h"
 #include "omnisniff/decode.h"
 #include "omnisniff/findings.h"
 #include "omnisniff/flow.h"
+#include "omnisniff/pipeline.h"
 #include "omnisniff/problems.h"
 #include "omnisniff/rules.h"
 #include "omnisniff/streams.h"
@@ -21,46 +22,6 @@
 /* Version of the JSON Lines schema (docs/json-schema.md), in every record as
  * "schema_version". Raised on any breaking change to a record's keys. */
 #define OS_JSON_SCHEMA_VERSION 2
-
-/* Packets, bytes and flows of one traffic role (or of unclassified flows). */
-typedef struct os_total {
-    uint64_t packets; /* packets */
-    uint64_t bytes;   /* wire bytes */
-    uint64_t flows;   /* flows */
-    uint64_t ambiguous; /* of those, flows another role fitted equally well */
-    int16_t alt;      /* that other role (the first seen) */
-    bool mixed_alt;   /* ambiguous flows named different other roles */
-} os_total;
-
-/* Everything the summary reports. */
-typedef struct os_stats {
-    uint64_t packets;                 /* frames read */
-    uint64_t bytes;                   /* their wire bytes */
-    uint64_t first_ns, last_ns;       /* first and last frame time */
-    uint64_t status[OS_DEC_MALFORMED + 1]; /* frames by decode status */
-    uint64_t reason[OS_R_COUNT];      /* truncated/malformed (and ICMP quote) by reason */
-    uint64_t payload_cut;             /* decoded fully, payload cut by the snaplen */
-    os_total *role;                   /* per rule index (rules->n entries) */
-    os_total unclassified;            /* flows no rule matched */
-    os_flow_stats flows;              /* flow table counters */
-    uint64_t handshake[OS_HSV_PARTIAL + 1]; /* TCP flows by handshake verdict */
-    os_capture_stats kernel;          /* live capture counters */
-    const char *source;               /* file name or interface */
-    const char *linktype;             /* link type name */
-    const char *read_error;           /* the capture ended with this error, or NULL */
-    uint64_t findings[OS_FK_COUNT];   /* findings raised per kind */
-    const os_finding *const *finding; /* --findings all: every finding, most severe first */
-    size_t nfindings;                 /* how many (0 without --findings all) */
-    const os_problem *const *problem; /* problems, most severe first */
-    size_t nproblems;                 /* how many */
-    uint64_t problems[OS_SEV_NEVER];  /* problems per severity */
-    const os_stream *const *stream;   /* streams, worst first */
-    size_t nstreams;                  /* how many */
-    uint64_t streams_untracked;       /* streams past OS_STREAMS_MAX */
-    os_host_stats tab_hosts;          /* the classifier's host table (os_classify_stats) */
-    os_problem_stats tab_problems;    /* the problem table (os_problems_stats) */
-    os_checker_tables tab_first;      /* the checker's first peers (os_checker_stats) */
-} os_stats;
 
 /* Hosts of one role set in one /24 (/64) shown as one line from this many. */
 #define OS_REPORT_FOLD_HOSTS 5
@@ -77,7 +38,7 @@ typedef struct os_report {
 } os_report;
 
 /* One text line for a frame; f/side only for decoded (OK) packets. */
-void os_report_packet(os_report *r, uint64_t ts_ns, os_status st, os_reason why,
+void os_report_packet(os_report *r, uint64_t ts_ns, os_decode_status st, os_reason why,
                       const os_pkt *p, const os_flow *f);
 
 /* The JSON "flow" record of a flow leaving the table. */

@@ -19,9 +19,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "omnisniff/addr.h"
+#include "omnisniff/diag.h"
 #include "omnisniff/hosts.h"
 #include "omnisniff/rules.h"
-#include "omnisniff/util.h"
 
 /* One 'record' pairing: this Archiver records this encoder. */
 typedef struct os_site_record {

@@ -96,7 +96,7 @@ os_streams *os_streams_new(const os_ruleset *rs, os_stream_fn fn, void *user);
 bool os_streams_is_stream(const os_streams *t, const os_flow *f);
 
 /* Account a packet of stream flow f sent by key side `side` at ts. False
- * only on allocation failure. */
+ * only on allocation failure (counted: os_streams_alloc_failed). */
 bool os_streams_packet(os_streams *t, os_flow *f, int side, const os_pkt *p, uint64_t ts);
 
 /* Live: judge streams silent for their stop delay at time now. */
@@ -115,6 +115,10 @@ const os_stream *const *os_streams_sorted(os_streams *t, size_t *n);
 
 /* Streams not tracked (past OS_STREAMS_MAX). */
 uint64_t os_streams_untracked(const os_streams *t);
+
+/* Allocations that failed so far: streams not followed (their health is
+ * not judged). Never reset. */
+uint64_t os_streams_alloc_failed(const os_streams *t);
 
 /* RTP figures: lost packets (expected - received, >= 0), and jitter in ms. */
 int64_t os_stream_rtp_lost(const os_stream *s);

@@ -1,6 +1,6 @@
 /* tokens.h — the one tokenizer of omnisniff's text files: rules (-R), hosts
- * (-H) and site (--site) files split their lines here, so they agree on
- * blanks, quotes and comments.
+ * (-H) and site (--site) files split into lines and their lines into words
+ * here, so they agree on line ends, blanks, quotes and comments.
  *
  * The lexical rules, the same in every file:
  *   - words are separated by spaces and tabs;
@@ -14,14 +14,20 @@
  *     line, wherever it stands: "port=81# x" is the word "port=81";
  *   - a double quote left open at the end of the line is an error
  *     (OS_TOKENS_OPEN_QUOTE, at the column of the quote).
- * Lines come from os_next_line() (util.h); columns are byte offsets + 1. */
+ * Lines come from os_next_line(); columns are byte offsets + 1. */
 #ifndef OMNISNIFF_TOKENS_H
 #define OMNISNIFF_TOKENS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The diagnostic for a quote left open (every parser says the same). */
 #define OS_TOKENS_OPEN_QUOTE "unterminated quoted value (a closing \" is missing)"
+
+/* The next line of a text buffer, for the file parsers: from *pos, up to
+ * (not including) its newline and a trailing '\r'; *pos moves past the
+ * newline. False at the end of buf. */
+bool os_next_line(const char *buf, size_t len, size_t *pos, const char **text, size_t *line_len);
 
 /* A word of a line. */
 typedef struct os_token {

@@ -3,6 +3,7 @@
  * src/cli/ is the only code that prints to stdout/stderr or exits; every
  * layer below returns status and an error message
  * (tests/lint/cli_only_prints.sh). */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +63,16 @@ static int finish(const cli_opts *o, os_capture *cap, os_pipeline *pl, cli_outpu
     bool ok = cli_audit_write(out);
     if (read_err)
         cli_fail("%s: %s", source, read_err);
+    uint64_t failed = os_stats_alloc_failed(os_pipeline_stats(pl)); /* as the summary says */
+    if (failed)
+        cli_fail("out of memory: %" PRIu64 " allocation%s failed; the results are incomplete",
+                 failed, failed == 1 ? "" : "s");
     ok = cli_outputs_write(out, pl) && ok;
     os_severity worst = os_pipeline_worst(pl);
     os_pipeline_free(pl);
     os_capture_close(cap);
     ok = cli_outputs_close(out) && ok;
-    if (!ok || read_err)
+    if (!ok || read_err || failed)
         return EXIT_USAGE;
     return worst != OS_SEV_NEVER && o->fail_on != OS_SEV_NEVER && worst >= o->fail_on
                ? EXIT_FINDINGS : EXIT_OK;

@@ -276,10 +276,9 @@ static const char *capture_loop(session *s, uint64_t count, char *err, size_t er
         if (st == OS_CAP_PACKET) {
             if (dump_over(s, fr.ts_ns))
                 break;
-            if (!os_pipeline_packet(s->pl, &fr)) {
-                snprintf(err, errlen, "out of memory");
-                return err;
-            }
+            /* a failed allocation is counted and the run goes on; it ends
+             * with the summary's out-of-memory line and exit 2 (finish) */
+            os_pipeline_packet(s->pl, &fr);
             if ((++n & 1023) == 0 || g_usr1)
                 tick(s);
         } else if (st == OS_CAP_TIMEOUT) {

@@ -6,8 +6,8 @@
 
 #include <string.h>
 
+#include "omnisniff/addr.h"
 #include "omnisniff/decode.h"
-#include "omnisniff/util.h"
 
 static uint8_t *tp_addr(const char *s, uint8_t *ver)
 {

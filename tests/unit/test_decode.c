@@ -18,8 +18,8 @@
 static os_decode_cfg tunnel_ports;
 
 /* Decode the first caplen bytes of f (a frame of f->n bytes on the wire). */
-static os_status dec_cut(const fb *f, int dlt, size_t caplen, size_t wirelen, os_pkt *p,
-                         os_reason *why)
+static os_decode_status dec_cut(const fb *f, int dlt, size_t caplen, size_t wirelen,
+                                os_pkt *p, os_reason *why)
 {
     uint8_t *b = malloc(caplen ? caplen : 1);
     memcpy(b, f->b, caplen);
@@ -27,7 +27,8 @@ static os_status dec_cut(const fb *f, int dlt, size_t caplen, size_t wirelen, os
         os_decode_cfg_add(&tunnel_ports, false, 4789);
         os_decode_cfg_add(&tunnel_ports, true, 6081);
     }
-    os_status st = os_decode(&tunnel_ports, dlt, b, (uint32_t)caplen, (uint32_t)wirelen, p, why);
+    os_decode_status st =
+        os_decode(&tunnel_ports, dlt, b, (uint32_t)caplen, (uint32_t)wirelen, p, why);
     /* pointers must not outlive b in the test: check they lie inside it */
     if (p->src)
         assert_true(p->src >= b && p->src + (p->ipver == 6 ? 16 : 4) <= b + caplen);
@@ -37,19 +38,19 @@ static os_status dec_cut(const fb *f, int dlt, size_t caplen, size_t wirelen, os
     return st;
 }
 
-static os_status dec(const fb *f, int dlt, os_pkt *p, os_reason *why)
+static os_decode_status dec(const fb *f, int dlt, os_pkt *p, os_reason *why)
 {
     return dec_cut(f, dlt, f->n, f->n, p, why);
 }
 
 /* Expect status st and reason r for frame f (Ethernet). */
-static void expect(const fb *f, os_status st, os_reason r)
+static void expect(const fb *f, os_decode_status st, os_reason r)
 {
     os_pkt p;
     os_reason why;
-    os_status got = dec(f, DLT_EN10MB, &p, &why);
-    print_message("want %s/%s got %s/%s\n", os_status_name(st), os_reason_name(r),
-                  os_status_name(got), os_reason_name(why));
+    os_decode_status got = dec(f, DLT_EN10MB, &p, &why);
+    print_message("want %s/%s got %s/%s\n", os_decode_status_name(st), os_reason_name(r),
+                  os_decode_status_name(got), os_reason_name(why));
     assert_int_equal(got, st);
     assert_int_equal(why, r);
 }
@@ -555,7 +556,7 @@ static void test_every_snaplen_prefix(void **state)
     static const size_t l4end[4] = { 42, 54, 14 + 40 + 16 + 8, 42 };
     for (int k = 0; k < 4; k++)
         for (size_t n = 0; n <= fr[k].n; n++) {
-            os_status st = dec_cut(&fr[k], DLT_EN10MB, n, fr[k].n, &p, &why);
+            os_decode_status st = dec_cut(&fr[k], DLT_EN10MB, n, fr[k].n, &p, &why);
             if (n < l4end[k])
                 assert_int_equal(st, OS_DEC_TRUNCATED);
             else
@@ -569,14 +570,16 @@ static void test_names(void **state)
     char b[4];
     assert_string_equal(os_reason_name(OS_R_IPV4_BAD_IHL), "ipv4-bad-ihl");
     assert_string_equal(os_reason_name(OS_R_COUNT), "unknown");
-    assert_string_equal(os_status_name(OS_DEC_TRUNCATED), "truncated");
-    assert_string_equal(os_status_name(OS_DEC_OTHER_PROTO), "other_proto");
-    assert_string_equal(os_status_words(OS_DEC_OTHER_PROTO), "other protocol");
-    assert_string_equal(os_status_words(OS_DEC_FRAGMENT), "non-first fragment");
-    assert_string_equal(os_status_name((os_status)(OS_DEC_MALFORMED + 1)), "unknown");
-    assert_string_equal(os_status_words((os_status)(OS_DEC_MALFORMED + 1)), "unknown");
+    assert_string_equal(os_decode_status_name(OS_DEC_TRUNCATED), "truncated");
+    assert_string_equal(os_decode_status_name(OS_DEC_OTHER_PROTO), "other_proto");
+    assert_string_equal(os_decode_status_words(OS_DEC_OTHER_PROTO), "other protocol");
+    assert_string_equal(os_decode_status_words(OS_DEC_FRAGMENT), "non-first fragment");
+    assert_string_equal(os_decode_status_name((os_decode_status)(OS_DEC_MALFORMED + 1)), "unknown");
+    assert_string_equal(os_decode_status_words((os_decode_status)(OS_DEC_MALFORMED + 1)),
+                        "unknown");
     for (int st = OS_DEC_OK; st <= OS_DEC_MALFORMED; st++)
-        assert_true(strlen(os_status_name((os_status)st)) && strlen(os_status_words((os_status)st)));
+        assert_true(strlen(os_decode_status_name((os_decode_status)st)) &&
+                    strlen(os_decode_status_words((os_decode_status)st)));
     assert_string_equal(os_proto_name(58, b), "IPv6-ICMP");
     assert_string_equal(os_proto_name(47, b), "47");
     for (int r = 0; r < OS_R_COUNT; r++)

@@ -151,7 +151,7 @@ static void test_capture_facts_kernel_and_read_error(void **state)
     outsite_done(s);
 }
 
-/* The decode row names each status in words (os_status_words), the ok
+/* The decode row names each status in words (os_decode_status_words), the ok
  * count always, the others only when there are some. */
 static void test_capture_decode_words(void **state)
 {

@@ -173,17 +173,23 @@ static void test_numbers(void **state)
     rfx_free(&x);
 }
 
+/* Empty statistics over x's rules (free st->role). */
+static void stats_init(const rfx *x, os_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->role = calloc(x->rs.n, sizeof *st->role);
+    assert_non_null(st->role);
+}
+
 /* The decode table of the text summary and the "decode" object of the
- * JSON summary name each status by its one id (os_status_name). */
+ * JSON summary name each status by its one id (os_decode_status_name). */
 static void test_summary_decode_names(void **state)
 {
     (void)state;
     rfx x;
     os_stats st;
     rfx_init(&x, NULL);
-    memset(&st, 0, sizeof st);
-    st.role = calloc(x.rs.n, sizeof *st.role);
-    assert_non_null(st.role);
+    stats_init(&x, &st);
     st.status[OS_DEC_NOT_IP] = 3;
     st.status[OS_DEC_OTHER_PROTO] = 1;
     st.reason[OS_R_IPV4_BAD_IHL] = 4;
@@ -203,6 +209,35 @@ static void test_summary_decode_names(void **state)
     rfx_free(&x);
 }
 
+/* Failed allocations: one text line naming the modules that failed, and a
+ * JSON "alloc_failures" object naming every module; neither when none did. */
+static void test_summary_alloc_failures(void **state)
+{
+    (void)state;
+    rfx x;
+    os_stats st;
+    rfx_init(&x, NULL);
+    stats_init(&x, &st);
+    os_report_summary_text(&x.r, &st);
+    os_report_summary_json(&x.r, &st);
+    assert_null(strstr(rfx_text(&x), "out of memory"));
+    assert_null(strstr(rfx_text(&x), "alloc_failures"));
+    st.alloc_failed[OS_AM_CLASSIFY] = 2;
+    st.alloc_failed[OS_AM_FINDINGS] = 1;
+    os_report_summary_text(&x.r, &st);
+    assert_non_null(strstr(rfx_text(&x), "\nout of memory: 3 allocations failed "
+                                          "(findings 1, classify 2)\n"));
+    os_report_summary_json(&x.r, &st);
+    assert_non_null(strstr(rfx_text(&x), ",\"alloc_failures\":{\"findings\":1,\"classify\":2,"
+                                          "\"flows\":0,\"problems\":0,\"streams\":0,"
+                                          "\"graph\":0,\"dump\":0,\"pipeline\":0}}\n"));
+    assert_int_equal(os_stats_alloc_failed(&st), 3);
+    assert_string_equal(os_alloc_module_name(OS_AM_PIPELINE), "pipeline");
+    assert_null(os_alloc_module_name(OS_AM_COUNT));
+    free(st.role);
+    rfx_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_flow_json_initiator_is_source_and_escapes),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_summary_decode_names),
+        cmocka_unit_test(test_summary_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

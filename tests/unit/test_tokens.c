@@ -1,6 +1,7 @@
 /* test_tokens.c — the one tokenizer of the rules, hosts and site files:
- * blanks, quotes and escapes, the comment rule ('#' outside quotes, wherever
- * it stands), KEY=VALUE splitting, offsets (columns) and open quotes. */
+ * line ends, blanks, quotes and escapes, the comment rule ('#' outside
+ * quotes, wherever it stands), KEY=VALUE splitting, offsets (columns) and
+ * open quotes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,9 +127,28 @@ static void test_more_than_max(void **state)
     assert_int_equal(os_tokens("a b c d", 7, NULL, 0, &open), 4);
 }
 
+/* Lines: newline and CRLF endings, a last line without newline, empty lines. */
+static void test_next_line(void **state)
+{
+    (void)state;
+    const char buf[] = "a b\r\n\nlast";
+    size_t pos = 0, len;
+    const char *t;
+    assert_true(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
+    assert_int_equal(len, 3);
+    assert_memory_equal(t, "a b", 3);
+    assert_true(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
+    assert_int_equal(len, 0);
+    assert_true(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
+    assert_int_equal(len, 4);
+    assert_memory_equal(t, "last", 4);
+    assert_false(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_next_line),
         cmocka_unit_test(test_words_and_offsets),
         cmocka_unit_test(test_comment_rule),
         cmocka_unit_test(test_quotes_and_escapes),

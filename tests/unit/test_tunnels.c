@@ -30,18 +30,22 @@ static const os_decode_cfg *ports_of(void)
     return &ports_cfg;
 }
 
-static os_status dec_cut(const fb *f, size_t caplen, os_pkt *p, os_reason *why)
+static os_decode_status dec_cut(const fb *f, size_t caplen, os_pkt *p, os_reason *why)
 {
     uint8_t *b = malloc(caplen ? caplen : 1);
     memcpy(b, f->b, caplen);
-    os_status st = os_decode(ports_of(), DLT_EN10MB, b, (uint32_t)caplen, (uint32_t)f->n, p, why);
+    os_decode_status st =
+        os_decode(ports_of(), DLT_EN10MB, b, (uint32_t)caplen, (uint32_t)f->n, p, why);
     if (p->payload)
         assert_true(p->payload >= b && p->payload + p->payload_cap <= b + caplen);
     free(b);
     return st;
 }
 
-static os_status dec(const fb *f, os_pkt *p, os_reason *why) { return dec_cut(f, f->n, p, why); }
+static os_decode_status dec(const fb *f, os_pkt *p, os_reason *why)
+{
+    return dec_cut(f, f->n, p, why);
+}
 
 static void be32(uint8_t *p, uint32_t v)
 {
@@ -259,7 +263,7 @@ static void test_ipip_and_depth(void **state)
             fb_ipv4(&f, "192.0.2.1", "192.0.2.2", 4, (size_t)(depth - i - 1) * 20 + INNER_IP,
                     0, 0x4000);
         inner_ip(&f);
-        os_status st = dec(&f, &p, &why);
+        os_decode_status st = dec(&f, &p, &why);
         if (depth == OS_MAX_ENCAP) {
             assert_int_equal(st, OS_DEC_OK);
             assert_int_equal(p.nencap, OS_MAX_ENCAP);
@@ -277,7 +281,7 @@ static void prefixes(const fb *f)
     for (size_t c = 0; c < f->n; c++) {
         os_pkt p;
         os_reason why;
-        os_status st = dec_cut(f, c, &p, &why);
+        os_decode_status st = dec_cut(f, c, &p, &why);
         assert_true(st == OS_DEC_TRUNCATED || st == OS_DEC_OK);
         if (st == OS_DEC_OK)
             assert_true(p.payload_cut || p.payload_cap == p.payload_len);

@@ -1,14 +1,10 @@
-/* util.c — IP addresses by value and collected parser diagnostics.
+/* addr.c — IP addresses by value: parse, print, compare, prefixes.
  *
- * Addresses are parsed and printed with inet_pton/inet_ntop; diagnostics are
- * formatted once, when they are raised, as "file:line:col: error: msg"
- * followed by the offending line and a caret under the column. */
-#include "omnisniff/util.h"
+ * Addresses are parsed with inet_pton; IPv6 is printed with inet_ntop,
+ * IPv4 by hand (os_ipv4_fmt: the packet lines print two per packet). */
+#include "omnisniff/addr.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Build an os_addr from 4 or 16 raw bytes. */
@@ -103,67 +99,4 @@ int os_addr_cmp(const os_addr *a, const os_addr *b)
     if (a->ver != b->ver)
         return a->ver < b->ver ? -1 : 1;
     return memcmp(a->b, b->b, sizeof a->b);
-}
-
-/* Append a formatted message; on allocation failure only count it. */
-static void push(os_diags *d, char *m)
-{
-    if (d->n == d->cap) {
-        size_t nc = d->cap ? d->cap * 2 : 8;
-        char **nm = realloc(d->msg, nc * sizeof *nm);
-        if (!nm) {
-            free(m);
-            return;
-        }
-        d->msg = nm;
-        d->cap = nc;
-    }
-    d->msg[d->n++] = m;
-}
-
-/* Append "file:line:col: error: …", the line, and a caret. */
-void os_diag_error(os_diags *d, const char *file, unsigned line, unsigned col,
-                   const char *line_text, size_t line_len, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    size_t caret = col ? col - 1 : 0, n;
-    char *m;
-
-    d->errors++;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    n = strlen(file) + strlen(msg) + 2 * line_len + caret + 64;
-    if (!(m = malloc(n)))
-        return;
-    int k = snprintf(m, n, "%s:%u:%u: error: %s\n%.*s\n", file, line, col, msg,
-                     (int)line_len, line_text);
-    for (size_t i = 0; i < caret && (size_t)k + 3 < n; i++)
-        m[k++] = i < line_len && line_text[i] == '\t' ? '\t' : ' ';
-    memcpy(m + k, "^\n", 3);
-    push(d, m);
-}
-
-/* Free all messages and reset. */
-void os_diags_free(os_diags *d)
-{
-    for (size_t i = 0; i < d->n; i++)
-        free(d->msg[i]);
-    free(d->msg);
-    memset(d, 0, sizeof *d);
-}
-
-/* The next line of a text buffer. */
-bool os_next_line(const char *buf, size_t len, size_t *pos, const char **text, size_t *line_len)
-{
-    if (*pos >= len)
-        return false;
-    const char *nl = memchr(buf + *pos, '\n', len - *pos);
-    *text = buf + *pos;
-    *line_len = nl ? (size_t)(nl - *text) : len - *pos;
-    *pos += *line_len + (nl != NULL);
-    if (*line_len && (*text)[*line_len - 1] == '\r')
-        (*line_len)--;
-    return true;
 }

@@ -1,5 +1,4 @@
-/* test_util.c — addresses (parse, format, compare, multicast, prefixes)
- * and the diagnostic format. */
+/* test_addr.c — addresses: parse, format, compare, multicast, prefixes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "omnisniff/util.h"
+#include "omnisniff/addr.h"
 
 static os_addr A(const char *s)
 {
@@ -87,49 +86,13 @@ static void test_prefix_and_compare(void **state)
     assert_int_equal(os_addr_cmp(&a, &a), 0);
 }
 
-static void test_diag_format(void **state)
-{
-    (void)state;
-    os_diags d = { 0 };
-    const char *line = "\tset x 1";
-    os_diag_error(&d, "f.rules", 7, 6, line, strlen(line), "unknown setting '%s'", "x");
-    os_diag_error(&d, "f.rules", 8, 1, "", 0, "second");
-    assert_int_equal(d.n, 2);
-    assert_int_equal(d.errors, 2);
-    assert_string_equal(d.msg[0], "f.rules:7:6: error: unknown setting 'x'\n\tset x 1\n\t    ^\n");
-    assert_string_equal(d.msg[1], "f.rules:8:1: error: second\n\n^\n");
-    os_diags_free(&d);
-    assert_int_equal(d.n, 0);
-    assert_null(d.msg);
-}
-
-/* Lines: newline and CRLF endings, a last line without newline, empty lines. */
-static void test_next_line(void **state)
-{
-    (void)state;
-    const char buf[] = "a b\r\n\nlast";
-    size_t pos = 0, len;
-    const char *t;
-    assert_true(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
-    assert_int_equal(len, 3);
-    assert_memory_equal(t, "a b", 3);
-    assert_true(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
-    assert_int_equal(len, 0);
-    assert_true(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
-    assert_int_equal(len, 4);
-    assert_memory_equal(t, "last", 4);
-    assert_false(os_next_line(buf, sizeof buf - 1, &pos, &t, &len));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_next_line),
         cmocka_unit_test(test_parse_and_format),
         cmocka_unit_test(test_ipv4_fmt),
         cmocka_unit_test(test_multicast),
         cmocka_unit_test(test_prefix_and_compare),
-        cmocka_unit_test(test_diag_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
