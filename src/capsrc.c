@@ -83,6 +83,19 @@ static bool is_pcapng(const uint8_t *m, size_t n)
     return n >= 4 && m[0] == 0x0a && m[1] == 0x0d && m[2] == 0x0d && m[3] == 0x0a;
 }
 
+/* libpcap opened s->p offline (ns timestamps), or said why not in ebuf. */
+static bool took_offline(os_capsrc *s, const char *ebuf, char *err, size_t errlen)
+{
+    if (!s->p) {
+        offline_error(s, ebuf, err, errlen);
+        return false;
+    }
+    s->nano = true;
+    s->dlt = pcap_datalink(s->p);
+    s->snaplen = pcap_snapshot(s->p);
+    return true;
+}
+
 /* A stream (stdin, compressed data, a pipe): decompressed if it is
  * compressed, then read by the pcapng reader or libpcap. */
 static bool open_stream(os_capsrc *s, FILE *raw, bool close_raw, const os_capsrc_how *how,
@@ -99,14 +112,7 @@ static bool open_stream(os_capsrc *s, FILE *raw, bool close_raw, const os_capsrc
     if (is_pcapng(m, n) && !how->use_libpcap)
         return open_ng(s, f, err, errlen);
     s->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-    if (!s->p) {
-        offline_error(s, ebuf, err, errlen);
-        return false;
-    }
-    s->nano = true;
-    s->dlt = pcap_datalink(s->p);
-    s->snaplen = pcap_snapshot(s->p);
-    return true;
+    return took_offline(s, ebuf, err, errlen);
 }
 
 /* A plain named file libpcap opens (classic pcap, or anything it may
@@ -115,13 +121,8 @@ static bool open_libpcap(os_capsrc *s, const os_capsrc_how *how, char *err, size
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     s->p = pcap_open_offline_with_tstamp_precision(s->name, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-    if (!s->p) {
-        offline_error(s, ebuf, err, errlen);
+    if (!took_offline(s, ebuf, err, errlen))
         return false;
-    }
-    s->nano = true;
-    s->dlt = pcap_datalink(s->p);
-    s->snaplen = pcap_snapshot(s->p);
     if (!how->use_libpcap)
         s->mapped = os_pcapfile_open(s->name, s->snaplen, s->dlt, how->readahead, how->notes);
     return true;
