@@ -8,7 +8,12 @@
 #              binary that was installed; `systemd-analyze security
 #              --offline` rates it at most 3.0 ("OK").
 #   logrotate: `logrotate -d` parses the file and finds
-#              /var/log/omnisniff/*.json, without an error line.
+#              /var/log/omnisniff/*/records.json, without an error line.
+#   agreement: systemd expands LogsDirectory= for omnisniff@eth0 (its dump,
+#              `SYSTEMD_LOG_LEVEL=debug systemd-analyze verify`) to the
+#              directory that holds ExecStart's --json-file; that file
+#              matches the logrotate file's pattern and the file= pattern of
+#              dist/rsyslog/omnisniff-sensor.conf (as shell patterns).
 #   self-test: a unit with a bad line and a logrotate file with an unknown
 #              directive must both fail those checks (they can fail).
 #   live (root, ip netns, setpriv; else said and skipped): the unit's exact
@@ -17,15 +22,22 @@
 #              9999", as /etc/default/omnisniff could set it), run as nobody
 #              with only the unit's capabilities (AmbientCapabilities =
 #              CapabilityBoundingSet), NoNewPrivileges and UMask, writes flow
-#              records to /var/log/omnisniff/IFACE.json (a tmpfs in a mount
-#              namespace of its own, made as LogsDirectory= would); without
-#              any capability the same line exits 2. Then the installed
-#              logrotate file, forced twice (a stub systemctl runs the unit's
-#              ExecReload= for the pattern of its postrotate): IFACE.json.1
-#              and the new IFACE.json, made by omnisniff as nobody, both hold
-#              flow records; after the second IFACE.json.2.gz does. SIGTERM
-#              (systemctl stop): an exit status the unit counts as success,
-#              the summary record last, nothing on stdout or stderr.
+#              records to its --json-file, /var/log/omnisniff/IFACE/records.json
+#              (/var/log a tmpfs in a mount namespace of its own; the
+#              LogsDirectory= made as systemd makes it with DynamicUser=: a
+#              symlink into /var/log/private, 0700, which the service sees
+#              through a tmpfs of its own); without any capability the same
+#              line exits 2. Then the installed logrotate file, forced twice
+#              (service_layout.sh: a stand-in systemctl runs the unit's
+#              ExecReload= for the pattern of its postrotate): records.1.json
+#              and the new records.json, made by omnisniff as nobody, both
+#              hold flow records; after the second records.2.json.gz does,
+#              records.1.json.gz does not exist (delaycompress), `logrotate
+#              -d` then considers only records.json (the pattern names no
+#              rotated file) and every plain file matches the sensor's
+#              pattern. SIGTERM (systemctl stop): an exit status the unit
+#              counts as success, the summary record last, nothing on stdout
+#              or stderr.
 # Takes about 10 s as root.
 #
 # usage: service_check.sh BUILD_DIR SOURCE_DIR
@@ -37,9 +49,7 @@ here=$(dirname "$(readlink -f "$0")")
 skip() { echo "skip: $*"; exit 77; }
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-
-# unit_key UNIT KEY: the value of the unit's (only) KEY= line
-unit_key() { sed -n "s/^$2=//p" "$1"; }
+. "$here/../live/service_layout.sh" # unit_key, unit_json, unit_logs, logs_directory, rotate_shipped
 
 # unit_cmd UNIT KEY IFACE OPTS: cmd=(the words systemd runs for the unit's
 # KEY= line, for instance IFACE, OMNISNIFF_OPTS=OPTS and $MAINPID). Fails on
@@ -76,8 +86,11 @@ verify_unit() {
 logrotate_parses() {
   logrotate -d -s "$tmp/lr-debug.state" "$1" >"$tmp/lr-debug.out" 2>&1 || return 1
   ! grep -q '^error:' "$tmp/lr-debug.out" &&
-    grep -qF 'rotating pattern: /var/log/omnisniff/*.json' "$tmp/lr-debug.out"
+    grep -qF 'rotating pattern: /var/log/omnisniff/*/records.json' "$tmp/lr-debug.out"
 }
+
+# lr_pattern FILE: the (first) pattern of the logrotate file
+lr_pattern() { sed -n 's/^\([^# ][^ ]*\) *{$/\1/p' "$1" | head -1; }
 
 check_unit() { # check_unit UNIT ROOT
   local unit=$1 root=$2 bin v=$tmp/verify
@@ -116,6 +129,31 @@ check_logrotate() { # check_logrotate FILE
   logrotate_parses "$tmp/lr-bad" && bad "logrotate -d passes an unknown directive: this check cannot fail"
 }
 
+# sensor_pattern CONF: the file= of the imfile input of the sensor's rsyslog
+# config
+sensor_pattern() { sed -n 's/^ *file="\([^"]*\)".*/\1/p' "$1" | head -1; }
+
+# check_agreement UNIT LOGROTATE SENSOR: the unit's --json-file for
+# omnisniff@eth0 is in its LogsDirectory= (as systemd expands it: the verify
+# copy of check_unit, dumped), and the logrotate file and the sensor's
+# rsyslog config both name it
+check_agreement() {
+  local json logs sd lr rs
+  json=$(unit_json "$1" eth0) logs=$(unit_logs "$1" eth0)
+  sd=$(SYSTEMD_LOG_LEVEL=debug systemd-analyze verify --man=no "$tmp/verify/omnisniff@eth0.service" 2>&1 |
+    sed -n 's/^[[:space:]]*LogsDirectory: //p')
+  [ -n "$logs" ] && [ "$sd" = "$logs" ] ||
+    bad "systemd expands LogsDirectory= for omnisniff@eth0 to '${sd:-nothing}', this test to '$logs'"
+  [ -n "$json" ] && [ "$(dirname "$json")" = "/var/log/$logs" ] ||
+    bad "ExecStart's --json-file '$json' is not in LogsDirectory= /var/log/$logs"
+  lr=$(lr_pattern "$2") rs=$(sensor_pattern "$3")
+  # shellcheck disable=SC2053 # (the right side is a pattern)
+  [[ $json == $lr ]] || bad "the logrotate file's pattern '$lr' does not name $json"
+  # shellcheck disable=SC2053
+  [[ $json == $rs ]] || bad "the sensor's file= '$rs' does not name $json"
+  echo "agreement: $json, in LogsDirectory=$sd (systemd), named by $lr (logrotate) and $rs (rsyslog)"
+}
+
 # ---- live: the ExecStart line, capabilities, rotation -------------------------
 IFACE_OPTS="--udp-timeout 1 udp and dst port 9999"
 
@@ -124,13 +162,21 @@ IFACE_OPTS="--udp-timeout 1 udp and dst port 9999"
 caps_of() { unit_key "$1" "$2" | tr ' ' '\n' | sed -n 's/^CAP_\(.*\)/+\L\1/p' | paste -sd, -; }
 
 # as_service UNIT CAPS CMD...: CMD as nobody with only CAPS (ambient,
-# inheritable, bounding), the unit's NoNewPrivileges and UMask
+# inheritable, bounding), the unit's NoNewPrivileges and UMask, and its view
+# of its LogsDirectory= for the instance $iface: with DynamicUser=, systemd
+# mounts a tmpfs over /var/log/private (0700 on the host) in the service's
+# mount namespace, holding only the instance's directory
 as_service() {
   local unit=$1 caps=$2 nnp=()
   shift 2
   [ "$(unit_key "$unit" NoNewPrivileges)" = yes ] && nnp=(--no-new-privs)
-  umask "$(unit_key "$unit" UMask)"
-  exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --inh-caps="-all${caps:+,$caps}" \
+  # shellcheck disable=SC2016
+  exec unshare -m --propagation private -- sh -ec 'p=/var/log/private/$1 u=$2; shift 2
+    mkdir -p /run/logs-view && mount --bind "$p" /run/logs-view
+    mount -t tmpfs -o mode=0755 tmpfs /var/log/private
+    mkdir -p "$p" && mount --move /run/logs-view "$p"
+    umask "$u" && exec "$@"' sh "$(unit_logs "$unit" "$iface")" "$(unit_key "$unit" UMask)" \
+    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --inh-caps="-all${caps:+,$caps}" \
     --ambient-caps="-all${caps:+,$caps}" --bounding-set="-all${caps:+,$caps}" "${nnp[@]}" -- "$@"
 }
 
@@ -164,18 +210,16 @@ stopped() {
   [ -s "$tmp/svc.out" ] || [ -s "$tmp/svc.err" ] && bad "output besides the JSON file: $(head -c 300 "$tmp/svc.out" "$tmp/svc.err")"
 }
 
-# inner ROOT UNIT LOGROTATE IFACE: in the capture's network namespace and a
-# mount namespace of its own (tmpfs on /var/log and /run), as root
+# inner ROOT UNIT LOGROTATE SENSOR IFACE: in the capture's network namespace
+# and a mount namespace of its own (tmpfs on /var/log and /run), as root
 inner() {
-  local root=$1 unit=$2 lr=$3 caps pid log=/var/log/omnisniff
-  local json=$log/$4.json
+  local root=$1 unit=$2 lr=$3 caps pid json dir
+  json=$(unit_json "$unit" "$5") dir=$(unit_logs "$unit" "$5")
   mount -t tmpfs -o mode=0755 tmpfs /var/log && mount -t tmpfs -o mode=0755 tmpfs /run || exit 99
-  mkdir -p /run/systemd/system # what logrotate's postrotate tests for
-  # LogsDirectory=omnisniff: created for the service's user, 0755
-  install -d -o nobody -g "$(id -g nobody)" -m 0755 $log
+  logs_directory /var/log "$dir" nobody || { bad "cannot make LogsDirectory=$dir"; return; }
   caps=$(caps_of "$unit" AmbientCapabilities)
   [ "$caps" = "$(caps_of "$unit" CapabilityBoundingSet)" ] || bad "AmbientCapabilities and CapabilityBoundingSet differ"
-  unit_cmd "$unit" ExecStart "$4" "$IFACE_OPTS" || { bad "$(unit_cmd "$unit" ExecStart "$4" "$IFACE_OPTS")"; return; }
+  unit_cmd "$unit" ExecStart "$5" "$IFACE_OPTS" || { bad "$(unit_cmd "$unit" ExecStart "$5" "$IFACE_OPTS")"; return; }
   cmd[0]=$root${cmd[0]}
   refused "$unit" "${cmd[@]}"
   rm -f "$json"
@@ -188,38 +232,49 @@ inner() {
   want=$(printf '%o' $((0666 & ~8#$(unit_key "$unit" UMask))))
   [ "$(stat -c '%U %a' "$json")" = "nobody $want" ] || bad "$json is $(stat -c '%U %a' "$json"), want nobody $want"
 
-  rotate "$pid" "$unit" "$lr" || { kill "$pid"; return; }
-  for f in "$json.1" "$json"; do has_records "$f" || bad "$f: no flow record"; done
-  rotate "$pid" "$unit" "$lr" || { kill "$pid"; return; }
-  has_records "$json.2.gz" || bad "$json.2.gz: no flow record (compressed a rotation later?)"
-  [ -e "$json.1.gz" ] && bad "$json.1.gz: compressed at once (delaycompress?)"
-  echo "rotated twice: $(cd $log && ls | tr '\n' ' ')"
+  local old=${json%.json}
+  rotate "$pid" "$unit" "$lr" "$json" || { kill "$pid"; return; }
+  for f in "$old.1.json" "$json"; do has_records "$f" || bad "$f: no flow record"; done
+  rotate "$pid" "$unit" "$lr" "$json" || { kill "$pid"; return; }
+  has_records "$old.2.json.gz" || bad "$old.2.json.gz: no flow record (compressed a rotation later?)"
+  [ -e "$old.1.json.gz" ] && bad "$old.1.json.gz: compressed at once (delaycompress?)"
+  echo "rotated twice: $(cd "$(dirname "$json")" && ls | tr '\n' ' ')"
+  rotated_names "$json" "$lr" "$4"
   stopped "$pid" "$unit" "$json"
 }
 
-# rotate PID UNIT LOGROTATE: logrotate -f with a stub systemctl that runs the
-# unit's ExecReload= for PID when its pattern names the instance ($iface);
-# then the new file comes back, as nobody, with a flow record
+# rotate PID UNIT LOGROTATE JSON: the installed logrotate file forced
+# (rotate_shipped: its postrotate's systemctl runs the unit's ExecReload= for
+# PID when its pattern names the instance, $iface); then the new JSON comes
+# back, as nobody, with a flow record
 rotate() {
-  local json=/var/log/omnisniff/$iface.json
-  mkdir -p "$tmp/bin"
-  cat >"$tmp/bin/systemctl" <<EOF
-#!/bin/sh
-echo "systemctl \$*" >>"$tmp/systemctl.log"
-[ "\$1" = try-reload-or-restart ] || exit 1
-case "omnisniff@$iface.service" in \$2) exec $(MAINPID=$1 unit_cmd "$2" ExecReload x "" && echo "${cmd[*]}") ;; esac
-EOF
-  chmod +x "$tmp/bin/systemctl"
-  : >"$tmp/systemctl.log"
-  PATH=$tmp/bin:$PATH logrotate -f -s "$tmp/lr.state" "$3" >"$tmp/lr.out" 2>&1 ||
-    { bad "logrotate -f: $(cat "$tmp/lr.out")"; return 1; }
-  [ -s "$tmp/lr.out" ] && bad "logrotate -f said: $(cat "$tmp/lr.out")"
-  [ -s "$tmp/systemctl.log" ] || bad "logrotate's postrotate did not call systemctl"
+  local json=$4
+  MAINPID=$1 unit_cmd "$2" ExecReload "$iface" "" || { bad "ExecReload: $(MAINPID=$1 unit_cmd "$2" ExecReload "$iface" "")"; return 1; }
+  rotate_shipped "$3" "$tmp/lr.state" "$iface" "${cmd[@]}" || { bad "logrotate -f: $(cat "$tmp/lr.state.out")"; return 1; }
+  grep -q 'try-reload-or-restart' "$tmp/lr.state.calls" || bad "logrotate's postrotate did not call systemctl try-reload-or-restart"
   poll 5 has_records "$json" || { bad "no flow record in a new $json within 5 s of the rotation"; return 1; }
   [ "$(stat -c %U "$json")" = nobody ] || bad "the new $json belongs to $(stat -c %U "$json"), not nobody"
 }
 
-live() { # live ROOT UNIT LOGROTATE
+# rotated_names JSON LOGROTATE SENSOR: after the rotations, logrotate (-d)
+# would rotate JSON and no rotated file; every plain file in its directory
+# still matches the sensor's file= (rsyslog reads on), no compressed one does
+rotated_names() {
+  local f p
+  logrotate -d -s "$tmp/lr.state" "$2" >"$tmp/lr-after.out" 2>&1
+  p=$(sed -n 's/^considering log //p' "$tmp/lr-after.out" | tr '\n' ' ')
+  [ "$p" = "$1 " ] || bad "logrotate -d after the rotations considers '$p', want only $1"
+  p=$(sensor_pattern "$3")
+  # shellcheck disable=SC2053 # (the right sides are patterns)
+  for f in "$(dirname "$1")"/*; do
+    case $f in
+      *.gz) [[ $f == $p ]] && bad "the sensor's file= '$p' names the compressed $f" ;;
+      *) [[ $f == $p ]] || bad "the sensor's file= '$p' does not name $f: what omnisniff writes after the rename is not read" ;;
+    esac
+  done
+}
+
+live() { # live ROOT UNIT LOGROTATE SENSOR
   [ "$(id -u)" = 0 ] || skip "live part needs root"
   for c in ip setpriv unshare gzip; do command -v $c >/dev/null || skip "live part needs $c"; done
   id nobody >/dev/null 2>&1 || skip "live part needs a user nobody"
@@ -239,15 +294,15 @@ live() { # live ROOT UNIT LOGROTATE
 
 # ---- main ---------------------------------------------------------------------
 case "${1:-}" in
-  --inner) # --inner ROOT UNIT LOGROTATE IFACE TMP
-    tmp=$6 iface=$5
+  --inner) # --inner ROOT UNIT LOGROTATE SENSOR IFACE TMP
+    tmp=$7 iface=$6
     . "$here/../live/helpers.sh"
-    inner "$2" "$3" "$4" "$5"
+    inner "$2" "$3" "$4" "$5" "$6"
     exit $fail ;;
   --live) shift; live "$@" ;;
 esac
 [ $# = 2 ] || { echo "usage: service_check.sh BUILD_DIR SOURCE_DIR" >&2; exit 2; }
-build=$(readlink -f "$1")
+build=$(readlink -f "$1") src=$(readlink -f "$2")
 command -v systemd-analyze >/dev/null || skip "needs systemd-analyze (package systemd)"
 command -v logrotate >/dev/null || skip "needs logrotate (package logrotate)"
 . "$here/../live/teardown.sh"
@@ -275,7 +330,8 @@ install_at "$root"
 echo "installed: ${unit#"$root"}, ${lr#"$root"}"
 check_unit "$unit" "$root"
 check_logrotate "$lr"
-"$0" --live "$root" "$unit" "$lr"
+check_agreement "$unit" "$lr" "$src/dist/rsyslog/omnisniff-sensor.conf"
+"$0" --live "$root" "$unit" "$lr" "$src/dist/rsyslog/omnisniff-sensor.conf"
 case $? in
   0) ;;
   77) echo "(live part skipped)" ;;

@@ -15,29 +15,44 @@
 # test's directory, on the namespace's loopback). Traffic stays in the
 # namespaces.
 #
+# Each site's directory stands for its /var/log: the files are where the
+# shipped unit (dist/systemd/omnisniff@.service.in) puts them, in the
+# LogsDirectory= it names, made as systemd makes it with DynamicUser= (a
+# symlink into private/); the sensor reads them with the shipped pattern;
+# they are rotated by the shipped logrotate file (dist/logrotate/omnisniff,
+# service_layout.sh: logrotate -f with a stand-in systemctl whose reload is
+# the unit's SIGHUP), into its names (records.1.json, records.2.json.gz).
+#
 #   site north (the template unchanged: the site is the host name)
-#     pcaps/field-six-problems.pcap fed through a pipe to `omnisniff -r -`
-#     (--stats-interval 1): the first half, then — with omnisniff still
-#     waiting for more — north's records must already be in ClickHouse
-#     (records stream as packets arrive); then `mv six.json six.1.json`
-#     (logrotate's name with `extension .json`) and SIGHUP; the second half
-#     once the collector is down (its first records still go to six.1.json:
-#     omnisniff reopens at its next packet).
+#     omnisniff@eth1's file: pcaps/field-six-problems.pcap fed through a
+#     pipe to `omnisniff -r -` (--stats-interval 1): the first half, then —
+#     with omnisniff still waiting for more — north's records must already
+#     be in ClickHouse (records stream as packets arrive). Once the
+#     collector is down (below): rotated, then the second half (omnisniff
+#     writes its first records to records.1.json after the rename: it
+#     reopens at its next tick), and once the sensor has read records.1.json
+#     rotated again (records.2.json.gz), the sensor still reading.
 #   site south (the template's %HOSTNAME% replaced by "site-south")
-#     pcaps/field-dropped-playback.pcap read with -r; once ClickHouse has
-#     some of its records, clickhouse-server is stopped (SIGSTOP) until an
-#     insert is under way, the collector's rsyslog is killed (SIGKILL) and
-#     the server continued: that batch is inserted, its confirmation lost.
-#     While the collector is down, a live capture (omnisniff -i lo -B 1
+#     omnisniff@lo's file: a live capture (omnisniff -i lo -B 1
 #     --stats-interval 1, "udp port 9999") is stopped (SIGSTOP) while 3000
-#     datagrams go by, so its kernel drops packets, then continued and
-#     stopped (SIGINT). Then the collector's rsyslog is started again.
+#     datagrams go by, so its kernel drops packets, then continued; once its
+#     records are in ClickHouse the sensor's rsyslog is stopped (SIGTERM),
+#     the file rotated (stats records written before and after), the
+#     capture stopped (SIGINT) and the sensor's rsyslog started again: it
+#     reads the rest of records.1.json from where it was.
+#     Then pcaps/field-dropped-playback.pcap read with -r into
+#     omnisniff/field/playback.json (a file by hand, which the logrotate
+#     file leaves alone); once ClickHouse has some of its records,
+#     clickhouse-server is stopped (SIGSTOP) until an insert is under way,
+#     the collector's rsyslog is killed (SIGKILL) and the server continued:
+#     that batch is inserted, its confirmation lost. The collector's rsyslog
+#     is started again after north's rotations.
 #   ClickHouse restarted (SIGTERM, 2 s down, started again) while the
 #   collector inserts the backlog: its inserts fail and are tried again.
 #
 # Asserted, once ClickHouse holds as many records as the files have lines
-# (at most 45 s): every omnisniff exited 0; the collector was killed
-# mid-flow; some insert failed while ClickHouse was down (the retry ran);
+# (at most 45 s): every omnisniff exited 0; omnisniff wrote to north's
+# records.1.json after the rename; the collector was killed mid-flow; some insert failed while ClickHouse was down (the retry ran);
 # no line repeats within a site's files (the premise); per site and type,
 # the records counted with FINAL equal the lines of the files; per site, the
 # lines in ClickHouse are the files' lines byte for byte (sorted, compared);
@@ -50,7 +65,7 @@
 # files, and say what the captures hold: north has 6 problems, TCP 6061
 # archiver-playback is blocked at both sites, only site-south has kernel
 # drops.
-# Takes about 20 s.
+# Takes about 22 s.
 #
 # usage: ship_clickhouse.sh OMNISNIFF SOURCE_DIR   (exit 77 = skipped: needs
 #        root, ip netns, veth, rsyslog + rsyslog-relp, clickhouse-server +
@@ -75,6 +90,7 @@ rm -f "$probe"
 
 a=oshp-s$$ b=oshp-c$$ va=vsa$$ vb=vsb$$
 . "$(dirname "$0")/netns.sh"
+. "$(dirname "$0")/service_layout.sh" # unit_json, unit_logs, logs_directory, rotate_shipped
 ip -n "$a" link set lo up && ip -n "$b" link set lo up
 T0=$EPOCHREALTIME
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
@@ -107,7 +123,8 @@ rsyslog() {
   printf 'global(workDirectory="%s" processInternalMessages="on")\ninclude(file="%s")\n*.* action(type="omfile" file="%s")\n' \
     "$d/work" "$3" "$d/rsyslog.log" >"$d/main.conf"
   rm -f "$d/pid"
-  ip netns exec "$ns" rsyslogd -n -f "$d/main.conf" -i "$d/pid" >>"$d/rsyslog.out" 2>&1 &
+  # (7>&-: not holding the pipe to north's omnisniff open)
+  ip netns exec "$ns" rsyslogd -n -f "$d/main.conf" -i "$d/pid" >>"$d/rsyslog.out" 2>&1 7>&- &
   rpid=$!
   pids+=("$rpid")
   disown "$rpid" # no "Killed" notice from bash for the collector killed below
@@ -115,7 +132,9 @@ rsyslog() {
 dead() { ! kill -0 "$1" 2>/dev/null; }
 ch() { ip netns exec "$b" timeout 20 clickhouse-client --host 127.0.0.1 --port 9000 "$@"; }
 chq() { ch --query "$1"; }
-lines() { cat "$@" 2>/dev/null | wc -l; }
+# content FILE...: the lines of the files, gzipped or plain
+content() { gzip -dcf "$@" 2>/dev/null; }
+lines() { content "$@" | wc -l; }
 # records SITE: rows of SITE in ClickHouse (each record once)
 records() { chq "SELECT count() FROM omnisniff.records FINAL WHERE site = '$1'" 2>/dev/null || echo 0; }
 
@@ -180,27 +199,52 @@ start_collector() {
 start_collector
 listening() { ip netns exec "$b" ss -ltn | grep -q ':2514 '; }
 poll 10 listening || die "the collector's rsyslog does not listen on TCP 2514: $(tail -5 "$cd_/rsyslog.out")"
-# sensor SITE DIR: a sensor rsyslog for one site, reading DIR/log/*.json
+# The sensors' files as the shipped unit and logrotate file lay them out,
+# under DIR/log (standing for /var/log) for each site's DIR
+UNIT=$src/dist/systemd/omnisniff@.service.in
+# instance DIR IFACE: make the LogsDirectory= of omnisniff@IFACE under
+# DIR/log as systemd does (DynamicUser=: a symlink into DIR/log/private);
+# json= the unit's --json-file there
+instance() {
+  json=$(unit_json "$UNIT" "$2")
+  [ -n "$json" ] && [[ $json == /var/log/* ]] || die "$UNIT: no --json-file under /var/log in ExecStart"
+  logs_directory "$1/log" "$(unit_logs "$UNIT" "$2")" root || die "cannot make LogsDirectory= of omnisniff@$2"
+  json=$1/log${json#/var/log}
+}
+# sensor SITE DIR: a sensor rsyslog for one site, reading DIR/log/omnisniff
+# (its pid in $rpid); and DIR/logrotate.conf, the shipped logrotate file for
+# DIR/log/omnisniff
 sensor() {
   local site=$1 d=$2 rest=()
-  mkdir -p "$d/log"
+  mkdir -p "$d/log/omnisniff"
   [ "$site" = "$NORTH" ] || rest=('%HOSTNAME% %APP-NAME%' "$site %APP-NAME%")
   subst "$D/omnisniff-sensor.conf" "$d/omnisniff-sensor.conf" \
-    '/var/log/omnisniff/*.json' "$d/log/*.json" \
+    'file="/var/log/omnisniff/' "file=\"$d/log/omnisniff/" \
     'target="collector.example"' "target=\"$COL\"" "${rest[@]}"
+  subst "$src/dist/logrotate/omnisniff" "$d/logrotate.conf" '/var/log/omnisniff/' "$d/log/omnisniff/"
   rsyslog "$a" "$d" "$d/omnisniff-sensor.conf"
+}
+# read_to_end DIR FILE: the sensor rsyslog of DIR has read FILE to its end
+# (its imfile state for FILE's inode)
+read_to_end() {
+  local at
+  at=$(cat "$1/work/imfile-state:$(stat -c %i "$2"):"* 2>/dev/null | jq -s 'map(.curr_offs) | max // 0' 2>/dev/null)
+  [ "${at:-0}" -ge "$(stat -c %s "$2")" ]
 }
 N=$tmp/north S=$tmp/south
 sensor "$NORTH" "$N"
 sensor "$SOUTH" "$S"
+ssen=$rpid
 echo "collector and sensors ($NORTH, $SOUTH) started at $(since "$T0") s"
 
 # ---- north: a capture through a pipe, records shipped as they come ---------
 P6=$src/pcaps/field-six-problems.pcap
 half=$(($(stat -c %s "$P6") / 2))
 mkfifo "$tmp/north.fifo"
+instance "$N" eth1
+NJ=$json NR=${json%.json} # north: omnisniff@eth1's records.json, rotated $NR.1.json, $NR.2.json.gz
 ip netns exec "$a" "$bin" -r - -H "$src/pcaps/field-six-problems.hosts" --stats-interval 1 --fail-on never \
-  --json-file "$N/log/six.json" <"$tmp/north.fifo" >"$tmp/north.out" 2>"$tmp/north.err" &
+  --json-file "$NJ" <"$tmp/north.fifo" >"$tmp/north.out" 2>"$tmp/north.err" &
 om=$!
 pids+=("$om")
 exec 7>"$tmp/north.fifo"
@@ -209,24 +253,59 @@ t=$EPOCHREALTIME
 north_in() { [ "$(records "$NORTH")" -gt 0 ]; }
 if poll 20 north_in; then
   echo "north: $(records "$NORTH") records in ClickHouse $(since "$t") s after the first half of the capture," \
-    "omnisniff still reading the pipe ($(lines "$N/log/six.json") lines written)"
+    "omnisniff still reading the pipe ($(lines "$NJ") lines written)"
   kill -0 "$om" 2>/dev/null || bad "omnisniff (north) ended before the second half of the capture"
 else
   bad "no north record reached ClickHouse within 20 s of the first half of the capture"
 fi
-# logrotate's way: rename, then SIGHUP
-before=$(lines "$N/log/six.json")
-mv "$N/log/six.json" "$N/log/six.1.json"
-kill -HUP "$om"
+
+# ---- south: a live capture with kernel drops, rotated with rsyslog stopped --
+# omnisniff@lo's file. Its sensor rsyslog is stopped once it has sent every
+# record (an rsyslog stopped with a batch in flight to a collector it cannot
+# reach loses that batch: rsyslog issue 5364), the file rotated by the
+# shipped logrotate file (SIGHUP: omnisniff reopens within 0.1 s), and
+# rsyslog started again: it reads records.1.json on from where it was
+instance "$S" lo
+SJ=$json SR=${json%.json}
+ip netns exec "$a" "$bin" -i lo -B 1 --stats-interval 1 --json-file "$SJ" udp port 9999 \
+  >"$tmp/live.out" 2>"$tmp/live.err" &
+lv=$!
+pids+=("$lv")
+poll 10 packet_sockets "$a" 1 || bad "omnisniff -i lo did not open lo"
+sleep 0.3
+kill -STOP "$lv"
+# shellcheck disable=SC2016
+ip netns exec "$a" timeout 20 bash -c \
+  'exec 3>/dev/udp/127.0.0.1/9999; for ((i = 0; i < 3000; i++)); do echo "datagram $i" >&3; done' 2>/dev/null
+kill -CONT "$lv"
+sleep 1.2 # a stats record with the drops
+south_sent() { [ "$(records "$SOUTH")" = "$(lines "$SJ")" ]; }
+poll 10 south_sent || bad "south's first $(lines "$SJ") records not in ClickHouse within 10 s"
+kill -TERM "$ssen"
+poll 10 dead "$ssen" || bad "south's sensor rsyslog still runs 10 s after SIGTERM"
+sleep 1.2 # stats records, unread
+rotate_shipped "$S/logrotate.conf" "$S/lr.state" lo kill -HUP "$lv" || bad "logrotate (south): $(cat "$S/lr.state.out")"
+grep -q "try-reload-or-restart" "$S/lr.state.calls" || bad "the logrotate file's postrotate did not reload the units"
+sleep 1.2 # and some in the new records.json
+kill -INT "$lv"
+wait "$lv"
+rc=$?
+[ $rc = 0 ] || bad "omnisniff -i lo: exit $rc, want 0: $(head -3 "$tmp/live.err")"
+rsyslog "$a" "$S" "$S/omnisniff-sensor.conf"
+echo "south: rotated with its rsyslog stopped: records.1.json $(lines "$SR.1.json") lines," \
+  "records.json $(lines "$SJ") lines"
 
 # ---- south: a capture read whole; the collector killed mid-flow -------------
+# (an analysis by hand: a directory of its own, which logrotate leaves alone)
+SP=$S/log/omnisniff/field/playback.json
+mkdir -p "${SP%/*}"
 ip netns exec "$a" "$bin" -r "$src/pcaps/field-dropped-playback.pcap" --fail-on never \
-  --json-file "$S/log/playback.json" >"$tmp/south.out" 2>"$tmp/south.err"
+  --json-file "$SP" >"$tmp/south.out" 2>"$tmp/south.err"
 rc=$?
 [ $rc = 0 ] || bad "omnisniff -r field-dropped-playback.pcap: exit $rc, want 0"
-want=$(lines "$S/log/playback.json")
-south_in() { [ "$(records "$SOUTH")" -gt 0 ]; }
-poll 20 south_in || bad "no south record reached ClickHouse within 20 s"
+want=$(lines "$SP" "$SR.1.json" "$SJ")
+south_in() { [ "$(records "$SOUTH")" -gt "$(lines "$SR.1.json" "$SJ")" ]; }
+poll 20 south_in || bad "no south record of the capture reached ClickHouse within 20 s"
 # catch a batch mid-insert: ClickHouse stopped, the collector killed while
 # its clickhouse-client waits, ClickHouse continued (the batch is inserted,
 # its answer lost: the restarted collector sends it again)
@@ -248,30 +327,32 @@ echo "collector rsyslog killed (SIGKILL) during an insert, with $got of south's 
 [ "$got" -lt "$want" ] || bad "the collector was killed after every south record had arrived: not mid-flow"
 tdown=$EPOCHREALTIME
 
-# while it is down: north's second half, south's live capture with drops
+# ---- north, while the collector is down: rotated twice ----------------------
+# by the shipped logrotate file (its postrotate's systemctl reloads
+# omnisniff@eth1: SIGHUP), then the second half of the capture: omnisniff
+# writes its first records to records.1.json, and reopens at its next tick
+# (1024 packets here; 0.1 s in a live capture)
+before=$(lines "$NJ")
+rotate_shipped "$N/logrotate.conf" "$N/lr.state" eth1 kill -HUP "$om" ||
+  bad "logrotate (north): $(cat "$N/lr.state.out")"
+grep -q "try-reload-or-restart" "$N/lr.state.calls" || bad "the logrotate file's postrotate did not reload the units"
 tail -c +$((half + 1)) "$P6" >&7
 exec 7>&-
 wait "$om"
 rc=$?
 [ $rc = 0 ] || bad "omnisniff -r - (north): exit $rc, want 0: $(head -3 "$tmp/north.err")"
-echo "north: six.1.json $(lines "$N/log/six.1.json") lines ($before before the rename)," \
-  "six.json $(lines "$N/log/six.json") lines"
-ip netns exec "$a" "$bin" -i lo -B 1 --stats-interval 1 --json-file "$S/log/live.json" udp port 9999 \
-  >"$tmp/live.out" 2>"$tmp/live.err" &
-lv=$!
-pids+=("$lv")
-poll 10 packet_sockets "$a" 1 || bad "omnisniff -i lo did not open lo"
-sleep 0.3
-kill -STOP "$lv"
-# shellcheck disable=SC2016
-ip netns exec "$a" timeout 20 bash -c \
-  'exec 3>/dev/udp/127.0.0.1/9999; for ((i = 0; i < 3000; i++)); do echo "datagram $i" >&3; done' 2>/dev/null
-kill -CONT "$lv"
-sleep 1.5 # a stats record with the drops
-kill -INT "$lv"
-wait "$lv"
-rc=$?
-[ $rc = 0 ] || bad "omnisniff -i lo: exit $rc, want 0: $(head -3 "$tmp/live.err")"
+echo "north: rotated, records.1.json $(lines "$NR.1.json") lines ($before before the rename)," \
+  "records.json $(lines "$NJ") lines"
+[ "$(lines "$NR.1.json")" -gt "$before" ] ||
+  bad "omnisniff wrote nothing to records.1.json after the rename: the test misses its point"
+# once the sensor has read records.1.json (in real life it has a day before
+# the next rotation), rotated again while the sensor may still read
+# records.json (omnisniff@eth1 has stopped: the reload does nothing)
+poll 10 read_to_end "$N" "$NR.1.json" || bad "north's sensor did not read records.1.json to its end within 10 s"
+rotate_shipped "$N/logrotate.conf" "$N/lr.state" eth1 true || bad "logrotate (north, again): $(cat "$N/lr.state.out")"
+echo "north: rotated again: $(cd "${NJ%/*}" && echo *)"
+[ -f "$NR.2.json.gz" ] && [ -f "$NR.1.json" ] || bad "north not rotated into records.2.json.gz and records.1.json"
+sleep 2 # the sensors find the collector gone (they try again every 2 s)
 start_collector
 echo "collector rsyslog started again after $(since "$tdown") s down"
 
@@ -286,10 +367,10 @@ wait "$chs"
 tch=$EPOCHREALTIME
 sleep 2
 start_clickhouse
-echo "ClickHouse restarted ($(since "$tch") s down) with north at $(records "$NORTH") of $(lines "$N"/log/*.json) records"
+NF=("$NR.2.json.gz" "$NR.1.json") SF=("$SP" "$SR.1.json" "$SJ")
+echo "ClickHouse restarted ($(since "$tch") s down) with north at $(records "$NORTH") of $(lines "${NF[@]}") records"
 
 # ---- everything arrives, once -------------------------------------------------
-NF=("$N/log/six.1.json" "$N/log/six.json") SF=("$S/log/playback.json" "$S/log/live.json")
 nn=$(lines "${NF[@]}") ns=$(lines "${SF[@]}")
 t=$EPOCHREALTIME
 all_in() { [ "$(records "$NORTH")" = "$nn" ] && [ "$(records "$SOUTH")" = "$ns" ]; }
@@ -303,12 +384,12 @@ echo "inserts tried again while ClickHouse was down: ${retries:-0}"
 # the premise: no line twice within a site (else content identity folds them)
 for s in north south; do
   if [ $s = north ]; then files=("${NF[@]}"); else files=("${SF[@]}"); fi
-  d=$(cat "${files[@]}" | sort | uniq -d | wc -l)
+  d=$(content "${files[@]}" | sort | uniq -d | wc -l)
   [ "$d" = 0 ] || bad "$d lines repeat within $s's files (the test's premise)"
 done
 # per site and type
-{ jq -r --arg s "$NORTH" '[$s, .type] | @tsv' "${NF[@]}"
-  jq -r --arg s "$SOUTH" '[$s, .type] | @tsv' "${SF[@]}"; } | sort | uniq -c |
+{ content "${NF[@]}" | jq -r --arg s "$NORTH" '[$s, .type] | @tsv'
+  content "${SF[@]}" | jq -r --arg s "$SOUTH" '[$s, .type] | @tsv'; } | sort | uniq -c |
   awk '{ printf "%s\t%s\t%s\n", $2, $3, $1 }' >"$tmp/want.types"
 chq "SELECT site, type, count() FROM omnisniff.records FINAL GROUP BY site, type ORDER BY site, type FORMAT TSV" \
   >"$tmp/got.types"
@@ -319,7 +400,7 @@ cat "$tmp/got.types"
 # byte for byte
 for s in "$NORTH" "$SOUTH"; do
   if [ "$s" = "$NORTH" ]; then files=("${NF[@]}"); else files=("${SF[@]}"); fi
-  cat "${files[@]}" | sort >"$tmp/want.lines"
+  content "${files[@]}" | sort >"$tmp/want.lines"
   chq "SELECT line FROM omnisniff.records FINAL WHERE site = '$s' FORMAT TSVRaw" | sort >"$tmp/got.lines"
   cmp -s "$tmp/want.lines" "$tmp/got.lines" ||
     bad "$s: the lines in ClickHouse differ from the files': $(diff "$tmp/want.lines" "$tmp/got.lines" | head -c 600)"
@@ -343,8 +424,8 @@ query() {
     q && /^```/ { exit } q { print }' "$src/docs/pipeline.md"
 }
 # every record of both sites as {"site", "r"} for jq -s
-{ jq -c --arg s "$NORTH" '{site: $s, r: .}' "${NF[@]}"
-  jq -c --arg s "$SOUTH" '{site: $s, r: .}' "${SF[@]}"; } >"$tmp/all.json"
+{ content "${NF[@]}" | jq -c --arg s "$NORTH" '{site: $s, r: .}'
+  content "${SF[@]}" | jq -c --arg s "$SOUTH" '{site: $s, r: .}'; } >"$tmp/all.json"
 JQDEF='def arr: "[" + (map(if type == "string" then "'"'"'" + . + "'"'"'" else tostring end) | join(",")) + "]";
   def secs: .[0:19] | sub("T"; " ");
   def blocked: IN("unanswered-connection", "connection-refused", "icmp-unreachable");
