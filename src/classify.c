@@ -156,7 +156,7 @@ static os_host *host_new(os_classifier *c, const os_addr *a, const os_hostdecl *
     h->declared = d ? d->roles : 0;
     h->kept = decl_single(d);
     h->seen = true;
-    h->gen = c->gen; /* a host coming back after eviction lost its inferred roles */
+    h->gen = (uint32_t)c->gen; /* a host coming back after eviction lost its inferred roles */
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, c->hosts, &h->addr, sizeof h->addr,
                                 os_hash(&h->addr, sizeof h->addr), h);
     if (!os_hash_kept(h, &h->hh, &c->st.alloc_failed))
@@ -193,7 +193,7 @@ static void roles_changed(os_classifier *c, os_host *h)
 {
     if ((uint32_t)++c->gen == LABEL_NEVER)
         c->gen++;
-    h->gen = c->gen;
+    h->gen = (uint32_t)c->gen;
 }
 
 /* The host record of an address, or NULL if nothing is known about it. */
@@ -395,7 +395,8 @@ static bool label_stale(os_classifier *c, const os_flow *f)
     if (!age)
         return false;
     flow_hosts(c, f, h);
-    return (h[0] && c->gen - h[0]->gen < age) || (h[1] && c->gen - h[1]->gen < age);
+    uint32_t now = (uint32_t)c->gen;
+    return (h[0] && (uint32_t)(now - h[0]->gen) < age) || (h[1] && (uint32_t)(now - h[1]->gen) < age);
 }
 
 /* Some host's roles changed since f was labelled: if one of f's did,
@@ -491,7 +492,7 @@ static unsigned note_peer(os_host *h, int ri, const os_addr *pa, const os_flow *
         known |= os_addr_cmp(&h->peer[i].addr, pa) == 0;
     }
     if (!known && h->npeer < OS_PEER_TRACK)
-        h->peer[h->npeer++] = (os_peer_seen){ *pa, f->id, ts, (int16_t)ri, 0 };
+        h->peer[h->npeer++] = (os_peer_seen){ f->id, ts, (int16_t)ri, 0, *pa };
     return seen + !known;
 }
 

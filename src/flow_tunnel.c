@@ -32,6 +32,7 @@ struct os_tunnels {
     tctx *hash;          /* contexts by key */
     tctx **by_num;       /* contexts by number - 1 */
     size_t n, cap;       /* numbered, capacity of by_num */
+    tctx *last;          /* the context found last: a tunnel's packets come in runs */
 };
 
 static bool keyed(const os_encap *e)
@@ -88,7 +89,7 @@ static tctx *create(os_tunnels *t, const tkey *k, const os_pkt *p)
         return NULL;
     c->key = *k;
     info_of(p, &c->info);
-    HASH_ADD(hh, t->hash, key, sizeof c->key, c);
+    HASH_ADD_BYHASHVALUE(hh, t->hash, key, sizeof c->key, os_hash(&c->key, sizeof c->key), c);
     if (!os_hash_kept(c, &c->hh, NULL)) /* counted by the caller */
         return NULL;
     t->by_num[t->n++] = c;
@@ -106,9 +107,11 @@ uint16_t os_tunnels_number(os_tunnels **tp, const os_pkt *p, os_flow_stats *st)
     }
     os_tunnels *t = *tp;
     key_of(p, &k);
-    HASH_FIND(hh, t->hash, &k, sizeof k, c);
+    if (t->last && memcmp(&t->last->key, &k, sizeof k) == 0)
+        return t->last->num;
+    HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof k, os_hash(&k, sizeof k), c);
     if (c)
-        return c->num;
+        return (t->last = c)->num;
     if (t->n >= OS_TUNNELS_MAX) {
         st->tunnels_overflow++;
         return OS_TUNNEL_OVERFLOW;

@@ -58,32 +58,33 @@ typedef struct os_evidence {
 } os_evidence;
 
 #define OS_PEER_TRACK 4 /* distinct peers remembered per host for min-peers */
-#define OS_HOSTS_MAX 65536 /* default bound on evictable hosts (~46 MiB of 720-byte records) */
+#define OS_HOSTS_MAX 131072 /* default bound on evictable hosts (~86 MiB of 688-byte records) */
 #define OS_HOSTS_MIN 16    /* smallest bound accepted (one packet can add a few hosts) */
 #define OS_PAIR_FACTS_MAX 65536 /* infer-pair facts remembered; more are not */
 
 /* A peer seen on a rule whose service-side inference waits for min-peers. */
 typedef struct os_peer_seen {
-    os_addr addr;       /* the peer */
     uint64_t flow_id;   /* its first flow on the rule */
     uint64_t first_ns;  /* when */
     int16_t rule;       /* rule index */
     uint8_t done;       /* the service's role was given to it (or it is declared or had it) */
+    os_addr addr;       /* the peer (last: the 17 bytes pack after the 3 above, 40 not 48) */
 } os_peer_seen;
 
 /* What is known of one address. */
 typedef struct os_host {
     os_addr addr;                  /* hash key */
+    uint8_t npeer;                 /* entries of peer[] used */
+    bool kept;                     /* named on its own hosts-file line: never evicted */
+    bool seen;                     /* looked up since the eviction order last passed it */
     UT_hash_handle hh;             /* uthash handle */
     os_hrole_set declared;         /* from the hosts file */
     os_hrole_set inferred;         /* from traffic */
+    uint32_t gen;                  /* classifier generation of its last role change (low
+                                      32 bits, compared as flow labels' are) */
     const os_hostdecl *decl;       /* hosts-file entry, or NULL */
     os_evidence why[OS_HR_COUNT];  /* evidence per inferred role */
     os_peer_seen peer[OS_PEER_TRACK]; /* peers seen for a pending inference */
-    uint8_t npeer;                 /* entries used */
-    bool kept;                     /* named on its own hosts-file line: never evicted */
-    bool seen;                     /* looked up since the eviction order last passed it */
-    uint64_t gen;                  /* classifier generation of its last role change */
     os_lru_node order;             /* eviction order (evictable hosts only; see hosts_trim) */
 } os_host;
 

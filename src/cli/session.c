@@ -274,8 +274,8 @@ static const char *capture_loop(session *s, uint64_t count, char *err, size_t er
     while (!g_stop && (!count || n < count)) {
         os_cap_status st = os_capture_next(s->cap, &fr, err, errlen);
         if (st == OS_CAP_PACKET) {
-            if (dump_over(s, fr.ts_ns))
-                break;
+            if (s->o->rotate.files && s->o->rotate.seconds && dump_over(s, fr.ts_ns))
+                break; /* (tested first: the only stop of -w, off the common path) */
             /* a failed allocation is counted and the run goes on; it ends
              * with the summary's out-of-memory line and exit 2 (finish) */
             os_pipeline_packet(s->pl, &fr);

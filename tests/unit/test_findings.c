@@ -1344,7 +1344,7 @@ static void test_table_bounds_from_rules(void **state)
 {
     (void)state;
     char src[32], grp[32];
-    char *a = default_rules_edit("set max-hosts           65536", "set max-hosts 16");
+    char *a = default_rules_edit("set max-hosts           131072", "set max-hosts 16");
     char *rules = replace_all(a, "set max-problems        4096", "set max-problems 2");
     site *s[2] = { site_open(rules, NULL), site_open(NULL, NULL) };
     free(a);

@@ -531,7 +531,7 @@ static void test_table_bounds(void **state)
     os_diags d;
     os_rules_text def = os_rules_default();
     assert_true(os_rules_parse("default", def.text, def.len, &rs, &d));
-    assert_int_equal(rs.set.max_hosts, 65536);
+    assert_int_equal(rs.set.max_hosts, 131072);
     assert_int_equal(rs.set.max_problems, 4096);
     os_rules_free(&rs);
     assert_true(parse("set max-hosts 16\nset max-problems 1\n", &rs, &d));
