@@ -14,6 +14,8 @@
 #   FLOWS_N=1000000   concurrent flows of the flows capture
 #   CHURN_N=4000000   packets of the churn capture (also run at CHURN_N/4 to
 #                     show memory does not grow with capture length)
+#   CG_N=50000        packets of the captures callgrind counts instructions on
+#                     (the site, plain and in tunnels)
 #   SYN_N=$FLOWS_N    flows (one SYN each, never answered, all to TCP 6061)
 #                     of the SYN-storm capture; its peak memory is shown
 #                     next to that of FLOWS_N concurrent flows without
@@ -23,7 +25,10 @@
 #                     full-size capture only)
 #
 # Wall time is measured around each run (date +%s%N); peak memory is the
-# "Maximum resident set size" of /usr/bin/time -v.
+# "Maximum resident set size" of /usr/bin/time -v, CPU time its user plus
+# system time. Instructions are callgrind's (valgrind, when installed), on
+# one CPU (taskset -c 0: no read-ahead thread, so the count is the reader's
+# own work).
 #
 # Every run reads its capture from the page cache, in the same state for
 # every tool (settle, below): evicted once and read back in order before its
@@ -37,10 +42,13 @@ SNAP_N=${SNAP_N:-4000000}
 FLOWS_N=${FLOWS_N:-1000000}
 CHURN_N=${CHURN_N:-4000000}
 SYN_N=${SYN_N:-$FLOWS_N}
+CG_N=${CG_N:-50000}
 DIR=${BENCH_DIR:-/tmp/omnisniff-bench}
 TSHARK=${TSHARK:-1}
 FLOOR=
 HERE=$(cd "$(dirname "$0")" && pwd)
+PIN=
+! command -v taskset >/dev/null || PIN="taskset -c 0"
 OMNI=$(cd "$BUILD" && pwd)/omnisniff
 GEN=$(cd "$BUILD" && pwd)/tests/omnigen
 PROTOS=$HERE/omnicast.protos
@@ -74,9 +82,9 @@ settle() { # FILE
     cat "$1" >/dev/null
 }
 
-# Run a command RUNS times; print "median_seconds peak_kib".
+# Run a command RUNS times; print "median_seconds peak_kib median_cpu_seconds".
 measure() {
-    local i t0 t1 mem times=() mems=()
+    local i t0 t1 mem cpu times=() mems=() cpus=()
     for ((i = 0; i < RUNS; i++)); do
         [ -z "$CAPTURE" ] || cat "$CAPTURE" >/dev/null
         t0=$(date +%s%N)
@@ -88,11 +96,14 @@ measure() {
         }
         t1=$(date +%s%N)
         mem=$(awk -F': ' '/Maximum resident/ {print $2}' "$DIR/time.txt")
+        cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$DIR/time.txt")
         times+=("$(( (t1 - t0) / 1000 ))")
         mems+=("$mem")
+        cpus+=("$cpu")
     done
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.4f ", a[int((NR+1)/2)]/1e6}'
-    printf '%s\n' "${mems[@]}" | sort -n | tail -1
+    printf '%s\n' "${mems[@]}" | sort -n | tail -1 | tr '\n' ' '
+    printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
 # Print one row: NAME PACKETS FLOOR_SECONDS SECONDS PEAK_KIB.
@@ -105,14 +116,14 @@ print_row() {
 row() {
     local name=$1 pkts=$2 floor=$3 s m
     shift 3
-    read -r s m < <(measure "$@")
+    read -r s m _ < <(measure "$@")
     print_row "$name" "$pkts" "$floor" "$s" "$m"
 }
 
 # The floor's row; sets FLOOR to its median.
 floor_row() { # NAME FILE PACKETS
     local m
-    read -r FLOOR m < <(measure "$DIR/floor" "$2")
+    read -r FLOOR m _ < <(measure "$DIR/floor" "$2")
     print_row "$1" "$3" "$FLOOR" "$FLOOR" "$m"
 }
 
@@ -158,9 +169,86 @@ memory() { # TITLE FILE PACKETS
     local s m
     settle "$2"
     floor_row "$1: floor" "$2" "$3"
-    read -r s m < <(measure "$OMNI" -q -r "$2")
+    read -r s m _ < <(measure "$OMNI" -q -r "$2")
     print_row "$1: omnisniff -q -r" "$3" "$FLOOR" "$s" "$m"
     MEM_ROW="$FLOOR $s $m"
+}
+
+# Instructions of omnisniff -q -r on FILE under callgrind, on one CPU; "-"
+# without valgrind.
+instructions() { # FILE
+    local out
+    command -v valgrind >/dev/null || { echo -; return; }
+    out=$($PIN valgrind --tool=callgrind --callgrind-out-file=/dev/null "$OMNI" -q -r "$1" 2>&1 >/dev/null) ||
+        [ $? -eq 1 ] || { echo "run.sh: callgrind on $1 failed:" >&2; echo "$out" >&2; exit 1; }
+    awk '/Collected :/ {print $NF}' <<<"$out"
+}
+
+# The tunnel path next to plain Ethernet: the same site traffic wrapped in
+# VXLAN and in ERSPAN (omnigen --bench vxlan, erspan). Time on SITE_N
+# packets, instructions on CG_N; "vs plain" is against the first row (time:
+# the ratio; instructions: the difference per packet).
+tunnels() {
+    local kind f s m c i plain_s plain_i
+    local -A name=([site]="(plain Ethernet)" [vxlan]="in VXLAN" [erspan]="in ERSPAN")
+    echo
+    echo "### Tunnels: the site capture wrapped, $SITE_N packets (time), $CG_N (instructions)"
+    echo
+    echo "| command | median s | vs plain | CPU s | instr./packet | vs plain | peak MiB |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    for kind in site vxlan erspan; do
+        f=$(capture "$kind" "$SITE_N")
+        settle "$f"
+        read -r s m c < <(measure "$OMNI" -q -r "$f")
+        i=$(instructions "$(capture "$kind" "$CG_N")")
+        [ "$kind" != site ] || plain_s=$s plain_i=$i
+        awk -v n="per-packet work, site ${name[$kind]}" -v s="$s" -v c="$c" -v m="$m" -v i="$i" \
+            -v ps="$plain_s" -v pi="$plain_i" -v k="$CG_N" 'BEGIN {
+            ip = i == "-" ? "-" : sprintf("%.1f", i / k)
+            dp = i == "-" ? "-" : sprintf("%+.1f", (i - pi) / k)
+            printf "| %-44s | %8.3f | %6.2fx | %7.2f | %8s | %7s | %7.1f |\n", n, s, s / ps, c, ip, dp, m / 1024 }'
+    done
+}
+
+# A compressed copy of FILE (TOOL gzip, zstd or lz4 at its default level),
+# made once and kept in BENCH_DIR next to it.
+compressed_copy() { # TOOL FILE -> path
+    local ext
+    case $1 in gzip) ext=gz ;; zstd) ext=zst ;; *) ext=$1 ;; esac
+    if [ ! -s "$2.$ext" ]; then
+        "$1" -q -c "$2" >"$2.$ext.part"
+        mv "$2.$ext.part" "$2.$ext"
+    fi
+    echo "$2.$ext"
+}
+
+# Compressed input: omnisniff -q -r on the site capture compressed (read
+# through libpcap behind a decompressing stream, one thread) next to the
+# plain file (mapped, read-ahead thread) and the plain file through libpcap.
+compressed() { # FILE PACKETS
+    local f=$1 n=$2 tool z label s m c plain_s plain_c
+    echo
+    echo "### Compressed input: the site capture, $n packets, $(du -h "$f" | cut -f1)"
+    echo
+    echo "| command | median s | vs plain | CPU s | vs plain | peak MiB |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for tool in plain libpcap gzip zstd lz4; do
+        z=$f label="plain: omnisniff -q -r"
+        set -- "$OMNI" -q -r
+        if [ "$tool" = libpcap ]; then
+            label="plain: omnisniff -q -r (libpcap reader)"
+            set -- env OMNISNIFF_READER=libpcap "$@"
+        elif [ "$tool" != plain ]; then
+            command -v "$tool" >/dev/null || continue
+            z=$(compressed_copy "$tool" "$f")
+            label="$tool input, $(du -h "$z" | cut -f1): omnisniff -q -r"
+        fi
+        settle "$z"
+        read -r s m c < <(measure "$@" "$z")
+        [ "$tool" != plain ] || plain_s=$s plain_c=$c
+        awk -v n="$label" -v s="$s" -v c="$c" -v m="$m" -v ps="$plain_s" -v pc="$plain_c" 'BEGIN {
+            printf "| %-44s | %8.3f | %6.2fx | %7.2f | %6.2fx | %7.1f |\n", n, s, s / ps, c, (pc > 0 ? c / pc : 0), m / 1024 }'
+    done
 }
 
 # The SYN storm: N flows of one unanswered SYN each to one port, which fold
@@ -176,7 +264,7 @@ synstorm() { # FILE N FLOWS_ROW
     settle "$f"
     header "SYN storm: $n single-SYN flows to one port, $(du -h "$f" | cut -f1)"
     floor_row "SYN storm: floor" "$f" "$n"
-    read -r s m < <(measure "$OMNI" -q -r "$f")
+    read -r s m _ < <(measure "$OMNI" -q -r "$f")
     print_row "SYN storm: omnisniff -q -r" "$n" "$FLOOR" "$s" "$m"
     row "SYN storm: omnisniff --json -r" "$n" "$FLOOR" "$OMNI" --json -r "$f"
     row "SYN storm: omnisniff -q -r --max-flows 10000" "$n" "$FLOOR" "$OMNI" --max-flows 10000 -q -r "$f"
@@ -199,6 +287,10 @@ synstorm() { # FILE N FLOWS_ROW
 }
 
 site=$(capture site "$SITE_N")
+for kind in site vxlan erspan; do # the tunnel table's (tunnels, below)
+    capture "$kind" "$SITE_N" >/dev/null
+    capture "$kind" "$CG_N" >/dev/null
+done
 snap=$(capture snap96 "$SNAP_N")
 flows=$(capture flows "$FLOWS_N")
 churn=$(capture churn "$CHURN_N")
@@ -210,6 +302,8 @@ echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $RUNS runs each (median time, highest peak RSS)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 compare "Full-size site capture: $SITE_N packets, $(du -h "$site" | cut -f1)" "$site" "$SITE_N" 1
+tunnels
+compressed "$site" "$SITE_N"
 compare "Site capture at snaplen 96: $SNAP_N packets, $(du -h "$snap" | cut -f1)" "$snap" "$SNAP_N" 0
 header "Memory: concurrent flows and churn"
 memory "$FLOWS_N concurrent flows" "$flows" "$FLOWS_N"

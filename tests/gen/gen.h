@@ -135,7 +135,18 @@ void write_tunnels(const char *dir); /* gen_tunnels.c */
 /* One fuzz_decode seed per encapsulation, from the tunnel captures' frames,
  * into dir (gen_tunnels.c). */
 void write_tunnel_seeds(const char *dir);
-/* Benchmark capture `kind` (site, snap96, flows, churn, synstorm, soak) of about n packets
+/* Select the tunnel the benchmark wraps the site capture in: vxlan,
+ * geneve, erspan (type II), gre, mpls, pppoe or ipip; 0 for another name
+ * (gen_tunnels.c). */
+int bench_tunnel(const char *name);
+/* Every frame of g, in time order, wrapped in the selected tunnel (the
+ * frames stay as many; one tunnel's ERSPAN/GRE sequence runs on from call
+ * to call). The IP tunnels' frames all go 192.0.2.12 -> 192.0.2.11
+ * (ERSPAN: .11 -> .12): with no initiators to tell, every inner frame
+ * counts as the far side's; the decoder keys no tunnel by outer address. */
+void wrap_bench(void);
+/* Benchmark capture `kind` (site, snap96, flows, churn, synstorm, soak, or
+ * a tunnel of bench_tunnel: the site capture wrapped) of about n packets
  * into file; 0 for an unknown kind (gen_bench.c). */
 int write_bench(const char *kind, uint64_t n, const char *file);
 

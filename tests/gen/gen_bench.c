@@ -23,6 +23,10 @@
  *                                   an unanswered service (a problem), a
  *                                   playback Archiver that answers, and the
  *                                   client of both
+ *   omnigen --bench vxlan  N FILE   the site capture, every frame in one
+ *                                   tunnel: VXLAN (VNI 5001), or geneve,
+ *                                   erspan (type II), gre, mpls, pppoe,
+ *                                   ipip (gen_tunnels.c wraps them)
  *
  * The frame buffer holds MAXP frames, so each capture is built and written
  * in chunks: build at most CHUNK frames in time order, append them, reset,
@@ -34,6 +38,8 @@
 
 #define CHUNK 4000       /* frames built per round (< MAXP) */
 #define SITE_GAP_NS 20000 /* 50 000 packets/s on the site capture */
+
+static int wrapped; /* a tunnel kind: bench_flush wraps each frame first */
 
 /* ---- streaming pcap writer ------------------------------------------ */
 
@@ -60,6 +66,8 @@ static FILE *bench_open(const char *file, uint32_t snaplen)
 static void bench_flush(FILE *o, uint32_t snaplen)
 {
     static uint8_t buf[MAXF + 64];
+    if (wrapped)
+        wrap_bench();
     for (int i = 0; i < g.n; i++) {
         const frame *f = &g.f[i];
         uint32_t len = l2(f, LT_EN10MB, buf);
@@ -322,6 +330,10 @@ int write_bench(const char *kind, uint64_t n, const char *file)
     } else if (strcmp(kind, "soak") == 0) {
         o = bench_open(file, 262144);
         bench_soak(o, n);
+    } else if (bench_tunnel(kind)) {
+        wrapped = 1;
+        o = bench_open(file, 262144);
+        bench_site(o, 262144, n);
     } else {
         return 0;
     }

@@ -630,6 +630,41 @@ static void build_backwards(void)
     }
 }
 
+/* ---- the benchmark's tunnels (gen_bench.c) ---------------------------- */
+
+/* What `omnigen --bench NAME` wraps the site capture in: one tunnel for the
+ * whole capture, its endpoints documentation addresses. */
+static const struct {
+    const char *name;  /* benchmark capture kind */
+    int kind;          /* TK_* */
+    uint32_t id;       /* VNI, ERSPAN session, GRE key, label, PPPoE session */
+} bench_kinds[] = {
+    { "vxlan", TK_VXLAN, 5001 }, { "geneve", TK_GENEVE, 7 }, { "erspan", TK_ERSPAN2, 100 },
+    { "gre", TK_GRE, 1001 },     { "mpls", TK_MPLS, 1000 },  { "pppoe", TK_PPPOE, 0x42 },
+    { "ipip", TK_IPIP, 0 },
+};
+
+static tunnel bench_tun; /* the selected one; its GRE sequence runs on */
+
+int bench_tunnel(const char *name)
+{
+    for (size_t i = 0; i < sizeof bench_kinds / sizeof bench_kinds[0]; i++) {
+        if (strcmp(bench_kinds[i].name, name) != 0)
+            continue;
+        memset(&bench_tun, 0, sizeof bench_tun);
+        bench_tun.kind = bench_kinds[i].kind;
+        bench_tun.id = bench_kinds[i].id;
+        bench_tun.a = A4(192, 0, 2, 11), bench_tun.b = A4(192, 0, 2, 12);
+        return 1;
+    }
+    return 0;
+}
+
+void wrap_bench(void)
+{
+    wrap_since(0, &bench_tun);
+}
+
 /* ---- writers ---------------------------------------------------------- */
 
 void write_tunnels(const char *dir)

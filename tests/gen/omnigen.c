@@ -548,7 +548,7 @@ int main(int argc, char **argv)
     if (argc == 5 && strcmp(argv[1], "--bench") == 0) { /* gen_bench.c */
         int ok = write_bench(argv[2], strtoull(argv[3], NULL, 10), argv[4]);
         if (!ok)
-            fprintf(stderr, "omnigen: unknown benchmark capture '%s' (site, snap96, flows, churn, synstorm, soak)\n", argv[2]);
+            fprintf(stderr, "omnigen: unknown benchmark capture '%s' (site, snap96, flows, churn, synstorm, soak; the site in a tunnel: vxlan, geneve, erspan, gre, mpls, pppoe, ipip)\n", argv[2]);
         free(g.f);
         return ok ? 0 : 1;
     }
