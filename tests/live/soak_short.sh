@@ -25,5 +25,13 @@ skip() { echo "skip: $*"; exit 77; }
 ldd "$bin" 2>/dev/null | grep -q libasan && skip "RSS is not omnisniff's under ASan (its quarantine keeps freed memory)"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-SOAK_SECONDS=40 SOAK_PPS=15000 SOAK_SAMPLE=2 SOAK_MARGIN=10 SOAK_ARGS="--max-flows 20000" \
+# 40 s at 15000 packets/s meet about 200000 addresses: the shipped bound of
+# 131072 hosts would be reached only at the very end, so the short run
+# bounds the host table lower (the shipped rules with max-hosts 32768) and
+# shows it flat once full, as the long run in bench/ does with the default
+rules="$(dirname "$0")/../../rules/omnicast4.rules"
+sed 's/^set max-hosts .*/set max-hosts 32768/' "$rules" >"$scratch/soak.rules"
+grep -q '^set max-hosts 32768$' "$scratch/soak.rules" || { echo "FAIL: no max-hosts line in $rules"; exit 1; }
+SOAK_SECONDS=40 SOAK_PPS=15000 SOAK_SAMPLE=2 SOAK_MARGIN=10 \
+    SOAK_ARGS="--max-flows 20000 -R $scratch/soak.rules" \
     SOAK_OMNIGEN=$gen BENCH_DIR=$scratch "$(dirname "$0")/../../bench/soak.sh" "$build"
