@@ -37,7 +37,10 @@ static void say_notes(os_capture *cap)
     os_capture_input_stats in = os_capture_get_input_stats(cap);
     while ((n = os_capture_note(cap)))
         fprintf(stderr, "omnisniff: note: %s\n", n);
-    if (in.backwards)
+    /* a live interface's times may step back a few µs (packets taken on
+     * several queues or CPUs); a capture file's by a second or more means
+     * captures merged or joined out of order */
+    if (in.backwards && !os_capture_is_live(cap) && in.max_back_ns >= 1000000000ULL)
         fprintf(stderr, "omnisniff: note: time went back %llu time%s (at most %.3f s): "
                 "captures merged or joined out of order? the summary spans the earliest "
                 "to the latest packet\n", (unsigned long long)in.backwards,
