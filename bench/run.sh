@@ -175,10 +175,12 @@ memory() { # TITLE FILE PACKETS
 }
 
 # Instructions of omnisniff -q -r on FILE under callgrind, on one CPU; "-"
-# without valgrind.
+# without valgrind, or for a build with AddressSanitizer (its runtime must
+# come first and cannot under valgrind; its counts would say nothing anyway).
 instructions() { # FILE
     local out
     command -v valgrind >/dev/null || { echo -; return; }
+    ldd "$OMNI" 2>/dev/null | grep -q libasan && { echo -; return; }
     out=$($PIN valgrind --tool=callgrind --callgrind-out-file=/dev/null "$OMNI" -q -r "$1" 2>&1 >/dev/null) ||
         [ $? -eq 1 ] || { echo "run.sh: callgrind on $1 failed:" >&2; echo "$out" >&2; exit 1; }
     awk '/Collected :/ {print $NF}' <<<"$out"
